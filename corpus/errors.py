@@ -1,0 +1,19 @@
+"""Exceptions of the corpus layer. Each message tells the user what to do next."""
+
+from __future__ import annotations
+
+
+class CorpusError(Exception):
+    """Base class of every error idcorpus reports to the user (exit code 2)."""
+
+
+class ConfigError(CorpusError):
+    """Invalid options or config file; the message lists the valid choices."""
+
+
+class InputError(CorpusError):
+    """An input cannot be used at all (the message names the file, and line if known)."""
+
+
+class OutputError(CorpusError):
+    """The output folder cannot be written (exists, locked, or resumed with other options)."""

@@ -1,0 +1,32 @@
+"""Plain records that flow between the stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Document:
+    """One input document. `source` names where it came from (path, `path:line`, `<stdin>`)."""
+
+    doc_id: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Span:
+    """A slice of a text: `text == document[start:end]`."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class DroppedLine:
+    """A line the cleaner removed, with its 1-based line number and the reason."""
+
+    line_no: int
+    text: str
+    reason: str

@@ -1,0 +1,15 @@
+"""Exceptions of the engine layer. Messages say what the user can do about them."""
+
+from __future__ import annotations
+
+
+class TranslationError(Exception):
+    """A translation engine failed."""
+
+
+class ModelLoadError(TranslationError):
+    """The model (or its tokenizer) could not be loaded or fetched."""
+
+
+class EngineNotInstalledError(TranslationError):
+    """An optional engine package is missing; the message names the extra to install."""
