@@ -1,0 +1,359 @@
+"""Cleaning: Unicode repair, boilerplate of Indonesian news sites, repeats, HTML input."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from corpus.clean import CLEANER_VERSION, CleanConfig, Cleaner, CleanResult, html_to_text, repair
+from corpus.errors import ConfigError
+from corpus.segment import segment
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+SEED = next((ROOT / "seeds").glob("*.txt"))
+ARTICLES = sorted((FIXTURES / "news_raw" / "articles").glob("*.txt"))
+
+SEED_SENTENCES = [
+    "China dan Kazakhstan Tingkatkan Kerja Sama",
+    "Menteri Luar Negeri China Wang Yi bertemu dengan Menlu Kazakhstan Erlan Idrissov untuk memperkuat hubungan bilateral.",
+    "Menurut Wang, China melihat Kazakhstan sebagai mitra strategis yang komprehensif dan negara- tetangga yang penting satu sama lain yang menikmati persahabatan tradisional.",
+    "Wang melanjutkan Cina sangat menghargai hubungan dengan Kazakhstan dan konsisten menganggap Kazakhstan sebagai salah satu negara tetangga yang diprioritaskan dalam menjalin diplomasi antarkawasan.",
+    "Dia jua menambahkan kedua negara harus menjaga komunikasi strategis, memperdalam koordinasi strategis, melindungi kepentingan strategis dalam upaya untuk lebih membangun komunitas China-Kazakhstan dengan persamaan nasib dan kepentingan.",
+    "“China bersedia bekerja secara penuh dengan Kazakhstan untuk membawa hubungan komunikasi ke tingkat yang lebih tinggi tahun ini, dengan demikian akan tercipta hubungan bilateral yang sehat dan stabil,“ kata Wang.",
+    'Kedua pihak akan melanjutkan upaya mereka untuk bergabung dalam inisiatif jalur ekonomi sutra China dengan kebijakan ekonomi baru Kazhakstan "Nurly Zhol".',
+    "Kedua belah pihak juga akan meluncurkan kerja sama kelompok sedini mungkin, menyusun peta jalan untuk kerja sama, dan desain dan garis besar program kerja sama.",
+    "Menlu China juga berharap kedua pihak menggabungkan kebutuhan Kazakhstan dan kemampuan China, memajukan kerja sama kapasitas industri sederajat, dasar saling menguntungkan dan sukarela untuk mewujudkan hubungan yang sama-sama menguntungkan.",
+    "Kedua negara akan memperdalam kerja sama praktis mereka dalam bidang-bidang seperti konektivitas, pertanian, investasi, dan perbatasan daerah.",
+    "Selain itu, kedua belah pihak akan memperluas pertukaran budaya, pendidikan dan wisata untuk memperkuat persahabatan antara kedua bangsa.",
+    "Cina akan memberikan dukungan yang besar untuk upaya Kazakhstan untuk berhasil menjadi tuan rumah World Expo di Astana pada 2017.",
+    "Selanjutnya kedua pihak akan memperkuat koordinasi dan kerja sama dengan kerangka seperti Organisasi Kerjasama Shanghai dan Konferensi Interaksi di Asia, dalam rangka untuk menjaga perdamaian, stabilitas dan pembangunan",
+    "Idrissov mengatakan persahabatan Kazakhstan dan China merupakan hal yang tulus.",
+    "Kazakhstan sangat menghargai dan puas dengan kerja sama industri yang bermanfaat bagi kedua negara.",
+    'Selain itu, Kazakhstan siap untuk bekerja dengan China untuk bergabung dengan "Nurly Zhol" dan usulan Jalur ekonomi sutra, untuk memperluas kerjasama di bidang-bidang seperti kapasitas industri, infrastruktur, pertanian, transportasi dan perdagangan, dan untuk meningkatkan dan menjaga koordinasi pada urusan internasional dan regional.',
+]
+
+SEED_DROPPED = [
+    ("Nyaman tanpa iklan. Langganan BisnisPro", "promo"),
+    ("Menlu China Wang Yi/Reuters", "credit"),
+    ("Kabar24.com, ASTANA -", "dateline"),
+    ("Cek Berita dan Artikel yang lain di Google News dan WA Channel", "promo"),
+    ("Sumber : Xinhua", "credit"),
+    ("Konten Premium", "paywall"),
+    (
+        "Dapatkan informasi komprehensif di Bisnis.com yang diolah secara mendalam untuk menavigasi bisnis Anda. Silakan login untuk menikmati artikel Konten Premium.",
+        "paywall",
+    ),
+    ("Artikel Terkait", "section_title"),
+    ("Berita Lainnya", "section_title"),
+    ("Berita Terbaru", "section_title"),
+    ("# Hot Topic", "section_title"),
+    ("Rekomendasi Kami", "section_title"),
+    ("Foto", "navigation"),
+    ("Scan QR Code Bisnis Indonesia e-paper", "promo"),
+]
+
+# What must never survive cleaning: boilerplate markers, scraper holes, mojibake.
+LEFTOVERS = {
+    "baca/lihat juga": re.compile(r"\b(Baca|Lihat|Simak) [Jj]uga\b"),
+    "republished": re.compile(r"Artikel ini telah tayang"),
+    "byline": re.compile(r"(?m)^(Penulis|Editor|Reporter)\s*:"),
+    "call to action": re.compile(r"(^|[.!?]\s+)(Simak|Nantikan)\b"),
+    "hashtag promo": re.compile(r"#\w"),
+    "widget": re.compile(r"loading\.\.\."),
+    "comma hole": re.compile(r",\s*,|\s,|\(\s*,?\s*\)"),
+    "mojibake": re.compile("‚Ä|¬†|\u00a0"),
+}
+BOILERPLATE_SENTENCE = re.compile(
+    r"\b(Baca|Lihat) [Jj]uga\b|^(Simak|Nantikan)\b|Artikel ini telah tayang|^Penulis\s*:|#Grow"
+    r"|loading\.\.\."
+)
+
+
+BOILERPLATE_PARAGRAPH = re.compile(r"(Artikel ini telah tayang|(Baca|Lihat) [Jj]uga|Penulis\s*:)")
+
+
+def squash(text: str) -> str:
+    """Letters and digits only: compares text modulo repair, holes and whitespace."""
+    return "".join(re.findall(r"[^\W_]+", text))
+
+
+@pytest.fixture(scope="module")
+def seed_result() -> CleanResult:
+    return Cleaner().clean(SEED.read_text("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def news_results() -> dict[str, CleanResult]:
+    """All fixture articles through one Cleaner, in name order (as the pipeline would)."""
+    cleaner = Cleaner()
+    return {p.stem: cleaner.clean(p.read_text("utf-8")) for p in ARTICLES}
+
+
+def test_seed_keeps_every_article_sentence_in_order(seed_result: CleanResult) -> None:
+    sentences = [s.text for s in segment(seed_result.text)]
+    assert sentences == SEED_SENTENCES
+
+
+@pytest.mark.parametrize(("text", "reason"), SEED_DROPPED, ids=[r for _, r in SEED_DROPPED])
+def test_seed_boilerplate_is_dropped_with_reason(
+    seed_result: CleanResult, text: str, reason: str
+) -> None:
+    assert (text, reason) in {(d.text, d.reason) for d in seed_result.dropped}
+    if reason != "dateline":
+        assert text not in seed_result.text
+
+
+def test_seed_promo_line_dropped_all_six_times(seed_result: CleanResult) -> None:
+    promo = [d for d in seed_result.dropped if d.text.startswith("Nyaman tanpa iklan")]
+    assert [d.line_no for d in promo] == [1, 48, 50, 54, 58, 62]
+    assert "Nyaman" not in seed_result.text and "Langganan" not in seed_result.text
+
+
+def test_seed_output_layout(seed_result: CleanResult) -> None:
+    assert "\n\n" in seed_result.text and "\n\n\n" not in seed_result.text
+    assert seed_result.text == seed_result.text.strip()
+    assert seed_result.counts["promo"] == 8
+
+
+def test_news_fixtures_present() -> None:
+    assert len(ARTICLES) == 54
+
+
+@pytest.mark.parametrize("name", [p.stem for p in ARTICLES])
+def test_news_no_boilerplate_survives(news_results: dict[str, CleanResult], name: str) -> None:
+    text = news_results[name].text
+    assert text, "an article keeps its text"
+    found = {k: m.group() for k, rx in LEFTOVERS.items() if (m := rx.search(text))}
+    assert not found
+
+
+@pytest.mark.parametrize("name", [p.stem for p in ARTICLES])
+def test_news_no_article_sentence_lost(news_results: dict[str, CleanResult], name: str) -> None:
+    original = repair((FIXTURES / "news_raw" / "articles" / f"{name}.txt").read_text("utf-8"))
+    paragraphs = re.split(r"(?<=[.!?\"”)])\s*,+", original)  # the scraper's paragraph joins
+    article = "\n\n".join(p for p in paragraphs if not BOILERPLATE_PARAGRAPH.match(p.strip()))
+    cleaned = squash(news_results[name].text)
+    lost = []
+    for span in segment(article):
+        sentence = re.sub(r"\s*\([a-z]{2,5}\)\s*$", "", span.text)  # reporter initials "(dta)"
+        if not BOILERPLATE_SENTENCE.search(sentence) and squash(sentence) not in cleaned:
+            lost.append(sentence)
+    assert not lost
+
+
+def test_news_every_drop_has_a_known_reason(news_results: dict[str, CleanResult]) -> None:
+    reasons = {d.reason for r in news_results.values() for d in r.dropped}
+    assert reasons <= {
+        "dateline",
+        "empty",
+        "related_link",
+        "byline",
+        "republished",
+        "credit",
+        "call_to_action",
+        "promo",
+        "widget",
+    }
+    assert {"related_link", "byline", "republished", "call_to_action"} <= reasons
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("", ""),
+        ("‚ÄúHalo,‚Äù katanya.", "“Halo,” katanya."),
+        ("Harga¬†naik.", "Harga naik."),
+        ("cafÃ© di Jakarta", "café di Jakarta"),
+        ("Harga\u00a0naik\u202fhari ini.", "Harga naik hari ini."),
+        ("Ka\u200bta\u200d\ufeffkan.", "Katakan."),
+        ("Bel\x07 berbunyi\x1b.", "Bel berbunyi."),
+        ("Cafe\u0301", "Café"),
+        ("Baris satu.\r\nBaris dua.\rTiga.", "Baris satu.\nBaris dua.\nTiga."),
+        ("  Banyak   spasi\tdi sini.  ", "Banyak spasi di sini."),
+        ("A.\n\n\n\n\nB.", "A.\n\nB."),
+        ("“Ya,” katanya. Dia—pergi…", "“Ya,” katanya. Dia—pergi…"),
+    ],
+    ids=[
+        "empty",
+        "mac-roman-quotes",
+        "mac-roman-nbsp",
+        "latin1-mojibake",
+        "nbsp",
+        "zero-width",
+        "control",
+        "nfc",
+        "line-endings",
+        "spaces",
+        "blank-lines",
+        "words-unchanged",
+    ],
+)
+def test_repair(raw: str, expected: str) -> None:
+    assert repair(raw) == expected
+    assert repair(expected) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "dropped"),
+    [
+        ("", "", []),
+        ("Dia datang.,Menurut polisi, dia kabur.", "Dia datang.\n\nMenurut polisi, dia kabur.", []),
+        (
+            "Harga naik. (Baca juga: ,) Pedagang mengeluh.",
+            "Harga naik. Pedagang mengeluh.",
+            ["related_link"],
+        ),
+        ("Dia kalah 2-3 dari  ,, Malaysia , Kamis.", "Dia kalah 2-3 dari, Malaysia, Kamis.", []),
+        (
+            "Info di www.contoh.com. (dta),Artikel ini telah tayang di,dengan judul X",
+            "Info di www.contoh.com.",
+            ["credit", "republished"],
+        ),
+        ("Hasilnya bagus.,Penulis: Annesa K. Ramadhany,,,,,", "Hasilnya bagus.", ["byline"]),
+        ("Ini enak. Simak resepnya di bawah ini.", "Ini enak.", ["call_to_action"]),
+        ("Penulis naskah itu menang.", "Penulis naskah itu menang.", []),
+        ("Oleh karena itu, harga naik.", "Oleh karena itu, harga naik.", []),
+        ("Oleh Budi Santoso\nHarga naik.", "Harga naik.", ["byline"]),
+        ("JAKARTA, KOMPAS.com - Harga cabai naik.", "Harga cabai naik.", ["dateline"]),
+        ("- Harga cabai naik.", "Harga cabai naik.", ["dateline"]),
+        (
+            "Harga naik.\n\nLihat juga: Harga Turun\n\nSelesai.",
+            "Harga naik.\n\nSelesai.",
+            ["related_link"],
+        ),
+        ("Foto: Antara/Budi\nHarga naik.", "Harga naik.", ["credit"]),
+        ("Copyright © 2024 Kompas.com", "", ["copyright"]),
+        ("Bagikan: Facebook | Twitter", "", ["share_button"]),
+        (",,,,", "", ["empty"]),
+    ],
+    ids=[
+        "empty",
+        "comma-join",
+        "inline-related",
+        "holes",
+        "credit-republished",
+        "byline-join",
+        "simak",
+        "penulis-word",
+        "oleh-karena",
+        "oleh-name",
+        "dateline",
+        "dateline-remnant",
+        "lihat-juga",
+        "photo-credit",
+        "copyright",
+        "share",
+        "punctuation-only",
+    ],
+)
+def test_clean_cases(text: str, kept: str, dropped: list[str]) -> None:
+    result = Cleaner(CleanConfig(cross_doc_min_docs=0)).clean(text)
+    assert result.text == kept
+    assert [d.reason for d in result.dropped] == dropped
+
+
+def test_share_line_without_colon() -> None:
+    assert (
+        Cleaner().clean("Bagikan Facebook | Twitter | WhatsApp").dropped[0].reason == "share_button"
+    )
+
+
+def test_dateline_kept_when_asked() -> None:
+    text = "JAKARTA, KOMPAS.com - Harga cabai naik."
+    assert Cleaner(CleanConfig(strip_datelines=False)).clean(text).text == text
+
+
+def test_repeated_short_line_dropped_everywhere_long_line_kept_once() -> None:
+    long_line = "Harga cabai rawit di pasar induk naik dua kali lipat dalam sepekan terakhir ini karena hujan."
+    text = "\n\n".join(
+        [
+            "Promo hari ini",
+            "Judul",
+            long_line,
+            "Promo hari ini",
+            long_line,
+            "Judul",
+            "Promo hari ini",
+        ]
+    )
+    result = Cleaner().clean(text)
+    assert result.text == f"Judul\n\n{long_line}"
+    assert [d.reason for d in result.dropped] == [
+        "repeated_in_doc",
+        "repeated_in_doc",
+        "duplicate_in_doc",
+        "duplicate_in_doc",
+        "repeated_in_doc",
+    ]
+
+
+def test_repeated_across_documents_from_the_nth_on() -> None:
+    cleaner = Cleaner(CleanConfig(cross_doc_min_docs=3))
+    docs = [f"Tautan Pilihan Redaksi\n\nBerita nomor {i} tentang harga." for i in range(4)]
+    results = [cleaner.clean(d) for d in docs]
+    assert [r.text.startswith("Tautan Pilihan Redaksi") for r in results] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert results[2].dropped[0].reason == "repeated_across_docs"
+    again = Cleaner(CleanConfig(cross_doc_min_docs=3))
+    assert [again.clean(d) for d in docs] == results, "deterministic for the same order"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"repeat_min_count": 1}, "repeat_min_count"),
+        ({"cross_doc_min_docs": 1}, "cross_doc_min_docs"),
+        ({"repeat_max_chars": -1}, "repeat_max_chars"),
+        ({"max_tracked_lines": 0}, "max_tracked_lines"),
+    ],
+    ids=["repeat-count", "cross-doc-one", "negative", "tracked"],
+)
+def test_config_errors(kwargs: dict[str, int], match: str) -> None:
+    with pytest.raises(ConfigError, match=match):
+        CleanConfig(**kwargs)  # type: ignore[arg-type]
+
+
+def test_html_to_text_keeps_article_drops_page_chrome() -> None:
+    text = html_to_text((FIXTURES / "article.html").read_text("utf-8"))
+    assert text.startswith("Harga Cabai Rawit Naik Dua Kali Lipat\n\n")
+    assert "Dr. Ahmad Fauzi, S.E., M.M., mengatakan" in text
+    for chrome in ("Beranda", "Berita Terkait", "All rights reserved", "Harga Beras Stabil"):
+        assert chrome not in text
+    cleaned = Cleaner().clean(text)
+    assert "Baca juga" not in cleaned.text
+    assert cleaned.text.count("\n\n") == 4
+    assert "Operasi pasar dilakukan di 20 titik, a.l. Kec. Cakung dan Kec. Tanjung Priok." in [
+        s.text for s in segment(cleaned.text)
+    ]
+
+
+@pytest.mark.parametrize("html", ["", "<html><body></body></html>"], ids=["empty", "no-text"])
+def test_html_to_text_empty(html: str) -> None:
+    assert html_to_text(html) == ""
+
+
+def test_html_to_text_without_trafilatura(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "trafilatura", None)
+    with pytest.raises(ConfigError, match=r'pip install "idcorpus\[html\]"'):
+        html_to_text("<p>Halo.</p>")
+
+
+def test_version_is_a_string() -> None:
+    assert isinstance(CLEANER_VERSION, str) and CLEANER_VERSION
+
+
+@pytest.mark.parametrize("path", [SEED, *ARTICLES], ids=lambda p: p.stem)
+def test_cleaning_is_idempotent(path: Path) -> None:
+    config = CleanConfig(cross_doc_min_docs=0)
+    once = Cleaner(config).clean(path.read_text("utf-8"))
+    twice = Cleaner(config).clean(once.text)
+    assert twice.text == once.text
+    assert twice.dropped == ()
