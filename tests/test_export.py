@@ -1,0 +1,269 @@
+"""corpus.export: every format round-trips per split, TMX is valid XML, nothing half-written."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import corpus.export as export_mod
+from corpus.errors import ConfigError, InputError, OutputError
+from corpus.export import FORMATS, export, read_export, split_files
+from corpus.report import Report
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+TRICKY = [
+    ("Harga\tberas naik.", "Rice\tprices rose."),
+    ("Baris satu.\nBaris dua.", "Line one.\r\nLine two."),
+    ("A < B & \"C\" > 'D' ]]>", "A < B & \"C\" > 'D' ]]>"),
+    ("Senang 😀 sekali.", "Very happy 😀."),
+    ("Kontrol\x01 dan\x0b tab\x1f.", "Control\x7f \ufffe chars\u2028end."),
+    ("", ""),
+]
+PLAIN = [(f"Kalimat {i}.", f"Sentence {i}.") for i in range(7)]
+SPLITS = {"train": PLAIN[:5] + TRICKY, "validation": PLAIN[5:6], "test": PLAIN[6:]}
+
+_TRANSLATION = pa.struct([("en", pa.string()), ("id", pa.string())])
+_SCHEMA = pa.schema(
+    [
+        ("translation", _TRANSLATION),
+        ("doc_id", pa.string()),
+        ("source", pa.string()),
+        ("para_index", pa.int32()),
+        ("sent_index", pa.int32()),
+        ("src_start", pa.int64()),
+        ("src_end", pa.int64()),
+        ("score", pa.float64()),
+    ]
+)
+_TRANSLATION_FEATURE: dict[str, object] = {"languages": ["id", "en"], "_type": "Translation"}
+
+
+def _table(pairs: list[tuple[str, str]], split: str, hf_meta: bool) -> pa.Table:
+    rows = {
+        "translation": [{"id": s, "en": t} for s, t in pairs],
+        "doc_id": [f"{split}-doc" for _ in pairs],
+        "source": ["in.txt" for _ in pairs],
+        "para_index": [0 for _ in pairs],
+        "sent_index": list(range(len(pairs))),
+        "src_start": [0 for _ in pairs],
+        "src_end": [len(s) for s, _ in pairs],
+        "score": [-0.5 for _ in pairs],
+    }
+    schema = _SCHEMA
+    if hf_meta:
+        features: dict[str, object] = {
+            name: {
+                "dtype": str(schema.field(name).type).replace("double", "float64"),
+                "_type": "Value",
+            }
+            for name in schema.names[1:]
+        }
+        features["translation"] = _TRANSLATION_FEATURE
+        schema = schema.with_metadata(
+            {b"huggingface": json.dumps({"info": {"features": features}})}
+        )
+    return pa.Table.from_pydict(rows, schema=schema)
+
+
+def make_dataset(
+    root: Path, splits: dict[str, list[tuple[str, str]]], hf_meta: bool = False
+) -> Path:
+    """The documented layout: data/<split>-NNNNN-of-NNNNN.parquet; train in two shards."""
+    (root / "data").mkdir(parents=True)
+    (root / "README.md").write_text("---\nconfigs: []\n---\n")
+    for split, pairs in splits.items():
+        shards = [pairs[:3], pairs[3:]] if split == "train" else [pairs]
+        for i, shard in enumerate(shards):
+            name = f"{split}-{i:05d}-of-{len(shards):05d}.parquet"
+            pq.write_table(_table(shard, split, hf_meta), root / "data" / name, row_group_size=2)
+    return root
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Path:
+    return make_dataset(tmp_path / "ds", SPLITS)
+
+
+_BREAKS = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def expected(fmt: str) -> dict[str, list[tuple[str, str]]]:
+    """What each format keeps of the pairs (documented in corpus/export.py)."""
+    change = {
+        "tsv": lambda s: _BREAKS.sub(" ", s.replace("\t", " ")),
+        "moses": lambda s: _BREAKS.sub(" ", s),
+        "tmx": lambda s: _XML_BAD.sub("", s),
+    }.get(fmt, lambda s: s)
+    return {split: [(change(s), change(t)) for s, t in pairs] for split, pairs in SPLITS.items()}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_round_trip_keeps_pairs_order_and_splits(dataset: Path, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / "out"
+    written = export(dataset, fmt, out)
+    assert list(written) == ["train", "validation", "test"]
+    assert all(p.is_file() for paths in written.values() for p in paths)
+    assert read_export(out, fmt) == expected(fmt)
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary left
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_plain_pairs_are_identical_in_every_format(tmp_path: Path) -> None:
+    ds = make_dataset(tmp_path / "ds", {"train": PLAIN})
+    for fmt in FORMATS:
+        export(ds, fmt, tmp_path / fmt)
+        assert read_export(tmp_path / fmt, fmt) == {"train": PLAIN}, fmt
+
+
+def test_jsonl_is_the_run_translation_shape(dataset: Path, tmp_path: Path) -> None:
+    path = export(dataset, "jsonl", tmp_path / "out")["validation"][0]
+    assert path.name == "validation.jsonl"
+    lines = path.read_text("utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == [
+        {"translation": {"id": "Kalimat 5.", "en": "Sentence 5."}}
+    ]
+
+
+def test_jsonl_has_one_record_per_line_whatever_splits_lines(dataset: Path, tmp_path: Path) -> None:
+    path = export(dataset, "jsonl", tmp_path / "out")["train"][0]
+    assert len(path.read_text("utf-8").splitlines()) == len(SPLITS["train"])
+
+
+def test_tsv_has_a_header_and_two_fields_per_line(dataset: Path, tmp_path: Path) -> None:
+    path = export(dataset, "tsv", tmp_path / "out")["train"][0]
+    lines = path.read_text("utf-8").split("\n")
+    assert lines[0] == "id\ten" and lines[-1] == ""
+    assert len(lines) == len(SPLITS["train"]) + 2
+    assert all(line.count("\t") == 1 for line in lines[:-1])
+
+
+def test_moses_files_are_line_aligned(dataset: Path, tmp_path: Path) -> None:
+    paths = export(dataset, "moses", tmp_path / "out")["train"]
+    assert [p.name for p in paths] == ["train.id", "train.en"]
+    counts = [p.read_bytes().count(b"\n") for p in paths]
+    assert counts == [len(SPLITS["train"])] * 2
+
+
+def test_tmx_is_valid_tmx_14b(dataset: Path, tmp_path: Path) -> None:
+    report = Report()
+    path = export(dataset, "tmx", tmp_path / "out", report=report)["train"][0]
+    root = ElementTree.parse(path).getroot()
+    assert root.tag == "tmx" and root.get("version") == "1.4"
+    header = root.find("header")
+    assert header is not None
+    for attr, value in {
+        "srclang": "id",
+        "adminlang": "en",
+        "segtype": "sentence",
+        "datatype": "plaintext",
+        "creationtool": "idcorpus",
+        "o-tmf": "idcorpus",
+    }.items():
+        assert header.get(attr) == value
+    assert header.get("creationtoolversion")
+    units = root.findall("body/tu")
+    assert len(units) == len(SPLITS["train"])
+    assert all([tuv.get(XML_LANG) for tuv in tu.findall("tuv")] == ["id", "en"] for tu in units)
+    assert report.counts["export:xml_invalid_removed"] == 4  # \x01 \x0b \x1f \ufffe
+
+
+def test_arrow_is_load_from_disk_with_all_columns(tmp_path: Path) -> None:
+    datasets = pytest.importorskip("datasets")
+    for hf_meta in (False, True):
+        ds = make_dataset(tmp_path / f"ds{hf_meta}", SPLITS, hf_meta=hf_meta)
+        out = tmp_path / f"arrow{hf_meta}"
+        export(ds, "arrow", out)
+        loaded = datasets.load_from_disk(str(out))
+        assert list(loaded) == ["train", "validation", "test"]
+        assert isinstance(loaded["train"].features["translation"], datasets.Translation)
+        assert loaded["test"]["doc_id"] == ["test-doc"]
+        assert loaded["train"].num_rows == len(SPLITS["train"])
+
+
+def test_arrow_export_replaces_a_previous_one_but_not_a_foreign_folder(
+    dataset: Path, tmp_path: Path
+) -> None:
+    pytest.importorskip("datasets")
+    out = tmp_path / "arrow"
+    export(dataset, "arrow", out)
+    export(dataset, "arrow", out)
+    assert read_export(out, "arrow") == expected("arrow")
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("mine")
+    with pytest.raises(OutputError, match="not empty"):
+        export(dataset, "arrow", foreign)
+    assert (foreign / "keep.txt").read_text() == "mine"
+
+
+def test_empty_split_exports_empty_files(tmp_path: Path) -> None:
+    ds = make_dataset(tmp_path / "ds", {"train": PLAIN, "test": []})
+    for fmt in ("jsonl", "tsv", "moses", "tmx"):
+        export(ds, fmt, tmp_path / fmt)
+        assert read_export(tmp_path / fmt, fmt) == {"train": PLAIN, "test": []}, fmt
+
+
+def test_interrupted_export_leaves_no_file(
+    dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing(files):
+        yield ("Satu.", "One.")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(export_mod, "iter_pairs", failing)
+    out = tmp_path / "out"
+    for fmt in ("jsonl", "moses", "tmx"):
+        with pytest.raises(RuntimeError, match="disk full"):
+            export(dataset, fmt, out)
+    assert list(out.iterdir()) == []
+
+
+def test_existing_export_is_replaced_whole(dataset: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "train.jsonl").write_text("old\n" * 100)
+    export(dataset, "jsonl", out)
+    assert read_export(out, "jsonl")["train"] == SPLITS["train"]
+
+
+@pytest.mark.parametrize(
+    ("case", "error", "match"),
+    [
+        ("format", ConfigError, "valid choices are: jsonl, tsv, moses, tmx, arrow"),
+        ("no-dataset", InputError, "no data/<split>-NNNNN-of-NNNNN.parquet"),
+        ("inside", OutputError, "inside the dataset"),
+        ("is-file", OutputError, "is a file"),
+    ],
+    ids=["format", "no-dataset", "inside", "is-file"],
+)
+def test_export_errors(dataset: Path, tmp_path: Path, case: str, error: type, match: str) -> None:
+    (tmp_path / "file").write_text("x")
+    args = {
+        "format": (dataset, "xml", tmp_path / "o"),
+        "no-dataset": (tmp_path / "nothing", "jsonl", tmp_path / "o"),
+        "inside": (dataset, "jsonl", dataset / "data"),
+        "is-file": (dataset, "jsonl", tmp_path / "file"),
+    }[case]
+    with pytest.raises(error, match=match):
+        export(*args)
+
+
+def test_split_files_orders_splits_and_shards(dataset: Path) -> None:
+    files = split_files(dataset)
+    assert list(files) == ["train", "validation", "test"]
+    assert [p.name for p in files["train"]] == [
+        "train-00000-of-00002.parquet",
+        "train-00001-of-00002.parquet",
+    ]
+
+
+def test_read_export_rejects_unknown_format(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="valid choices"):
+        read_export(tmp_path, "xml")
