@@ -40,6 +40,12 @@ class Report:
             "warnings": list(self.warnings),
         }
 
+    def restore(self, data: dict[str, Any]) -> None:
+        """Replace this report's contents in place (objects holding it see the change)."""
+        other = Report.from_dict(data)
+        self.counts, self.dropped = other.counts, other.dropped
+        self.skipped_inputs, self.warnings = other.skipped_inputs, other.warnings
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:
         return cls(

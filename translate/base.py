@@ -22,7 +22,8 @@ class Translation:
     """One translated sentence.
 
     `score` is the mean log-probability per target token (<= 0; higher is better).
-    `tokens` counts the target tokens the model produced (eos excluded).
+    `tokens` counts the target tokens the model produced (eos excluded); `src_tokens` the
+    source tokens the model read (eos included), 0 where an engine does not know.
     `split`: the source was too long for the model and was translated in pieces.
     `retried`: the first output looked degenerate and was decoded again with
     anti-repetition settings; `degenerate`: the kept output still looks degenerate.
@@ -31,6 +32,7 @@ class Translation:
     text: str
     score: float
     tokens: int = 0
+    src_tokens: int = 0
     split: bool = False
     retried: bool = False
     degenerate: bool = False

@@ -1,0 +1,125 @@
+"""The dataset card (README.md): YAML metadata for `load_dataset` and the Hub, then prose.
+
+The card records how the corpus was made (provenance, like sacrebleu's signature), its counts,
+what was dropped and why, and summary statistics of each quality signal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from corpus.dataset import LANGUAGES, features_yaml
+
+LICENSE_NOTE = (
+    "The translations were produced by the model named under Provenance. "
+    "Helsinki-NLP/opus-mt-id-en is released under CC-BY 4.0: credit it when you publish this "
+    "corpus. The Indonesian source text keeps the licence of its input documents; respecting "
+    "it is the user's responsibility. This folder is marked `license: other` for that reason."
+)
+
+
+@dataclass(frozen=True)
+class CardInfo:
+    name: str
+    columns: Mapping[str, str]
+    column_docs: Mapping[str, str]
+    split_counts: Mapping[str, int]
+    provenance: Mapping[str, Any]
+    report: Mapping[str, Any]
+    quantiles: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    filter_report: Mapping[str, Any] | None = None
+
+
+def card_yaml(info: CardInfo) -> dict[str, Any]:
+    splits = [s for s in info.split_counts]
+    return {
+        "language": list(LANGUAGES),
+        "license": "other",
+        "task_categories": ["translation"],
+        "pretty_name": info.name,
+        "tags": ["machine-translated", "idcorpus", "opus-mt"],
+        "configs": [
+            {
+                "config_name": "default",
+                "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in splits],
+            }
+        ],
+        "dataset_info": {
+            "features": features_yaml(info.columns),
+            "splits": [{"name": s, "num_examples": n} for s, n in info.split_counts.items()],
+        },
+    }
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render_card(info: CardInfo) -> str:
+    meta = yaml.safe_dump(card_yaml(info), sort_keys=False, allow_unicode=True)
+    total = sum(info.split_counts.values())
+    parts = [
+        f"---\n{meta}---\n",
+        f"# {info.name}\n",
+        f"Indonesian–English parallel corpus of {total:,} sentence pairs, built by "
+        "[idcorpus](https://github.com/) from Indonesian documents: read → clean → segment → "
+        "machine-translate (id→en) → pairs.\n",
+        "## How to load\n",
+        "```python\nfrom datasets import load_dataset\n\n"
+        'ds = load_dataset("path/to/this/folder")\n'
+        "print(ds[\"train\"][0][\"translation\"])  # {'id': ..., 'en': ...}\n```\n",
+        "## Splits\n",
+        _table(("split", "pairs"), list(info.split_counts.items())) + "\n",
+        "## Columns\n",
+        _table(
+            ("column", "type", "meaning"),
+            [("translation", "Translation(id, en)", info.column_docs.get("translation", ""))]
+            + [(c, t, info.column_docs.get(c, "")) for c, t in info.columns.items()],
+        )
+        + "\n",
+    ]
+    if info.quantiles:
+        qnames = sorted({q for qs in info.quantiles.values() for q in qs}, key=lambda s: int(s[1:]))
+        rows = [(c, *(qs.get(q, "") for q in qnames)) for c, qs in info.quantiles.items()]
+        parts += ["## Signal statistics\n", _table(("signal", *qnames), rows) + "\n"]
+    parts += _report_sections(info)
+    parts += [
+        "## Provenance\n",
+        "```json\n" + _json(info.provenance) + "\n```\n",
+        "## Licence\n",
+        LICENSE_NOTE + "\n",
+    ]
+    return "\n".join(parts)
+
+
+def _report_sections(info: CardInfo) -> list[str]:
+    counts = info.report.get("counts", {})
+    dropped = info.report.get("dropped", {})
+    skipped = info.report.get("skipped_inputs", [])
+    parts = ["## Build report\n", _table(("count", "value"), sorted(counts.items())) + "\n"]
+    if dropped:
+        parts += [
+            "### Dropped units by reason\n",
+            _table(("stage:reason", "units"), sorted(dropped.items())) + "\n",
+        ]
+    if skipped:
+        parts += [
+            "### Skipped inputs\n",
+            _table(("input", "reason"), [tuple(s) for s in skipped]) + "\n",
+        ]
+    if info.filter_report:
+        rows = sorted(info.filter_report.get("dropped", {}).items())
+        parts += ["### Filter\n", _table(("rule", "rows dropped"), rows) + "\n"]
+    return parts
+
+
+def _json(data: Mapping[str, Any]) -> str:
+    import json
+
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True, default=str)

@@ -1,0 +1,179 @@
+"""The `idcorpus` command: parse arguments, build a config, call the library, map errors to exit
+codes.
+
+Exit codes: 0 success; 1 with --strict when some inputs were skipped (the dataset is still
+written); 2 a user error (bad options, unusable model, output exists or is locked, nothing
+usable in the input); 3 the translation engine failed during the run; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from corpus import __version__
+from corpus.errors import ConfigError, CorpusError
+from translate.base import DEFAULT_MODEL, DEVICES, ENGINES
+from translate.errors import ModelLoadError, TranslationError
+
+log = logging.getLogger("idcorpus")
+EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_ENGINE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+def declare_input_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="files, folders (recursive), globs, or - for stdin",
+    )
+    p.add_argument(
+        "--format",
+        dest="input_format",
+        default="auto",
+        help="input format: auto (by extension), txt, html, jsonl, csv, tsv, parquet, hf",
+    )
+    p.add_argument(
+        "--text-field", default="text", help="text column of JSONL/CSV/TSV/Parquet/HF input"
+    )
+    p.add_argument("--id-field", default=None, help="column holding a document id (optional)")
+    p.add_argument("--input-split", default="train", help="split of a Hugging Face dataset input")
+
+
+def declare_build_arguments(p: argparse.ArgumentParser) -> None:
+    declare_input_arguments(p)
+    p.add_argument("--out", required=True, help="dataset folder to write")
+    p.add_argument(
+        "--model", default=DEFAULT_MODEL, help="hub id or local folder of a Marian model"
+    )
+    p.add_argument("--revision", default=None, help="model revision (branch, tag or commit)")
+    p.add_argument("--engine", choices=ENGINES, default="auto")
+    p.add_argument("--device", choices=DEVICES, default="auto")
+    p.add_argument(
+        "--compute-type",
+        default="auto",
+        help="auto, float32, float16, int8, int8_float16, ... (engine dependent)",
+    )
+    p.add_argument("--num-beams", type=int, default=None, help="beam size (default: the model's)")
+    p.add_argument("--batch-tokens", type=int, default=4096, help="padded tokens per batch")
+    p.add_argument("--threads", type=int, default=0, help="CPU threads for the engine (0 = auto)")
+    p.add_argument(
+        "--max-tokens",
+        type=int,
+        default=None,
+        help="longest source in tokens; longer sentences are split at clauses",
+    )
+    p.add_argument("--presplit", action="store_true", help="input has one sentence per line")
+    p.add_argument(
+        "--split",
+        default=None,
+        help="output splits by document, e.g. train=0.98,validation=0.01,test=0.01 "
+        "(a plain NAME selects the split of a Hugging Face dataset input)",
+    )
+    p.add_argument("--seed", type=int, default=0, help="seed of the split assignment")
+    p.add_argument("--no-cache", action="store_true", help="do not use the translation cache")
+    p.add_argument("--cache-path", default=None, help="SQLite translation cache file")
+    p.add_argument("--no-signals", action="store_true", help="skip language ID and other signals")
+    p.add_argument(
+        "--chunk-sentences",
+        type=int,
+        default=0,
+        help="sentences per checkpointed chunk (0 = auto: 2048 local, 16384 on Ray)",
+    )
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output")
+    p.add_argument("--resume", action="store_true", help="continue an interrupted build")
+    p.add_argument("--strict", action="store_true", help="exit 1 when any input was skipped")
+    p.add_argument("--executor", choices=("local", "ray"), default="local")
+    p.add_argument("--ray-address", default=None, help="join this Ray cluster (e.g. auto)")
+    p.add_argument("--workers", type=int, default=2, help="Ray actors translating")
+    p.add_argument("--gpus-per-worker", type=float, default=0.0)
+    p.add_argument("--cpus-per-worker", type=float, default=1.0)
+    p.add_argument(
+        "--ray-tmp-dir", default=None, help="Ray's temporary files (default: next to --out)"
+    )
+    declare_filter_arguments(p, defaults=False)
+
+
+def declare_filter_arguments(p: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """Filter thresholds. On `filter` unset ones take the documented defaults; on `build`
+    no filter runs unless one of them is given."""
+    g = p.add_argument_group("filter")
+    g.add_argument("--min-score", type=float, default=None, help="minimum mean token log-prob")
+    g.add_argument("--min-length-ratio", type=float, default=None, help="min target/source chars")
+    g.add_argument("--max-length-ratio", type=float, default=None, help="max target/source chars")
+    g.add_argument(
+        "--require-src-lang", default=None, help="source language code, e.g. id ('' = any)"
+    )
+    g.add_argument(
+        "--require-tgt-lang", default=None, help="target language code, e.g. en ('' = any)"
+    )
+    g.add_argument(
+        "--drop-flagged",
+        default=None,
+        help="comma-separated flags whose rows are dropped, e.g. is_untranslated,is_degenerate",
+    )
+    g.add_argument(
+        "--dedup",
+        choices=("none", "exact", "near"),
+        default=None,
+        help="drop duplicate pairs (exact text, or after normalisation)",
+    )
+    g.set_defaults(filter_defaults=defaults)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="idcorpus", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--version", action="version", version=f"idcorpus {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
+    common.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+    declare_build_arguments(
+        sub.add_parser("build", parents=[common], help="build a parallel corpus")
+    )
+    clean = sub.add_parser(
+        "clean", parents=[common], help="print cleaned text and the dropped lines with reasons"
+    )
+    declare_input_arguments(clean)
+    clean.add_argument("--dropped-only", action="store_true", help="print only the dropped lines")
+    flt = sub.add_parser(
+        "filter", parents=[common], help="filter a built corpus into a new dataset folder"
+    )
+    flt.add_argument("dataset", metavar="IN")
+    flt.add_argument("--out", required=True)
+    flt.add_argument("--overwrite", action="store_true")
+    declare_filter_arguments(flt, defaults=True)
+    exp = sub.add_parser("export", parents=[common], help="export a built corpus to another format")
+    exp.add_argument("dataset", metavar="IN")
+    exp.add_argument("--format", required=True, choices=("jsonl", "tsv", "moses", "tmx", "arrow"))
+    exp.add_argument("--out", required=True, help="output folder (one file or pair per split)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="idcorpus: %(levelname)s: %(message)s",
+    )
+    from corpus import commands
+
+    try:
+        return int(getattr(commands, args.command)(args))
+    except ModelLoadError as e:
+        print(f"idcorpus: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except CorpusError as e:
+        print(f"idcorpus: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except TranslationError as e:
+        print(f"idcorpus: translation failed: {e}", file=sys.stderr)
+        return EXIT_ENGINE
+    except KeyboardInterrupt:
+        print("idcorpus: interrupted; rerun with --resume to continue", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+__all__ = ["ConfigError", "main"]

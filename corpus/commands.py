@@ -1,0 +1,195 @@
+"""The subcommands behind `idcorpus`: arguments -> config -> library call -> exit code."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from typing import Any
+
+from corpus.config import BuildConfig, RayOptions, parse_splits
+from corpus.errors import ConfigError
+from corpus.read import ReadConfig
+from translate.base import DecodingOptions, EngineConfig
+
+FILTER_FLAGS = (
+    "min_score",
+    "min_length_ratio",
+    "max_length_ratio",
+    "require_src_lang",
+    "require_tgt_lang",
+    "drop_flagged",
+    "dedup",
+)
+
+
+def read_config(
+    args: argparse.Namespace, *, presplit: bool = False, split: str | None = None
+) -> ReadConfig:
+    return ReadConfig(
+        text_field=args.text_field,
+        id_field=args.id_field,
+        input_format=args.input_format,
+        split=split or args.input_split,
+        presplit=presplit,
+    )
+
+
+def engine_config(args: argparse.Namespace) -> EngineConfig:
+    try:
+        return EngineConfig(
+            model=args.model,
+            revision=args.revision,
+            engine=args.engine,
+            device=args.device,
+            compute_type=args.compute_type,
+            batch_tokens=args.batch_tokens,
+            threads=args.threads,
+            max_input_tokens=args.max_tokens,
+            decoding=DecodingOptions(num_beams=args.num_beams),
+        )
+    except ValueError as e:
+        raise ConfigError(str(e)) from e
+
+
+def filter_config(args: argparse.Namespace) -> Any:
+    """FilterConfig from the filter flags; None on `build` when no flag was given."""
+    from corpus.filter import FilterConfig
+
+    given = {f: getattr(args, f) for f in FILTER_FLAGS if getattr(args, f) is not None}
+    if not given and not args.filter_defaults:
+        return None
+    if "drop_flagged" in given:
+        given["drop_flagged"] = tuple(
+            f.strip() for f in given["drop_flagged"].split(",") if f.strip()
+        )
+    for lang in ("require_src_lang", "require_tgt_lang"):
+        if given.get(lang) == "":
+            given[lang] = None
+    base = FilterConfig() if args.filter_defaults else FilterConfig.off()
+    try:
+        return dataclasses.replace(base, **given)
+    except (TypeError, ValueError) as e:
+        raise ConfigError(f"invalid filter options: {e}") from e
+
+
+def build_config(args: argparse.Namespace) -> BuildConfig:
+    splits: tuple[tuple[str, float], ...] = (("train", 1.0),)
+    input_split = None
+    if args.split:
+        if "=" in args.split:
+            splits = parse_splits(args.split)
+        else:
+            input_split = args.split
+    return BuildConfig(
+        inputs=tuple(args.inputs),
+        out=args.out,
+        engine=engine_config(args),
+        read=read_config(args, presplit=args.presplit, split=input_split),
+        filter=filter_config(args),
+        splits=splits,
+        seed=args.seed,
+        executor=args.executor,
+        ray=RayOptions(
+            address=args.ray_address,
+            workers=args.workers,
+            gpus_per_worker=args.gpus_per_worker,
+            cpus_per_worker=args.cpus_per_worker,
+            tmp_dir=args.ray_tmp_dir,
+        ),
+        use_cache=not args.no_cache,
+        cache_path=args.cache_path,
+        signals=not args.no_signals,
+        chunk_sentences=args.chunk_sentences,
+        overwrite=args.overwrite,
+        resume=args.resume,
+        quiet=args.quiet,
+        strict=args.strict,
+    )
+
+
+def build(args: argparse.Namespace) -> int:
+    from corpus.pipeline import build as run_build
+
+    config = build_config(args)
+    summary = run_build(config)
+    if not args.quiet:
+        print_summary(summary)
+    for source, reason in summary.report.skipped_inputs:
+        print(f"idcorpus: warning: skipped {source}: {reason}", file=sys.stderr)
+    return 1 if (config.strict and summary.report.skipped_inputs) else 0
+
+
+def print_summary(summary: Any) -> None:
+    r = summary.report
+    out = sys.stderr
+    print(f"\nidcorpus: wrote {summary.out}", file=out)
+    print(f"  documents        {summary.documents:>10,}", file=out)
+    print(f"  sentences        {summary.sentences:>10,}", file=out)
+    print(
+        f"  pairs written    {summary.pairs_written:>10,}  "
+        + ", ".join(f"{s}={n:,}" for s, n in summary.split_counts.items()),
+        file=out,
+    )
+    print(
+        f"  time             {summary.elapsed_s:>10.1f} s  "
+        f"({summary.sentences_per_s:,.1f} sentences/s)",
+        file=out,
+    )
+    if summary.cache_stats:
+        print(
+            "  cache            " + ", ".join(f"{k}={v:,}" for k, v in summary.cache_stats.items()),
+            file=out,
+        )
+    for reason, n in sorted(r.dropped.items()):
+        print(f"  dropped {reason:<30} {n:>8,}", file=out)
+    for source, reason in r.skipped_inputs:
+        print(f"  skipped input {source}: {reason}", file=out)
+    print(f"  signature        {summary.provenance.get('signature', '')}", file=out)
+
+
+def clean(args: argparse.Namespace) -> int:
+    from corpus.clean import Cleaner
+    from corpus.read import iter_documents
+    from corpus.report import Report
+
+    report = Report()
+    cleaner = Cleaner()
+    documents = 0
+    for doc in iter_documents(tuple(args.inputs), read_config(args), report):
+        documents += 1
+        result = cleaner.clean(doc.text)
+        print(f"=== {doc.doc_id}")
+        if not args.dropped_only:
+            print(result.text)
+            print("--- dropped")
+        for line in result.dropped:
+            print(f"[{line.reason}] line {line.line_no}: {line.text}")
+    for source, reason in report.skipped_inputs:
+        print(f"idcorpus: warning: skipped {source}: {reason}", file=sys.stderr)
+    if documents == 0:
+        raise ConfigError("nothing usable in the input: no document was read")
+    return 0
+
+
+def filter(args: argparse.Namespace) -> int:  # noqa: A001 - the subcommand's name
+    from corpus.filter import filter_dataset
+
+    config = filter_config(args)
+    report = filter_dataset(args.dataset, args.out, config, overwrite=args.overwrite)
+    if not args.quiet:
+        data = report.to_dict() if hasattr(report, "to_dict") else dataclasses.asdict(report)
+        print(f"idcorpus: filtered {args.dataset} -> {args.out}", file=sys.stderr)
+        for key, value in data.items():
+            print(f"  {key}: {value}", file=sys.stderr)
+    return 0
+
+
+def export(args: argparse.Namespace) -> int:
+    from corpus.export import export as run_export
+
+    written = run_export(args.dataset, args.format, args.out)
+    if not args.quiet:
+        for split, paths in written.items():
+            print(f"{split}: " + " ".join(str(p) for p in paths), file=sys.stderr)
+    return 0

@@ -1,0 +1,132 @@
+"""The build configuration: frozen, validated once, with a fingerprint for resume checks."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from corpus import __version__
+from corpus.errors import ConfigError
+from corpus.filter import FilterConfig
+from corpus.read import ReadConfig
+from translate.base import EngineConfig
+
+EXECUTORS = ("local", "ray")
+LOCAL_CHUNK = 2048  # sentences per checkpoint: a kill loses at most this much work
+RAY_CHUNK = 16384  # larger on Ray: each chunk starts a new actor pool (one model load per actor)
+_SPLIT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class RayOptions:
+    """Where and how wide the translate stage runs on Ray (`--executor ray`)."""
+
+    address: str | None = None
+    workers: int = 2
+    gpus_per_worker: float = 0.0
+    cpus_per_worker: float = 1.0
+    tmp_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.workers < 1:
+            raise ConfigError(f"--workers must be >= 1, got {self.workers}")
+        if self.gpus_per_worker < 0 or self.cpus_per_worker <= 0:
+            raise ConfigError("--gpus-per-worker must be >= 0 and --cpus-per-worker > 0")
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    inputs: tuple[str, ...]
+    out: str
+    engine: EngineConfig = field(default_factory=EngineConfig)
+    read: ReadConfig = field(default_factory=ReadConfig)
+    filter: FilterConfig | None = None
+    splits: tuple[tuple[str, float], ...] = (("train", 1.0),)
+    seed: int = 0
+    executor: str = "local"
+    ray: RayOptions = field(default_factory=RayOptions)
+    use_cache: bool = True
+    cache_path: str | None = None
+    signals: bool = True
+    chunk_sentences: int = 0  # 0 = automatic: LOCAL_CHUNK, or RAY_CHUNK on Ray
+    overwrite: bool = False
+    resume: bool = False
+    quiet: bool = False
+    strict: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.inputs:
+            raise ConfigError("no input given: name files, folders, globs or - for stdin")
+        if not self.out:
+            raise ConfigError("--out is required: the folder to write the dataset to")
+        if self.executor not in EXECUTORS:
+            raise ConfigError(
+                f"unknown executor {self.executor!r}; choose one of: {', '.join(EXECUTORS)}"
+            )
+        if self.chunk_sentences < 0:
+            raise ConfigError(
+                f"chunk_sentences must be >= 0 (0 = automatic), got {self.chunk_sentences}"
+            )
+        check_splits(self.splits)
+
+    @property
+    def effective_chunk(self) -> int:
+        if self.chunk_sentences:
+            return self.chunk_sentences
+        return RAY_CHUNK if self.executor == "ray" else LOCAL_CHUNK
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What determines the output: a resumed build must match it exactly."""
+        engine = dataclasses.asdict(self.engine)
+        for volatile in ("batch_tokens", "threads", "cache_dir"):
+            engine.pop(volatile)
+        return {
+            "tool_version": __version__,
+            "inputs": list(self.inputs),
+            "engine": engine,
+            "read": dataclasses.asdict(self.read),
+            "filter": dataclasses.asdict(self.filter) if self.filter else None,
+            "splits": [list(s) for s in self.splits],
+            "seed": self.seed,
+            "signals": self.signals,
+        }
+
+    def fingerprint_hash(self) -> str:
+        blob = json.dumps(self.fingerprint(), sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def check_splits(splits: tuple[tuple[str, float], ...]) -> None:
+    names = [name for name, _ in splits]
+    if not splits or len(set(names)) != len(names):
+        raise ConfigError(f"split names must be unique and at least one given, got {names}")
+    for name, fraction in splits:
+        if not _SPLIT_NAME.match(name):
+            raise ConfigError(f"split name {name!r} must be letters, digits and _ (e.g. train)")
+        if not 0 < fraction <= 1:
+            raise ConfigError(f"split {name!r} fraction must be in (0, 1], got {fraction}")
+    total = sum(f for _, f in splits)
+    if abs(total - 1.0) > 1e-6:
+        raise ConfigError(f"split fractions must add up to 1, got {total:g}")
+
+
+def parse_splits(text: str) -> tuple[tuple[str, float], ...]:
+    """'train=0.98,validation=0.01,test=0.01' -> (("train", 0.98), ...), validated."""
+    splits = []
+    for item in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = item.partition("=")
+        try:
+            splits.append((name.strip(), float(value)))
+        except ValueError as e:
+            raise ConfigError(
+                f"--split item {item!r} is not NAME=FRACTION (e.g. train=0.98,test=0.02)"
+            ) from e
+        if not sep:
+            raise ConfigError(f"--split item {item!r} is not NAME=FRACTION")
+    result = tuple(splits)
+    check_splits(result)
+    return result

@@ -1,0 +1,227 @@
+"""Rows -> a Hugging Face dataset folder (README card + data/<split>-*.parquet); load() back.
+
+The folder is what `datasets.load_dataset(path)` reads and what the Hub accepts unchanged:
+the card's YAML declares `configs:` (data files per split) and `dataset_info:` (features),
+and each Parquet file carries the `huggingface` schema metadata, so the `translation` column
+keeps its `datasets.Translation(["id", "en"])` type however the folder is loaded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+LANGUAGES = ("id", "en")
+BASE_COLUMNS: dict[str, str] = {
+    "doc_id": "string",
+    "source": "string",
+    "para_index": "int32",
+    "sent_index": "int32",
+    "src_start": "int64",
+    "src_end": "int64",
+    "score": "float64",
+}
+BASE_DOCS: dict[str, str] = {
+    "translation": "`{'id': source sentence, 'en': machine translation}` (datasets.Translation)",
+    "doc_id": "identifier of the input document (path relative to the input, or file:line)",
+    "source": "the input file the document came from",
+    "para_index": "0-based paragraph of the sentence in the cleaned document",
+    "sent_index": "0-based sentence index within the document",
+    "src_start": "character offset of the sentence in the cleaned document (start)",
+    "src_end": "character offset of the sentence in the cleaned document (end, exclusive)",
+    "score": "mean log-probability per target token given by the model (<= 0, higher is better)",
+}
+ROWS_PER_FILE = 1_000_000
+_ARROW = {
+    "string": pa.string(),
+    "int32": pa.int32(),
+    "int64": pa.int64(),
+    "float64": pa.float64(),
+    "float32": pa.float32(),
+    "bool": pa.bool_(),
+}
+_TRANSLATION = pa.struct([("en", pa.string()), ("id", pa.string())])
+
+
+def columns(signal_columns: Mapping[str, str]) -> dict[str, str]:
+    """All non-translation columns, in order: provenance first, then signals."""
+    return {**BASE_COLUMNS, **signal_columns}
+
+
+def arrow_schema(cols: Mapping[str, str]) -> pa.Schema:
+    fields = [pa.field("translation", _TRANSLATION)]
+    fields += [pa.field(name, _ARROW[kind]) for name, kind in cols.items()]
+    meta = {"info": {"features": _features_json(cols)}}
+    return pa.schema(fields, metadata={b"huggingface": json.dumps(meta).encode()})
+
+
+def _features_json(cols: Mapping[str, str]) -> dict[str, Any]:
+    features: dict[str, Any] = {
+        "translation": {"languages": list(LANGUAGES), "_type": "Translation"}
+    }
+    for name, kind in cols.items():
+        features[name] = {"dtype": kind, "_type": "Value"}
+    return features
+
+
+def features_yaml(cols: Mapping[str, str]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = [
+        {"name": "translation", "dtype": {"translation": {"languages": list(LANGUAGES)}}}
+    ]
+    return items + [{"name": name, "dtype": kind} for name, kind in cols.items()]
+
+
+def rows_to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+    data = {name: [row[name] for row in rows] for name in schema.names}
+    return pa.Table.from_pydict(data, schema=schema)
+
+
+def write_parquet_atomic(path: Path, table: pa.Table) -> None:
+    """Write `table` to `path` so that `path` is either absent or complete."""
+    tmp = path.with_name(path.name + ".tmp")
+    pq.write_table(table, tmp)
+    with open(tmp, "rb") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def iter_rows(files: Iterable[Path]) -> Iterator[dict[str, Any]]:
+    """Stream rows of Parquet files, one row group at a time."""
+    for file in files:
+        pf = pq.ParquetFile(file)
+        for i in range(pf.num_row_groups):
+            yield from pf.read_row_group(i).to_pylist()
+
+
+class SplitWriter:
+    """Writes rows to dest/data/<split>-NNNNN-of-MMMMM.parquet, rotating large files."""
+
+    def __init__(
+        self,
+        dest: Path,
+        schema: pa.Schema,
+        splits: Iterable[str] = ("train",),
+        rows_per_file: int = ROWS_PER_FILE,
+    ):
+        self.declared = list(splits)
+        self.data_dir = dest / "data"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.schema = schema
+        self.rows_per_file = rows_per_file
+        self.counts: dict[str, int] = {}
+        self._files: dict[str, list[Path]] = {}
+        self._writers: dict[str, pq.ParquetWriter] = {}
+        self._buffers: dict[str, list[dict[str, Any]]] = {}
+
+    def add(self, split: str, row: dict[str, Any]) -> None:
+        buf = self._buffers.setdefault(split, [])
+        buf.append(row)
+        self.counts[split] = self.counts.get(split, 0) + 1
+        if len(buf) >= 10_000:
+            self._flush(split)
+        if self.counts[split] % self.rows_per_file == 0:
+            self._close(split)
+
+    def _flush(self, split: str) -> None:
+        rows = self._buffers.get(split)
+        if not rows:
+            return
+        if split not in self._writers:
+            path = self.data_dir / f"{split}-{len(self._files.get(split, [])):05d}.parquet"
+            self._files.setdefault(split, []).append(path)
+            self._writers[split] = pq.ParquetWriter(path, self.schema)
+        self._writers[split].write_table(rows_to_table(rows, self.schema))
+        self._buffers[split] = []
+
+    def _close(self, split: str) -> None:
+        self._flush(split)
+        writer = self._writers.pop(split, None)
+        if writer is not None:
+            writer.close()
+
+    def close(self) -> dict[str, int]:
+        """Finish every file and give them their final `-of-N` names; returns row counts."""
+        for split in list(self._buffers):
+            self._close(split)
+        for split in self.declared:  # a declared split with no rows still gets its (empty) file
+            if split not in self._files:
+                self.counts[split] = 0
+                path = self.data_dir / f"{split}-00000.parquet"
+                pq.write_table(self.schema.empty_table(), path)
+                self._files[split] = [path]
+        for split, paths in self._files.items():
+            for i, path in enumerate(paths):
+                path.rename(path.with_name(f"{split}-{i:05d}-of-{len(paths):05d}.parquet"))
+        order = {s: i for i, s in enumerate(self.declared)}
+        return dict(
+            sorted(self.counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
+        )
+
+
+def split_files(path: str | Path) -> dict[str, list[Path]]:
+    """The Parquet files of each split of a dataset folder, in order."""
+    out: dict[str, list[Path]] = {}
+    for file in sorted(Path(path, "data").glob("*.parquet")):
+        split = file.name.split("-", 1)[0]
+        out.setdefault(split, []).append(file)
+    return out
+
+
+class Reservoir:
+    """A fixed-size uniform sample of a numeric stream, for quantiles in the card."""
+
+    def __init__(self, size: int = 100_000, seed: int = 0):
+        self.size, self.seen, self.values = size, 0, []  # type: ignore[var-annotated]
+        self._rng = random.Random(seed)
+
+    def add(self, value: float | None) -> None:
+        if value is None:
+            return
+        self.seen += 1
+        if len(self.values) < self.size:
+            self.values.append(float(value))
+        else:
+            j = self._rng.randrange(self.seen)
+            if j < self.size:
+                self.values[j] = float(value)
+
+    def quantiles(self, qs: tuple[float, ...] = (0.01, 0.1, 0.5, 0.9, 0.99)) -> dict[str, float]:
+        if not self.values:
+            return {}
+        ordered = sorted(self.values)
+        last = len(ordered) - 1
+        return {f"p{round(q * 100)}": round(ordered[round(q * last)], 4) for q in qs}
+
+
+def publish(staged: Path, out: Path, overwrite: bool) -> None:
+    """Move a finished folder into place in one rename; an old output is replaced only then."""
+    if out.exists():
+        if not overwrite:
+            raise FileExistsError(out)
+        old = out.with_name(f".{out.name}.replaced-{os.getpid()}")
+        os.replace(out, old)
+        os.replace(staged, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staged, out)
+
+
+def load(path: str | Path) -> Any:
+    """`datasets.load_dataset(path)`: a DatasetDict with one entry per split."""
+    try:
+        import datasets
+    except ImportError as e:
+        from corpus.errors import ConfigError
+
+        raise ConfigError(
+            'loading needs the datasets package: pip install "idcorpus[datasets]"'
+        ) from e
+    return datasets.load_dataset(str(path))

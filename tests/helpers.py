@@ -1,0 +1,66 @@
+"""Shared test helpers: run the real CLI in a subprocess, read a dataset folder back."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+NEWS = REPO / "tests" / "fixtures" / "news_raw" / "articles"
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        HF_HUB_OFFLINE="1",
+        TRANSFORMERS_OFFLINE="1",
+        HF_DATASETS_OFFLINE="1",
+        RAY_USAGE_STATS_ENABLED="0",
+        PYTHONPATH=str(REPO),
+        TOKENIZERS_PARALLELISM="false",
+    )
+    env.update(extra)
+    return env
+
+
+def run_cli(
+    *args: str, timeout: float = 600, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "corpus", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env or cli_env(),
+        cwd=REPO,
+        input=stdin,
+    )
+
+
+def popen_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "corpus", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env or cli_env(),
+        cwd=REPO,
+    )
+
+
+def read_rows(out: Path, split: str = "train") -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for file in sorted((out / "data").glob(f"{split}-*.parquet")):
+        rows.extend(pq.read_table(file).to_pylist())
+    return rows
+
+
+def dataset_files(out: Path) -> dict[str, bytes]:
+    """Every file of a dataset folder by relative path (for exact comparisons)."""
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}

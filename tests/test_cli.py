@@ -1,0 +1,149 @@
+"""The `idcorpus` subcommands end to end, with the tiny real model."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from helpers import NEWS, SEEDS, read_rows, run_cli
+
+from corpus.export import read_export
+
+TINY = ["--engine", "transformers", "--device", "cpu", "--num-beams", "1", "--threads", "1"]
+TINY += ["--quiet", "--no-cache"]
+
+
+def test_clean_lists_every_promo_line_and_keeps_article(tmp_path: Path) -> None:
+    result = run_cli("clean", str(SEEDS))
+    assert result.returncode == 0, result.stderr
+    kept, dropped = result.stdout.split("--- dropped")
+    assert "Nyaman tanpa iklan" not in kept and "Konten Premium" not in kept
+    assert dropped.count("Nyaman tanpa iklan. Langganan BisnisPro") == 6
+    assert "[paywall]" in dropped and "[promo]" in dropped
+    for sentence in ("Kedua negara akan memperdalam kerja sama praktis mereka",
+                     "Idrissov mengatakan persahabatan Kazakhstan dan China merupakan hal yang tulus."):
+        assert sentence in kept
+
+
+def _bad_folder(root: Path) -> dict[str, str]:
+    """Good files plus one file of every bad kind; returns bad name -> expected reason word."""
+    root.mkdir()
+    (root / "good.txt").write_text((SEEDS / next(SEEDS.iterdir()).name).read_text())
+    (root / "latin1.txt").write_bytes("Harga kopi naik di Bandung. Petani senang sekali.".encode("cp1252")
+                                      + " Caf\u00e9 ramai.".encode("cp1252"))
+    (root / "utf16.txt").write_bytes("Hujan turun di Jakarta. Jalanan macet.".encode("utf-16"))
+    (root / "nul.txt").write_bytes(b"Gempa terjadi di Palu.\x00\x01 Warga mengungsi.")
+    (root / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
+    (root / "empty.txt").write_bytes(b"")
+    (root / "blank.txt").write_text("   \n\t\n")
+    os.symlink(root / "missing-target.txt", root / "broken.txt")
+    long_sentence = " ".join(["kata", "demi", "kata", "dan", "kalimat"] * 600) + "."  # 3,000 words
+    (root / "long.txt").write_text(long_sentence)
+    return {"binary.txt": "binary", "empty.txt": "empty", "blank.txt": "whitespace",
+            "broken.txt": "link"}
+
+
+def test_mixed_bad_folder_finishes_and_reports_each_bad_file(tiny_model: str, tmp_path: Path) -> None:
+    bad = _bad_folder(tmp_path / "in")
+    out = tmp_path / "c"
+    result = run_cli("build", str(tmp_path / "in"), "--out", str(out), "--model", tiny_model, *TINY)
+    assert result.returncode == 0, result.stderr
+    for name, word in bad.items():
+        line = next((ln for ln in result.stderr.splitlines() if name in ln), "")
+        assert word in line.lower(), f"{name} not reported with its reason: {result.stderr}"
+    rows = read_rows(out)
+    docs = {r["doc_id"] for r in rows}
+    assert {"good.txt", "latin1.txt", "utf16.txt", "nul.txt", "long.txt"} <= docs
+    assert any("Café" in r["translation"]["id"] for r in rows)
+    assert not any("\x00" in r["translation"]["id"] for r in rows)
+    long_rows = [r for r in rows if r["doc_id"] == "long.txt"]
+    assert len(long_rows) == 1 and long_rows[0]["is_split"]  # translated whole, in pieces
+    assert len(long_rows[0]["translation"]["id"]) == len((tmp_path / "in" / "long.txt").read_text())
+    assert long_rows[0]["translation"]["en"]
+    info = json.loads((out / "idcorpus.json").read_text())
+    assert {Path(s).name for s, _ in info["report"]["skipped_inputs"]} == set(bad)
+
+
+def test_strict_exits_1_when_inputs_were_skipped(tiny_model: str, tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Presiden meresmikan jembatan baru.")
+    (tmp_path / "in" / "b.txt").write_text("")
+    result = run_cli("build", str(tmp_path / "in"), "--out", str(tmp_path / "c"),
+                     "--model", tiny_model, *TINY, "--strict")
+    assert result.returncode == 1
+    assert read_rows(tmp_path / "c")
+
+
+@pytest.fixture(scope="module")
+def split_corpus(tiny_model: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("split") / "corpus"
+    inputs = [str(p) for p in sorted(NEWS.glob("*.txt"))[:10]]
+    result = run_cli("build", str(SEEDS), *inputs, "--out", str(out), "--model", tiny_model, *TINY,
+                     "--split", "train=0.8,validation=0.1,test=0.1", "--seed", "3")
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "tsv", "moses", "tmx", "arrow"])
+def test_split_corpus_exports_and_rereads_same_pairs(split_corpus: Path, fmt: str,
+                                                     tmp_path: Path) -> None:
+    import datasets
+
+    result = run_cli("export", str(split_corpus), "--format", fmt, "--out", str(tmp_path / fmt))
+    assert result.returncode == 0, result.stderr
+    exported = read_export(tmp_path / fmt, fmt)
+    ds = datasets.load_dataset(str(split_corpus))
+    assert set(exported) == set(ds) == {"train", "validation", "test"}
+    for split in ds:
+        expected = [(t["id"], t["en"]) for t in ds[split]["translation"]]
+        assert exported[split] == expected
+
+
+def test_filter_report_adds_up(split_corpus: Path, tmp_path: Path) -> None:
+    out = tmp_path / "filtered"
+    result = run_cli("filter", str(split_corpus), "--out", str(out), "--min-score", "-1.5",
+                     "--drop-flagged", "is_short", "--dedup", "near")
+    assert result.returncode == 0, result.stderr
+    info = json.loads((out / "idcorpus.json").read_text())
+    report = info["filter"]
+    total_in = sum(len(read_rows(split_corpus, s)) for s in ("train", "validation", "test"))
+    total_out = sum(len(read_rows(out, s)) for s in ("train", "validation", "test"))
+    assert report["input_rows"] == total_in and report["kept"] == total_out
+    assert report["kept"] + sum(report["dropped"].values()) == total_in
+    assert all(r["score"] >= -1.5 and not r["is_short"] for r in read_rows(out))
+
+
+def test_build_filter_flags_apply_only_given_rules(tiny_model: str, tmp_path: Path) -> None:
+    result = run_cli("build", str(SEEDS), "--out", str(tmp_path / "c"), "--model", tiny_model,
+                     *TINY, "--drop-flagged", "is_short")
+    assert result.returncode == 0, result.stderr
+    rows = read_rows(tmp_path / "c")
+    assert rows and not any(r["is_short"] for r in rows)
+    assert any(r["is_untranslated"] for r in rows)  # the tiny model copies; that rule is off
+    info = json.loads((tmp_path / "c" / "idcorpus.json").read_text())
+    assert info["filter"]["kept"] == len(rows)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--split", "train=0.5"], "add up to 1"),
+        (["--num-beams", "0"], "num_beams"),
+        (["--executor", "spark"], "invalid choice"),
+    ],
+    ids=["splits", "beams", "executor"],
+)
+def test_bad_options_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
+    result = run_cli("build", str(SEEDS), "--out", str(tmp_path / "c"), *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+
+
+def test_missing_input_path_exits_2_naming_it(tiny_model: str, tmp_path: Path) -> None:
+    result = run_cli("build", str(tmp_path / "nope.txt"), "--out", str(tmp_path / "c"),
+                     "--model", tiny_model, *TINY)
+    assert result.returncode == 2
+    assert "nope.txt" in result.stderr
+    assert not (tmp_path / "c.partial").exists()

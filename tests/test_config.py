@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+
+from corpus.config import BuildConfig, RayOptions, parse_splits
+from corpus.errors import ConfigError
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("train=1", (("train", 1.0),)),
+        (
+            "train=0.98,validation=0.01,test=0.01",
+            (("train", 0.98), ("validation", 0.01), ("test", 0.01)),
+        ),
+        (" train=0.5 , test=0.5 ", (("train", 0.5), ("test", 0.5))),
+    ],
+    ids=["one", "three", "spaces"],
+)
+def test_parse_splits(text: str, expected: tuple[tuple[str, float], ...]) -> None:
+    assert parse_splits(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "at least one"),
+        ("train=0.5", "add up to 1"),
+        ("train=0.5,train=0.5", "unique"),
+        ("train=abc", "NAME=FRACTION"),
+        ("train", "NAME=FRACTION"),
+        ("tr-ain=1", "letters"),
+        ("train=1.5,test=-0.5", "fraction"),
+    ],
+    ids=["empty", "sum", "duplicate", "not-number", "no-equals", "bad-name", "range"],
+)
+def test_parse_splits_errors(text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_splits(text)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"inputs": ()}, "no input"),
+        ({"out": ""}, "--out"),
+        ({"executor": "spark"}, "local, ray"),
+        ({"chunk_sentences": -1}, "chunk_sentences"),
+    ],
+    ids=["no-inputs", "no-out", "executor", "chunk"],
+)
+def test_build_config_validation(kwargs: dict[str, object], message: str) -> None:
+    base: dict[str, object] = {"inputs": ("seeds",), "out": "x"}
+    with pytest.raises(ConfigError, match=message):
+        BuildConfig(**{**base, **kwargs})  # type: ignore[arg-type]
+
+
+def test_ray_options_validation() -> None:
+    with pytest.raises(ConfigError, match="--workers"):
+        RayOptions(workers=0)
+
+
+def test_fingerprint_ignores_speed_settings_but_not_results() -> None:
+    from dataclasses import replace
+
+    a = BuildConfig(inputs=("seeds",), out="x")
+    faster = replace(a, engine=replace(a.engine, batch_tokens=999, threads=3), quiet=True)
+    assert a.fingerprint() == faster.fingerprint()
+    assert a.fingerprint() != replace(a, seed=1).fingerprint()
+    assert a.fingerprint() != replace(a, engine=replace(a.engine, model="other")).fingerprint()
