@@ -144,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     flt.add_argument("dataset", metavar="IN")
     flt.add_argument("--out", required=True)
     flt.add_argument("--overwrite", action="store_true")
+    flt.add_argument(
+        "--split",
+        default=None,
+        help="re-split by document, e.g. train=0.9,test=0.1 (default: keep the input's)",
+    )
+    flt.add_argument("--seed", type=int, default=0, help="seed of the split assignment")
     declare_filter_arguments(flt, defaults=True)
     exp = sub.add_parser("export", parents=[common], help="export a built corpus to another format")
     exp.add_argument("dataset", metavar="IN")

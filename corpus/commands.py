@@ -176,7 +176,10 @@ def filter(args: argparse.Namespace) -> int:  # noqa: A001 - the subcommand's na
     from corpus.filter import filter_dataset
 
     config = filter_config(args)
-    report = filter_dataset(args.dataset, args.out, config, overwrite=args.overwrite)
+    splits = parse_splits(args.split) if args.split else None
+    report = filter_dataset(
+        args.dataset, args.out, config, overwrite=args.overwrite, splits=splits, seed=args.seed
+    )
     if not args.quiet:
         data = report.to_dict() if hasattr(report, "to_dict") else dataclasses.asdict(report)
         print(f"idcorpus: filtered {args.dataset} -> {args.out}", file=sys.stderr)

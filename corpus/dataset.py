@@ -8,6 +8,7 @@ keeps its `datasets.Translation(["id", "en"])` type however the folder is loaded
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -164,6 +165,18 @@ class SplitWriter:
         return dict(
             sorted(self.counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0]))
         )
+
+
+def split_of(doc_id: str, splits: tuple[tuple[str, float], ...], seed: int) -> str:
+    """Assign a document to a split by a seeded hash: stable, streaming, never two splits."""
+    digest = hashlib.sha256(f"{seed}\x00{doc_id}".encode()).digest()
+    u = int.from_bytes(digest[:8], "big") / 2**64
+    cumulative = 0.0
+    for name, fraction in splits:
+        cumulative += fraction
+        if u < cumulative:
+            return name
+    return splits[-1][0]
 
 
 def split_files(path: str | Path) -> dict[str, list[Path]]:

@@ -209,12 +209,19 @@ def pair_key(translation: dict[str, str], *, near: bool) -> bytes:
 
 
 def filter_dataset(
-    in_dir: str | Path, out_dir: str | Path, config: FilterConfig, *, overwrite: bool = False
+    in_dir: str | Path,
+    out_dir: str | Path,
+    config: FilterConfig,
+    *,
+    overwrite: bool = False,
+    splits: tuple[tuple[str, float], ...] | None = None,
+    seed: int = 0,
 ) -> FilterReport:
     """Filter the dataset folder `in_dir` into a new folder `out_dir` (same layout, splits and
     columns; card and idcorpus.json updated with the filter report). The output appears
-    atomically; an existing one is replaced only with `overwrite`."""
-    from corpus.dataset import iter_rows, split_files
+    atomically; an existing one is replaced only with `overwrite`. With `splits`, rows are
+    assigned to new splits by document (as `build --split` does) instead of keeping theirs."""
+    from corpus.dataset import iter_rows, split_files, split_of
 
     src, out = Path(in_dir), Path(out_dir)
     files = split_files(src)
@@ -230,11 +237,12 @@ def filter_dataset(
     shutil.rmtree(staged, ignore_errors=True)
     try:
         row_filter = RowFilter(config)
-        writer = _Output(staged, files[order[0]][0], order)
+        names = [name for name, _ in splits] if splits else order
+        writer = _Output(staged, files[order[0]][0], names)
         for split in order:
             for row in iter_rows(files[split]):
                 if row_filter.keep(row):
-                    writer.add(split, row)
+                    writer.add(split_of(row["doc_id"], splits, seed) if splits else split, row)
         writer.finish(src, out, meta, config, row_filter.report, overwrite)
     finally:
         shutil.rmtree(staged, ignore_errors=True)

@@ -11,7 +11,6 @@ one rename.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -32,6 +31,7 @@ from corpus.dataset import (
     iter_rows,
     publish,
     rows_to_table,
+    split_of,
 )
 from corpus.errors import InputError, OutputError
 from corpus.filter import filter_rows
@@ -187,18 +187,6 @@ def _translate(
 
 def _schema(config: BuildConfig) -> Any:
     return arrow_schema(columns(SIGNAL_COLUMNS if config.signals else {}))
-
-
-def split_of(doc_id: str, splits: tuple[tuple[str, float], ...], seed: int) -> str:
-    """Assign a document to a split by a seeded hash: stable, streaming, never two splits."""
-    digest = hashlib.sha256(f"{seed}\x00{doc_id}".encode()).digest()
-    u = int.from_bytes(digest[:8], "big") / 2**64
-    cumulative = 0.0
-    for name, fraction in splits:
-        cumulative += fraction
-        if u < cumulative:
-            return name
-    return splits[-1][0]
 
 
 def _assemble(

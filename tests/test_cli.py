@@ -22,8 +22,10 @@ def test_clean_lists_every_promo_line_and_keeps_article(tmp_path: Path) -> None:
     assert "Nyaman tanpa iklan" not in kept and "Konten Premium" not in kept
     assert dropped.count("Nyaman tanpa iklan. Langganan BisnisPro") == 6
     assert "[paywall]" in dropped and "[promo]" in dropped
-    for sentence in ("Kedua negara akan memperdalam kerja sama praktis mereka",
-                     "Idrissov mengatakan persahabatan Kazakhstan dan China merupakan hal yang tulus."):
+    for sentence in (
+        "Kedua negara akan memperdalam kerja sama praktis mereka",
+        "Idrissov mengatakan persahabatan Kazakhstan dan China merupakan hal yang tulus.",
+    ):
         assert sentence in kept
 
 
@@ -31,8 +33,10 @@ def _bad_folder(root: Path) -> dict[str, str]:
     """Good files plus one file of every bad kind; returns bad name -> expected reason word."""
     root.mkdir()
     (root / "good.txt").write_text((SEEDS / next(SEEDS.iterdir()).name).read_text())
-    (root / "latin1.txt").write_bytes("Harga kopi naik di Bandung. Petani senang sekali.".encode("cp1252")
-                                      + " Caf\u00e9 ramai.".encode("cp1252"))
+    (root / "latin1.txt").write_bytes(
+        "Harga kopi naik di Bandung. Petani senang sekali.".encode("cp1252")
+        + " Caf\u00e9 ramai.".encode("cp1252")
+    )
     (root / "utf16.txt").write_bytes("Hujan turun di Jakarta. Jalanan macet.".encode("utf-16"))
     (root / "nul.txt").write_bytes(b"Gempa terjadi di Palu.\x00\x01 Warga mengungsi.")
     (root / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
@@ -41,11 +45,17 @@ def _bad_folder(root: Path) -> dict[str, str]:
     os.symlink(root / "missing-target.txt", root / "broken.txt")
     long_sentence = " ".join(["kata", "demi", "kata", "dan", "kalimat"] * 600) + "."  # 3,000 words
     (root / "long.txt").write_text(long_sentence)
-    return {"binary.txt": "binary", "empty.txt": "empty", "blank.txt": "whitespace",
-            "broken.txt": "link"}
+    return {
+        "binary.txt": "binary",
+        "empty.txt": "empty",
+        "blank.txt": "whitespace",
+        "broken.txt": "link",
+    }
 
 
-def test_mixed_bad_folder_finishes_and_reports_each_bad_file(tiny_model: str, tmp_path: Path) -> None:
+def test_mixed_bad_folder_finishes_and_reports_each_bad_file(
+    tiny_model: str, tmp_path: Path
+) -> None:
     bad = _bad_folder(tmp_path / "in")
     out = tmp_path / "c"
     result = run_cli("build", str(tmp_path / "in"), "--out", str(out), "--model", tiny_model, *TINY)
@@ -70,8 +80,16 @@ def test_strict_exits_1_when_inputs_were_skipped(tiny_model: str, tmp_path: Path
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_text("Presiden meresmikan jembatan baru.")
     (tmp_path / "in" / "b.txt").write_text("")
-    result = run_cli("build", str(tmp_path / "in"), "--out", str(tmp_path / "c"),
-                     "--model", tiny_model, *TINY, "--strict")
+    result = run_cli(
+        "build",
+        str(tmp_path / "in"),
+        "--out",
+        str(tmp_path / "c"),
+        "--model",
+        tiny_model,
+        *TINY,
+        "--strict",
+    )
     assert result.returncode == 1
     assert read_rows(tmp_path / "c")
 
@@ -80,15 +98,28 @@ def test_strict_exits_1_when_inputs_were_skipped(tiny_model: str, tmp_path: Path
 def split_corpus(tiny_model: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("split") / "corpus"
     inputs = [str(p) for p in sorted(NEWS.glob("*.txt"))[:10]]
-    result = run_cli("build", str(SEEDS), *inputs, "--out", str(out), "--model", tiny_model, *TINY,
-                     "--split", "train=0.8,validation=0.1,test=0.1", "--seed", "3")
+    result = run_cli(
+        "build",
+        str(SEEDS),
+        *inputs,
+        "--out",
+        str(out),
+        "--model",
+        tiny_model,
+        *TINY,
+        "--split",
+        "train=0.8,validation=0.1,test=0.1",
+        "--seed",
+        "3",
+    )
     assert result.returncode == 0, result.stderr
     return out
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "tsv", "moses", "tmx", "arrow"])
-def test_split_corpus_exports_and_rereads_same_pairs(split_corpus: Path, fmt: str,
-                                                     tmp_path: Path) -> None:
+def test_split_corpus_exports_and_rereads_same_pairs(
+    split_corpus: Path, fmt: str, tmp_path: Path
+) -> None:
     import datasets
 
     result = run_cli("export", str(split_corpus), "--format", fmt, "--out", str(tmp_path / fmt))
@@ -103,8 +134,18 @@ def test_split_corpus_exports_and_rereads_same_pairs(split_corpus: Path, fmt: st
 
 def test_filter_report_adds_up(split_corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "filtered"
-    result = run_cli("filter", str(split_corpus), "--out", str(out), "--min-score", "-1.5",
-                     "--drop-flagged", "is_short", "--dedup", "near")
+    result = run_cli(
+        "filter",
+        str(split_corpus),
+        "--out",
+        str(out),
+        "--min-score",
+        "-1.5",
+        "--drop-flagged",
+        "is_short",
+        "--dedup",
+        "near",
+    )
     assert result.returncode == 0, result.stderr
     info = json.loads((out / "idcorpus.json").read_text())
     report = info["filter"]
@@ -116,8 +157,17 @@ def test_filter_report_adds_up(split_corpus: Path, tmp_path: Path) -> None:
 
 
 def test_build_filter_flags_apply_only_given_rules(tiny_model: str, tmp_path: Path) -> None:
-    result = run_cli("build", str(SEEDS), "--out", str(tmp_path / "c"), "--model", tiny_model,
-                     *TINY, "--drop-flagged", "is_short")
+    result = run_cli(
+        "build",
+        str(SEEDS),
+        "--out",
+        str(tmp_path / "c"),
+        "--model",
+        tiny_model,
+        *TINY,
+        "--drop-flagged",
+        "is_short",
+    )
     assert result.returncode == 0, result.stderr
     rows = read_rows(tmp_path / "c")
     assert rows and not any(r["is_short"] for r in rows)
@@ -142,8 +192,37 @@ def test_bad_options_exit_2(args: list[str], message: str, tmp_path: Path) -> No
 
 
 def test_missing_input_path_exits_2_naming_it(tiny_model: str, tmp_path: Path) -> None:
-    result = run_cli("build", str(tmp_path / "nope.txt"), "--out", str(tmp_path / "c"),
-                     "--model", tiny_model, *TINY)
+    result = run_cli(
+        "build",
+        str(tmp_path / "nope.txt"),
+        "--out",
+        str(tmp_path / "c"),
+        "--model",
+        tiny_model,
+        *TINY,
+    )
     assert result.returncode == 2
     assert "nope.txt" in result.stderr
     assert not (tmp_path / "c.partial").exists()
+
+
+def test_filter_can_resplit_by_document(split_corpus: Path, tmp_path: Path) -> None:
+    import datasets
+
+    out = tmp_path / "resplit"
+    result = run_cli(
+        "filter",
+        str(split_corpus),
+        "--out",
+        str(out),
+        "--dedup",
+        "none",
+        "--split",
+        "train=0.5,test=0.5",
+        "--seed",
+        "1",
+    )
+    assert result.returncode == 0, result.stderr
+    ds = datasets.load_dataset(str(out))
+    assert set(ds) == {"train", "test"}
+    assert not set(ds["train"]["doc_id"]) & set(ds["test"]["doc_id"])

@@ -7,8 +7,15 @@ import pytest
 import yaml
 
 from corpus.card import CardInfo, render_card
-from corpus.dataset import BASE_COLUMNS, Reservoir, SplitWriter, arrow_schema, publish, split_files
-from corpus.pipeline import split_of
+from corpus.dataset import (
+    BASE_COLUMNS,
+    Reservoir,
+    SplitWriter,
+    arrow_schema,
+    publish,
+    split_files,
+    split_of,
+)
 
 
 def _row(i: int) -> dict[str, object]:
