@@ -1,0 +1,97 @@
+"""Model resolution and engine choice: an unavailable model fails fast and names --model."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from translate.base import EngineConfig
+from translate.errors import ModelLoadError
+from translate.load import choose_engine, looks_like_path, resolve_model
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_local_directory_resolves_with_a_content_fingerprint(
+    tiny_model: str, tmp_path: Path
+) -> None:
+    resolved = resolve_model(EngineConfig(model=tiny_model))
+    assert resolved.path == str(Path(tiny_model).resolve()) and resolved.revision == ""
+    copy = tmp_path / "copy"
+    shutil.copytree(tiny_model, copy)
+    assert resolve_model(EngineConfig(model=str(copy))).fingerprint == resolved.fingerprint
+    (copy / "generation_config.json").write_text('{"num_beams": 2}')
+    assert resolve_model(EngineConfig(model=str(copy))).fingerprint != resolved.fingerprint
+
+
+@pytest.mark.parametrize(
+    ("model", "match"),
+    [
+        ("/nonexistent/opus-mt-id-en", "no such directory"),
+        ("./relative/missing", "no such directory"),
+        ("Helsinki-NLP/opus-mt-id-en", "HF_HUB_OFFLINE"),
+        ("nobody/no-such-model-xyz", "HF_HUB_OFFLINE"),
+    ],
+    ids=["absolute-path", "relative-path", "default-hub-id", "unknown-hub-id"],
+)
+def test_unavailable_model_names_the_local_copy_option(model: str, match: str) -> None:
+    with pytest.raises(ModelLoadError, match=match) as info:
+        resolve_model(EngineConfig(model=model))
+    assert "--model /path/to/" in str(info.value) and "download" in str(info.value)
+
+
+def test_directory_without_config_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ModelLoadError, match="not a model directory"):
+        resolve_model(EngineConfig(model=str(tmp_path)))
+
+
+@pytest.mark.parametrize(
+    ("model", "is_path"),
+    [
+        ("Helsinki-NLP/opus-mt-id-en", False),
+        ("t5-small", False),
+        ("a/b/c", True),
+        ("~/m", True),
+        (".", True),
+    ],
+    ids=["org-name", "bare-name", "nested", "home", "dot"],
+)
+def test_looks_like_path(model: str, is_path: bool) -> None:
+    assert looks_like_path(model) is is_path
+
+
+def test_auto_engine_prefers_ctranslate2_when_installed() -> None:
+    pytest.importorskip("ctranslate2")
+    assert choose_engine("auto") == "ctranslate2"
+    assert choose_engine("transformers") == "transformers"
+
+
+def test_hub_model_fails_fast_without_network_even_if_not_offline(tmp_path: Path) -> None:
+    """No HF_HUB_OFFLINE, an empty HF cache, no network: a ModelLoadError well within 30 s."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    }
+    env.update(HF_HOME=str(tmp_path / "hf"), PYTHONPATH=str(REPO))
+    code = (
+        "from translate.base import EngineConfig\n"
+        "from translate.errors import ModelLoadError\n"
+        "from translate.load import load_engine\n"
+        "try:\n    load_engine(EngineConfig(model='Helsinki-NLP/opus-mt-id-en'))\n"
+        "except ModelLoadError as e:\n    print(e)\n    raise SystemExit(2)\n"
+    )
+    start = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    elapsed = time.monotonic() - start
+    if proc.returncode == 0:
+        pytest.skip("this machine reached the Hugging Face Hub and downloaded the model")
+    assert proc.returncode == 2, proc.stderr
+    assert "--model /path/to/opus-mt-id-en" in proc.stdout
+    assert elapsed < 30

@@ -1,0 +1,156 @@
+"""A persistent translation cache around any Translator.
+
+Entries are keyed by sha256(namespace, source sentence). The namespace is the inner
+translator's `describe()` (model id, revision and fingerprint, engine, compute type, decoding
+options, library versions; thread counts left out) plus the caller's `namespace` dict, so a
+change to any of them never serves a stale translation. Storage is SQLite in WAL mode; each
+batch's new entries are written in one transaction after the inner translator returned, so
+a crash leaves either the whole batch or nothing, never a partial or corrupt entry.
+
+Within a batch each distinct sentence is translated once. `path=None` keeps only that
+(nothing persists: the `--no-cache` mode). Counters: `misses` = sentences the inner
+translator translated; `hits` = sentences answered without it (stored or duplicate).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+from translate.base import Translation, Translator, check_lengths
+from translate.errors import TranslationError
+
+logger = logging.getLogger(__name__)
+
+TABLE = "translations_v1"
+IGNORED_KEYS = frozenset({"inter_threads", "intra_threads", "threads"})
+CHUNK = 500
+FIELDS = frozenset(f.name for f in fields(Translation))
+
+
+def default_cache_path() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("idcorpus")) / "translations.sqlite3"
+
+
+def namespace_key(description: Mapping[str, str], extra: Mapping[str, Any] | None = None) -> str:
+    """What identifies a translator's output (thread counts excluded)."""
+    ident = {k: v for k, v in description.items() if k not in IGNORED_KEYS}
+    blob = json.dumps([ident, dict(extra or {})], sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def entry_key(namespace: str, sentence: str) -> str:
+    return hashlib.sha256(f"{namespace}\0{sentence}".encode()).hexdigest()
+
+
+class CachedTranslator:
+    """Translator that answers from (and fills) a SQLite cache; see the module docstring."""
+
+    def __init__(
+        self,
+        inner: Translator,
+        path: str | Path | None = None,
+        namespace: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.inner = inner
+        self.path = None if path is None else Path(path)
+        self.namespace = namespace_key(inner.describe(), namespace)
+        self.hits = 0
+        self.misses = 0
+        self._db = None if self.path is None else open_db(self.path)
+
+    def describe(self) -> dict[str, str]:
+        return dict(self.inner.describe())
+
+    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
+        keys = {s: entry_key(self.namespace, s) for s in dict.fromkeys(sentences)}
+        found = self.lookup(list(keys.values()))
+        todo = [s for s, k in keys.items() if k not in found]
+        if todo:
+            fresh = check_lengths(todo, self.inner.translate_batch(todo))
+            new = {keys[s]: t for s, t in zip(todo, fresh, strict=True)}
+            self.store(new)
+            found.update(new)
+        self.misses += len(todo)
+        self.hits += len(sentences) - len(todo)
+        return [found[keys[s]] for s in sentences]
+
+    def lookup(self, keys: list[str]) -> dict[str, Translation]:
+        if self._db is None or not keys:
+            return {}
+        found: dict[str, Translation] = {}
+        for chunk in chunks(keys, CHUNK):
+            marks = ",".join("?" * len(chunk))
+            rows = self._query(f"SELECT key, value FROM {TABLE} WHERE key IN ({marks})", chunk)
+            found.update((key, decode(value)) for key, value in rows)
+        return found
+
+    def store(self, entries: Mapping[str, Translation]) -> None:
+        """Write a batch's entries in one transaction (all or nothing)."""
+        if self._db is None or not entries:
+            return
+        rows = [(key, json.dumps(asdict(t), ensure_ascii=False)) for key, t in entries.items()]
+        try:
+            with self._db:
+                self._db.executemany(
+                    f"INSERT OR REPLACE INTO {TABLE} (key, value) VALUES (?, ?)", rows
+                )
+        except sqlite3.Error as e:
+            raise TranslationError(
+                f"cannot write the translation cache {self.path}: {e}; use --no-cache"
+            ) from e
+
+    def _query(self, sql: str, args: Sequence[str]) -> list[tuple[str, str]]:
+        assert self._db is not None
+        try:
+            return self._db.execute(sql, list(args)).fetchall()
+        except sqlite3.Error as e:
+            raise TranslationError(
+                f"cannot read the translation cache {self.path}: {e}; delete it or use --no-cache"
+            ) from e
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> CachedTranslator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def open_db(path: Path) -> sqlite3.Connection:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, timeout=60, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute(
+            f"CREATE TABLE IF NOT EXISTS {TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
+        )
+        db.commit()
+    except (OSError, sqlite3.Error) as e:
+        raise TranslationError(
+            f"cannot open the translation cache {path}: {e}; delete it or use --no-cache"
+        ) from e
+    return db
+
+
+def decode(value: str) -> Translation:
+    data = json.loads(value)
+    return Translation(**{k: v for k, v in data.items() if k in FIELDS})
+
+
+def chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
