@@ -42,10 +42,11 @@ from corpus.report import Report
 from corpus.segment import segment, split_paragraphs
 from corpus.signals import SIGNAL_COLUMNS, SIGNAL_DOCS, compute_signals
 from corpus.workdir import BuildLock, WorkDir
-from translate.base import Translator
+from translate.base import Translation, Translator
 from translate.robust import too_long
 
 log = logging.getLogger(__name__)
+PROGRESS_SLICE = 512  # sentences per engine call: the bar moves at least this often
 
 
 @dataclass
@@ -103,7 +104,7 @@ def _run(
                 if index == state.chunks_done - 1:
                     report.restore(state.report)
                 continue
-            pairs = _translate(units, translator, report, config.signals, bar)
+            pairs = _translate(units, translator, report, config, bar)
             table = rows_to_table([p.as_row() for p in pairs], _schema(config))
             work.commit_chunk(state, index, table, report.to_dict())
     if report.counts["documents"] == 0:
@@ -165,7 +166,7 @@ def _chunks(
 
 
 def _translate(
-    units: list[Unit], translator: Translator, report: Report, signals: bool, bar: Any
+    units: list[Unit], translator: Translator, report: Report, config: BuildConfig, bar: Any
 ) -> list[SentencePair]:
     todo = []
     for unit in units:
@@ -173,16 +174,34 @@ def _translate(
             report.drop("translate", "too_long")
         else:
             todo.append(unit)
-    translations = translator.translate_batch([u.text for u in todo])
-    bar.update(len(units))
+    done = _translate_unique([u.text for u in todo], translator, config, bar)
+    signals = config.signals
     pairs = []
-    for unit, tr in zip(todo, translations, strict=True):
+    for unit in todo:
+        tr = done[unit.text]
         if not tr.text.strip():
             report.drop("translate", "empty_output")
             continue
         pairs.append(SentencePair(unit, tr, compute_signals(unit.text, tr) if signals else {}))
     report.count("pairs", len(pairs))
     return pairs
+
+
+def _translate_unique(
+    texts: list[str], translator: Translator, config: BuildConfig, bar: Any
+) -> dict[str, Translation]:
+    """Each distinct sentence once, shortest first, in slices so the progress bar moves.
+
+    Slices of a length-sorted list pad as little as the whole list would; on Ray the chunk
+    goes in one piece (each call starts an actor pool)."""
+    unique = sorted(set(texts), key=lambda t: (len(t), t))
+    step = len(unique) if config.executor == "ray" else PROGRESS_SLICE
+    done: dict[str, Translation] = {}
+    for i in range(0, len(unique), max(step, 1)):
+        part = unique[i : i + step]
+        done.update(zip(part, translator.translate_batch(part), strict=True))
+        bar.update(len(part))
+    return done
 
 
 def _schema(config: BuildConfig) -> Any:
