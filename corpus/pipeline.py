@@ -12,6 +12,7 @@ one rename.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,14 +34,14 @@ from corpus.dataset import (
     rows_to_table,
     split_of,
 )
-from corpus.errors import InputError, OutputError
+from corpus.errors import ConfigError, InputError, OutputError
 from corpus.filter import filter_rows
 from corpus.pairs import SentencePair, Unit, line_spans, units_of
 from corpus.read import iter_documents
 from corpus.records import Document
 from corpus.report import Report
 from corpus.segment import segment, split_paragraphs
-from corpus.signals import SIGNAL_COLUMNS, SIGNAL_DOCS, compute_signals
+from corpus.signals import SIGNAL_COLUMNS, SIGNAL_DOCS, compute_signals, language_identifier
 from corpus.workdir import BuildLock, WorkDir
 from translate.base import Translation, Translator
 from translate.robust import too_long
@@ -74,6 +75,7 @@ def build(config: BuildConfig, translator: Translator | None = None) -> Summary:
         if out.exists() and not config.overwrite:
             raise OutputError(f"{out} already exists: pass --overwrite to replace it")
         work = WorkDir(out)
+        warm_up = _warm_up_signals(config)
         owned = translator is None
         if translator is None:
             from corpus.engines import make_translator  # the model loads before any input is read
@@ -82,8 +84,26 @@ def build(config: BuildConfig, translator: Translator | None = None) -> Summary:
         try:
             return _run(config, out, work, translator, started)
         finally:
+            if warm_up is not None:
+                warm_up.join()
             if owned:
                 _close(translator)
+
+
+def _warm_up_signals(config: BuildConfig) -> threading.Thread | None:
+    """Load the language identifier (about 1 s) while the model loads and translates."""
+    if not config.signals:
+        return None
+
+    def load() -> None:
+        try:
+            language_identifier()
+        except ConfigError:  # py3langid missing: reported when the signals are computed
+            log.debug("language identifier warm-up failed", exc_info=True)
+
+    thread = threading.Thread(target=load, name="idcorpus-langid-warmup", daemon=True)
+    thread.start()
+    return thread
 
 
 def _run(
