@@ -10,7 +10,7 @@ import pytest
 
 from translate.base import DecodingOptions, EngineConfig
 from translate.batching import length_sorted_batches, restore_order
-from translate.marian import plan_batches, token_limit
+from translate.plan import plan_batches, token_limit
 
 SENTENCES = [
     "Nyaman tanpa iklan.",

@@ -12,7 +12,9 @@ every core this process may run on): on CPU up to 4 translators decode batches i
 asynchronously and collected in order.
 Tokenization, batching, length limits and the score (mean log-prob per generated token,
 eos included: `return_end_token=True, length_penalty=1`) are those of translate.marian, so
-with greedy decoding in float32 both engines give the same translations.
+with greedy decoding in float32 both engines give the same translations (and with beam
+search too, as both stop once `num_beams` hypotheses are finished). A repetition penalty
+differs slightly: transformers' beam search applies it to log-probs, CTranslate2 to logits.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from typing import Any
 from translate.base import DecodingOptions, EngineConfig, Translation
 from translate.errors import ModelLoadError, TranslationError
 from translate.load import ResolvedModel, resolve_model
-from translate.marian import (
+from translate.plan import (
     Batch,
     decoding_info,
     encode,
