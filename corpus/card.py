@@ -32,6 +32,7 @@ class CardInfo:
     report: Mapping[str, Any]
     quantiles: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     filter_report: Mapping[str, Any] | None = None
+    split_bytes: Mapping[str, int] = field(default_factory=dict)
 
 
 def card_yaml(info: CardInfo) -> dict[str, Any]:
@@ -50,7 +51,10 @@ def card_yaml(info: CardInfo) -> dict[str, Any]:
         ],
         "dataset_info": {
             "features": features_yaml(info.columns),
-            "splits": [{"name": s, "num_examples": n} for s, n in info.split_counts.items()],
+            "splits": [
+                {"name": s, "num_bytes": int(info.split_bytes.get(s, 0)), "num_examples": n}
+                for s, n in info.split_counts.items()
+            ],
         },
     }
 

@@ -118,6 +118,7 @@ class SplitWriter:
         self.schema = schema
         self.rows_per_file = rows_per_file
         self.counts: dict[str, int] = {}
+        self.nbytes: dict[str, int] = {}  # Arrow bytes per split, for the card's dataset_info
         self._files: dict[str, list[Path]] = {}
         self._writers: dict[str, pq.ParquetWriter] = {}
         self._buffers: dict[str, list[dict[str, Any]]] = {}
@@ -139,7 +140,9 @@ class SplitWriter:
             path = self.data_dir / f"{split}-{len(self._files.get(split, [])):05d}.parquet"
             self._files.setdefault(split, []).append(path)
             self._writers[split] = pq.ParquetWriter(path, self.schema)
-        self._writers[split].write_table(rows_to_table(rows, self.schema))
+        table = rows_to_table(rows, self.schema)
+        self.nbytes[split] = self.nbytes.get(split, 0) + table.nbytes
+        self._writers[split].write_table(table)
         self._buffers[split] = []
 
     def _close(self, split: str) -> None:

@@ -313,6 +313,7 @@ class _Output:
             report=run.to_dict(),
             quantiles={c: r.quantiles() for c, r in self.reservoirs.items() if r.values},
             filter_report=freport,
+            split_bytes=self.writer.nbytes,
         )
         (self.staged / "README.md").write_text(render_card(info), encoding="utf-8")
         data = {"provenance": prov, "report": run.to_dict(), "filter": freport, "splits": counts}

@@ -263,6 +263,7 @@ def _assemble(
         report=report.to_dict(),
         quantiles={c: r.quantiles() for c, r in reservoirs.items() if r.values},
         filter_report=freport,
+        split_bytes=writer.nbytes,
     )
     (staged / "README.md").write_text(render_card(info), encoding="utf-8")
     provenance.write_json(staged / "idcorpus.json", prov, report, freport, counts)

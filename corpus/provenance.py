@@ -55,7 +55,7 @@ def signature(prov: dict[str, Any]) -> str:
     t = prov.get("translator", {})
     parts = [
         f"idcorpus:{prov['tool_version']}",
-        f"model:{t.get('model', '?')}@{t.get('revision', 'main')}",
+        f"model:{t.get('model', '?')}@{t.get('revision') or 'local'}",
         f"engine:{t.get('engine', '?')}/{t.get('compute_type', '?')}",
         f"beams:{t.get('num_beams', '?')}",
         f"seg:{prov['segmenter']}",

@@ -70,7 +70,7 @@ def test_round_trip_through_load_dataset_keeps_translation_type(tmp_path: Path) 
     assert isinstance(ds["train"].features["translation"], datasets.Translation)
     assert ds["train"][1]["translation"] == {"id": "kalimat 1", "en": "sentence 1"}
     meta = yaml.safe_load((tmp_path / "README.md").read_text().split("---")[1])
-    assert meta["dataset_info"]["splits"] == [{"name": "train", "num_examples": 3}]
+    assert meta["dataset_info"]["splits"] == [{"name": "train", "num_bytes": 0, "num_examples": 3}]
 
 
 def test_split_assignment_is_stable_and_proportional() -> None:
