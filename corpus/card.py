@@ -112,6 +112,9 @@ def _report_sections(info: CardInfo) -> list[str]:
             "### Dropped units by reason\n",
             _table(("stage:reason", "units"), sorted(dropped.items())) + "\n",
         ]
+    warnings = info.report.get("warnings", [])
+    if warnings:
+        parts += ["### Warnings\n", "\n".join(f"- {w}" for w in warnings) + "\n"]
     if skipped:
         parts += [
             "### Skipped inputs\n",

@@ -117,6 +117,9 @@ def build(args: argparse.Namespace) -> int:
         print_summary(summary)
     for source, reason in summary.report.skipped_inputs:
         print(f"idcorpus: warning: skipped {source}: {reason}", file=sys.stderr)
+    for message in summary.report.warnings:
+        if message.startswith("split "):
+            print(f"idcorpus: warning: {message}", file=sys.stderr)
     return 1 if (config.strict and summary.report.skipped_inputs) else 0
 
 

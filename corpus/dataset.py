@@ -132,6 +132,9 @@ class SplitWriter:
         if self.counts[split] % self.rows_per_file == 0:
             self._close(split)
 
+    def empty_splits(self) -> list[str]:
+        return [s for s in self.declared if not self.counts.get(s)]
+
     def _flush(self, split: str) -> None:
         rows = self._buffers.get(split)
         if not rows:
@@ -152,15 +155,12 @@ class SplitWriter:
             writer.close()
 
     def close(self) -> dict[str, int]:
-        """Finish every file and give them their final `-of-N` names; returns row counts."""
+        """Finish every file and give them their final `-of-N` names; returns row counts.
+
+        A declared split that received no rows gets no file and no entry: `datasets` cannot
+        load an empty split ("corresponds to no data"). `empty_splits()` names them."""
         for split in list(self._buffers):
             self._close(split)
-        for split in self.declared:  # a declared split with no rows still gets its (empty) file
-            if split not in self._files:
-                self.counts[split] = 0
-                path = self.data_dir / f"{split}-00000.parquet"
-                pq.write_table(self.schema.empty_table(), path)
-                self._files[split] = [path]
         for split, paths in self._files.items():
             for i, path in enumerate(paths):
                 path.rename(path.with_name(f"{split}-{i:05d}-of-{len(paths):05d}.parquet"))

@@ -250,6 +250,12 @@ def _assemble(
         for c, r in reservoirs.items():
             r.add(row[c])
     counts = writer.close()
+    for name in writer.empty_splits():
+        report.warn(
+            f"split {name!r} received no documents and is left out of the dataset "
+            f"({report.counts['documents']} documents in all); use more documents "
+            "or a larger fraction"
+        )
     freport = filter_report.to_dict() if filter_report is not None else None
     if freport:
         for rule, n in freport.get("dropped", {}).items():
