@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -96,21 +97,26 @@ def test_strict_exits_1_when_inputs_were_skipped(tiny_model: str, tmp_path: Path
 
 @pytest.fixture(scope="module")
 def split_corpus(tiny_model: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("split") / "corpus"
-    inputs = [str(p) for p in sorted(NEWS.glob("*.txt"))[:10]]
+    root = tmp_path_factory.mktemp("split")
+    news = root / "news"  # a folder: doc_ids are relative names, the same in every checkout
+    news.mkdir()
+    for article in sorted(NEWS.glob("*.txt"))[:10]:
+        shutil.copy(article, news / article.name)
+    out = root / "corpus"
+    split = "train=0.8,validation=0.1,test=0.1"  # seed 0 puts 8/1/2 of these 11 docs in them
     result = run_cli(
         "build",
         str(SEEDS),
-        *inputs,
+        str(news),
         "--out",
         str(out),
         "--model",
         tiny_model,
         *TINY,
         "--split",
-        "train=0.8,validation=0.1,test=0.1",
+        split,
         "--seed",
-        "3",
+        "0",
     )
     assert result.returncode == 0, result.stderr
     return out
