@@ -35,6 +35,7 @@ from translate.errors import ModelLoadError, TranslationError
 from translate.load import ResolvedModel, resolve_model
 from translate.plan import (
     Batch,
+    count_tokens,
     decoding_info,
     encode,
     input_limit,
@@ -223,9 +224,7 @@ class CT2Engine:
         return self._max_input
 
     def count_tokens(self, sentences: Sequence[str]) -> list[int]:
-        if not sentences:
-            return []
-        return [len(ids) for ids in self.tokenizer(list(sentences))["input_ids"]]
+        return count_tokens(self.tokenizer, sentences)
 
     def with_decoding(self, decoding: DecodingOptions) -> CT2Engine:
         return CT2Engine(

@@ -34,6 +34,7 @@ from translate.errors import ModelLoadError, TranslationError
 from translate.load import ResolvedModel, resolve_model
 from translate.plan import (
     Batch,
+    count_tokens,
     decoding_info,
     encode,
     input_limit,
@@ -144,9 +145,7 @@ class MarianEngine:
         return self._max_input
 
     def count_tokens(self, sentences: Sequence[str]) -> list[int]:
-        if not sentences:
-            return []
-        return [len(ids) for ids in self.tokenizer(list(sentences))["input_ids"]]
+        return count_tokens(self.tokenizer, sentences)
 
     def with_decoding(self, decoding: DecodingOptions) -> MarianEngine:
         return MarianEngine(

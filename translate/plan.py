@@ -42,6 +42,13 @@ def input_limit(config: EngineConfig, tokenizer: Any, positions: int) -> int:
     return min(limit, config.max_input_tokens) if config.max_input_tokens else limit
 
 
+def count_tokens(tokenizer: Any, sentences: Sequence[str]) -> list[int]:
+    """Source tokens per sentence, eos included (what Engine.count_tokens returns)."""
+    if not sentences:
+        return []
+    return [len(ids) for ids in tokenizer(list(sentences))["input_ids"]]
+
+
 def encode(tokenizer: Any, sentences: Sequence[str], limit: int) -> list[list[int]]:
     if not sentences:
         return []
