@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,19 @@ import pyarrow.parquet as pq
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 NEWS = REPO / "tests" / "fixtures" / "news_raw" / "articles"
+
+
+# `idcorpus build` flags for the tiny test model: the batch-invariant reference setting
+# (transformers, float32, greedy), one thread so tests behave on a loaded 2-core machine.
+TINY = ["--engine", "transformers", "--device", "cpu", "--num-beams", "1", "--threads", "1",
+        "--quiet"]  # fmt: skip
+
+
+def wait_for(proc: subprocess.Popen[str], path: Path, timeout: float = 300) -> None:
+    """Poll until `path` exists or `proc` ends."""
+    deadline = time.monotonic() + timeout
+    while proc.poll() is None and not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 def cli_env(**extra: str) -> dict[str, str]:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from helpers import NEWS, SEEDS, read_rows, run_cli
+from helpers import TINY as TINY_FLAGS
 
 from corpus.export import read_export
 
-TINY = ["--engine", "transformers", "--device", "cpu", "--num-beams", "1", "--threads", "1"]
-TINY += ["--quiet", "--no-cache"]
+TINY = [*TINY_FLAGS, "--no-cache"]
 
 
 def test_clean_lists_every_promo_line_and_keeps_article(tmp_path: Path) -> None:

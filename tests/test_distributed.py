@@ -7,22 +7,12 @@ from pathlib import Path
 
 import pytest
 from helpers import NEWS, SEEDS, cli_env, dataset_files, read_rows, run_cli
+from helpers import TINY as TINY_FLAGS
 
 from translate.base import EngineConfig
 from translate.errors import EngineNotInstalledError
 
-TINY = [
-    "--engine",
-    "transformers",
-    "--device",
-    "cpu",
-    "--num-beams",
-    "1",
-    "--threads",
-    "1",
-    "--quiet",
-    "--no-cache",
-]
+TINY = [*TINY_FLAGS, "--no-cache"]
 
 
 def _inputs(tmp_path: Path) -> list[str]:

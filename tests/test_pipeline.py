@@ -11,21 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import NEWS, SEEDS, dataset_files, popen_cli, read_rows, run_cli
+from helpers import NEWS, SEEDS, TINY, dataset_files, popen_cli, read_rows, run_cli, wait_for
 
 from corpus.clean import Cleaner
-
-TINY = [
-    "--engine",
-    "transformers",
-    "--device",
-    "cpu",
-    "--num-beams",
-    "1",
-    "--threads",
-    "1",
-    "--quiet",
-]
 
 
 @pytest.fixture(scope="module")
@@ -241,9 +229,7 @@ def test_resume_with_other_arguments_is_refused(
         "10",
     ]
     proc = popen_cli(*args)
-    state = tmp_path / "corpus.partial" / "state.json"
-    while proc.poll() is None and not state.exists():
-        time.sleep(0.02)
+    wait_for(proc, tmp_path / "corpus.partial" / "state.json")
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     result = run_cli(*args[:-1], "30", "--resume", "--seed", "7")
@@ -268,9 +254,7 @@ def test_second_build_on_same_output_is_refused(
         "10",
     ]
     first = popen_cli(*args)
-    lock = tmp_path / "corpus.lock"
-    while first.poll() is None and not lock.exists():
-        time.sleep(0.02)
+    wait_for(first, tmp_path / "corpus.lock")
     second = run_cli(*args, "--overwrite")
     assert second.returncode == 2
     assert "another build" in second.stderr
