@@ -175,7 +175,8 @@ def test_tmx_is_valid_tmx_14b(dataset: Path, tmp_path: Path) -> None:
 
 
 def test_arrow_is_load_from_disk_with_all_columns(tmp_path: Path) -> None:
-    datasets = pytest.importorskip("datasets")
+    import datasets
+
     for hf_meta in (False, True):
         ds = make_dataset(tmp_path / f"ds{hf_meta}", SPLITS, hf_meta=hf_meta)
         out = tmp_path / f"arrow{hf_meta}"
@@ -190,7 +191,6 @@ def test_arrow_is_load_from_disk_with_all_columns(tmp_path: Path) -> None:
 def test_arrow_export_replaces_a_previous_one_but_not_a_foreign_folder(
     dataset: Path, tmp_path: Path
 ) -> None:
-    pytest.importorskip("datasets")
     out = tmp_path / "arrow"
     export(dataset, "arrow", out)
     export(dataset, "arrow", out)

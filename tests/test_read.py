@@ -128,7 +128,6 @@ def test_formats(cwd: Path, name: str, make, options: dict[str, object], expecte
 
 
 def test_html_goes_through_the_cleaner(cwd: Path) -> None:
-    pytest.importorskip("corpus.clean")
     body = "<p>Pemerintah mengumumkan kebijakan baru untuk petani di seluruh Indonesia.</p>"
     (cwd / "a.html").write_text(f"<html><body><article>{body}</article></body></html>", "utf-8")
     docs, _ = read(["a.html"])
@@ -488,7 +487,8 @@ def test_describe_skips_when_nothing_skipped() -> None:
 
 @pytest.fixture(scope="module")
 def saved_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    datasets = pytest.importorskip("datasets")
+    import datasets
+
     out = tmp_path_factory.mktemp("hf") / "saved"
     datasets.DatasetDict(
         {
@@ -533,7 +533,6 @@ def test_saved_dataset_errors(saved_dataset: Path, options, match: str) -> None:
 
 
 def test_local_parquet_folder_through_load_dataset(cwd: Path) -> None:
-    pytest.importorskip("datasets")
     (cwd / "pq" / "data").mkdir(parents=True)
     _write_parquet(
         cwd / "pq/data/train-00000-of-00001.parquet", [{"text": "Satu."}, {"text": "Dua."}]
@@ -546,7 +545,6 @@ def test_local_parquet_folder_through_load_dataset(cwd: Path) -> None:
 
 
 def test_unloadable_dataset_folder_is_a_user_error(cwd: Path) -> None:
-    pytest.importorskip("datasets")
     (cwd / "emptyds").mkdir()
     with pytest.raises(InputError, match="cannot load dataset 'emptyds'"):
         read(["emptyds"], input_format="hf")

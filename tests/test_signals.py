@@ -79,7 +79,7 @@ ENGLISH = [
     "She works as an employee at a private company in Surabaya.",
     "Please wait a moment, the doctor will see you shortly.",
 ]
-FLORES = Path("/work/shared/data/flores")
+FLORES = Path(__file__).parent / "fixtures" / "flores_devtest"
 
 
 @pytest.mark.parametrize("text", INDONESIAN, ids=[f"id{i}" for i in range(len(INDONESIAN))])
@@ -127,11 +127,10 @@ def test_no_letters_is_undetermined(text: str, expected: str) -> None:
     assert language_identifier()(text) == (expected, 0.0)
 
 
-@pytest.mark.skipif(not FLORES.is_dir(), reason="shared FLORES data not available")
 def test_flores_accuracy() -> None:
     identify = language_identifier()
-    ind = FLORES.joinpath("ind_Latn.devtest").read_text(encoding="utf-8").splitlines()[:300]
-    eng = FLORES.joinpath("eng_Latn.devtest").read_text(encoding="utf-8").splitlines()[:300]
+    ind = FLORES.joinpath("ind_Latn.txt").read_text(encoding="utf-8").splitlines()
+    eng = FLORES.joinpath("eng_Latn.txt").read_text(encoding="utf-8").splitlines()
     ind_results = [identify(t) for t in ind]
     assert sum(lang == "id" for lang, _ in ind_results) / len(ind) >= 0.93
     flagged = sum(lang != "id" and c >= NON_ID_CONFIDENCE for lang, c in ind_results)

@@ -7,13 +7,10 @@ from pathlib import Path
 import pytest
 
 from translate.base import DecodingOptions, EngineConfig
+from translate.ct2 import CT2Engine, conversion_dir
 from translate.errors import ModelLoadError
-
-pytest.importorskip("ctranslate2")
-
-from translate.ct2 import CT2Engine, conversion_dir  # noqa: E402
-from translate.load import resolve_model  # noqa: E402
-from translate.marian import MarianEngine  # noqa: E402
+from translate.load import resolve_model
+from translate.marian import MarianEngine
 
 SENTENCES = [
     "Nyaman tanpa iklan.",
