@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -164,6 +165,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="idcorpus: %(levelname)s: %(message)s",
     )
+    # the command shows its own progress; the libraries' per-file bars (model weights,
+    # dataset generation) would only interleave with it
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     from corpus import commands
 
     try:
