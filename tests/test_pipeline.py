@@ -277,3 +277,53 @@ def test_import_corpus_does_not_import_torch() -> None:
         cwd=Path(__file__).resolve().parents[1],
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_rebuilds_translate_only_what_the_cache_lacks(tiny_model: str, tmp_path: Path) -> None:
+    """Unchanged corpus: nothing translated. 10% new documents: only their new sentences."""
+    from corpus.config import BuildConfig
+    from corpus.pipeline import build
+    from translate.base import DecodingOptions, EngineConfig
+
+    articles = sorted(NEWS.glob("*.txt"))[:11]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for article in articles[:10]:
+        shutil.copy(article, docs / article.name)
+    shutil.copy(articles[0], docs / f"copy-{articles[0].name}")  # its sentences occur twice
+    engine = EngineConfig(
+        model=tiny_model,
+        engine="transformers",
+        device="cpu",
+        threads=1,
+        decoding=DecodingOptions(num_beams=1),
+    )
+
+    def run(name: str) -> tuple[dict[str, int], list[dict[str, object]]]:
+        config = BuildConfig(
+            inputs=(str(docs),),
+            out=str(tmp_path / name),
+            engine=engine,
+            cache_path=str(tmp_path / "cache.sqlite3"),
+            quiet=True,
+        )
+        summary = build(config)
+        return summary.cache_stats, read_rows(tmp_path / name)
+
+    def sources(rows: list[dict[str, object]]) -> set[str]:
+        return {row["translation"]["id"] for row in rows}  # type: ignore[index]
+
+    first_stats, first = run("first")
+    assert first_stats == {"hits": 0, "misses": len(sources(first))}
+    assert len(first) > len(sources(first))  # repeated sentences were translated once
+
+    again_stats, again = run("again")
+    assert again_stats["misses"] == 0 and again == first
+
+    shutil.copy(articles[10], docs / articles[10].name)
+    grown_stats, grown = run("grown")
+    new_doc = [row for row in grown if row["doc_id"] == articles[10].name]
+    new_sentences = sources(new_doc) - sources(first)
+    assert new_doc and new_sentences
+    assert grown_stats["misses"] == len(new_sentences)
+    assert [row for row in grown if row["doc_id"] != articles[10].name] == first
