@@ -81,7 +81,8 @@ def declare_build_arguments(p: argparse.ArgumentParser) -> None:
         "--chunk-sentences",
         type=int,
         default=0,
-        help="sentences per checkpointed chunk (0 = auto: 2048 local, 16384 on Ray)",
+        help="sentences per checkpointed chunk (0 = auto: 2048 local; on Ray 16384 per CPU "
+        "worker, 65536 per GPU worker)",
     )
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     p.add_argument("--resume", action="store_true", help="continue an interrupted build")

@@ -17,7 +17,10 @@ from translate.base import EngineConfig
 
 EXECUTORS = ("local", "ray")
 LOCAL_CHUNK = 2048  # sentences per checkpoint: a kill loses at most this much work
-RAY_CHUNK = 16384  # larger on Ray: each chunk starts a new actor pool (one model load per actor)
+# Larger on Ray: each chunk starts a new actor pool (one model load per actor), so a chunk
+# gives every worker this many sentences; a GPU worker translates tens of times faster.
+RAY_CHUNK_PER_CPU_WORKER = 16384
+RAY_CHUNK_PER_GPU_WORKER = 65536
 _SPLIT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
@@ -52,7 +55,7 @@ class BuildConfig:
     use_cache: bool = True
     cache_path: str | None = None
     signals: bool = True
-    chunk_sentences: int = 0  # 0 = automatic: LOCAL_CHUNK, or RAY_CHUNK on Ray
+    chunk_sentences: int = 0  # 0 = automatic: LOCAL_CHUNK, or a share per Ray worker
     overwrite: bool = False
     resume: bool = False
     quiet: bool = False
@@ -77,7 +80,10 @@ class BuildConfig:
     def effective_chunk(self) -> int:
         if self.chunk_sentences:
             return self.chunk_sentences
-        return RAY_CHUNK if self.executor == "ray" else LOCAL_CHUNK
+        if self.executor != "ray":
+            return LOCAL_CHUNK
+        gpu = self.ray.gpus_per_worker > 0
+        return self.ray.workers * (RAY_CHUNK_PER_GPU_WORKER if gpu else RAY_CHUNK_PER_CPU_WORKER)
 
     def fingerprint(self) -> dict[str, Any]:
         """What determines the output: a resumed build must match it exactly."""

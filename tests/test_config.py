@@ -69,3 +69,22 @@ def test_fingerprint_ignores_speed_settings_but_not_results() -> None:
     assert a.fingerprint() == faster.fingerprint()
     assert a.fingerprint() != replace(a, seed=1).fingerprint()
     assert a.fingerprint() != replace(a, engine=replace(a.engine, model="other")).fingerprint()
+
+
+@pytest.mark.parametrize(
+    ("executor", "ray", "given", "expected"),
+    [
+        ("local", RayOptions(), 0, 2048),
+        ("ray", RayOptions(workers=2), 0, 2 * 16384),
+        ("ray", RayOptions(workers=4, gpus_per_worker=1), 0, 4 * 65536),
+        ("ray", RayOptions(workers=4), 1000, 1000),
+    ],
+    ids=["local", "ray-cpu", "ray-gpu", "explicit"],
+)
+def test_chunk_size_gives_each_ray_worker_a_share(
+    executor: str, ray: RayOptions, given: int, expected: int
+) -> None:
+    config = BuildConfig(
+        inputs=("seeds",), out="x", executor=executor, ray=ray, chunk_sentences=given
+    )
+    assert config.effective_chunk == expected
