@@ -16,8 +16,11 @@ Runs, interleaved, `--repeats` times (median): (a) naive loop; (b) our transform
 sentence per line, same loaded CTranslate2 engine, no cache; the robustness layer's
 degenerate-output retry is off, as random weights make nearly every output look degenerate)
 — each greedy and with beam 4. One-time costs (model load, lazy imports) are warmed up
-first. Then a cache run: the default build (CTranslate2, beam 4) twice with the translation
-cache, ratio first / second. RESULT: hf_engine is the greedy ratio (the loop (a) is greedy;
+first. Ratios are medians over the repeats of ratios taken within one repeat (a run and the
+contestant it is compared with ran minutes apart, not a whole repeat apart), which keeps a
+shared machine's changing load out of them; tok/s, sent/s and seconds are median times. Then a
+cache run: the default build (CTranslate2, beam 4) twice with the translation cache, ratio
+first / second. RESULT: hf_engine is the greedy ratio (the loop (a) is greedy;
 the beam-4 ratio is printed above it); overhead_pct is the larger of greedy and beam 4.
 
     python scripts/bench_translate.py            # full run (several minutes on 2 cores)
@@ -303,6 +306,11 @@ def report(
 ) -> int:
     n, tokens = len(env["sentences"]), sum(env["lengths"])
     median = {key: statistics.median(v) for key, v in times.items()}
+
+    def paired(slow: tuple[str, int], fast: tuple[str, int]) -> float:
+        """Median over repeats of time(slow) / time(fast), each ratio within one repeat."""
+        return statistics.median(a / b for a, b in zip(times[slow], times[fast], strict=True))
+
     print(
         f"\n{n} sentences, {tokens} target tokens per run, {args.repeats} repeats (median), "
         f"device {args.device}, {env['threads']} threads, batch_tokens {args.batch_tokens}"
@@ -311,14 +319,14 @@ def report(
         f"{'run':<10} {'beam':>4} {'seconds':>8} {'tok/s':>8} {'sent/s':>7} {'peak MiB':>9} {'vs (a)':>7}"
     )
     for (name, beams), seconds in median.items():
-        ratio = median[("naive", beams)] / seconds
+        ratio = paired(("naive", beams), (name, beams))
         print(
             f"{name:<10} {beams:>4} {seconds:8.2f} {tokens / seconds:8.1f} {n / seconds:7.2f} "
             f"{peaks[(name, beams)]:9.0f} {ratio:7.2f}"
         )
-    ct2 = {b: median[("naive", b)] / median[("ct2", b)] for b in (1, 4)}
-    hf = {b: median[("naive", b)] / median[("hf_engine", b)] for b in (1, 4)}
-    overhead = {b: 100 * (median[("build", b)] / median[("ct2", b)] - 1) for b in (1, 4)}
+    ct2 = {b: paired(("naive", b), ("ct2", b)) for b in (1, 4)}
+    hf = {b: paired(("naive", b), ("hf_engine", b)) for b in (1, 4)}
+    overhead = {b: 100 * (paired(("build", b), ("ct2", b)) - 1) for b in (1, 4)}
     print(
         f"transformers engine vs (a): greedy {hf[1]:.2f}x, beam 4 {hf[4]:.2f}x (RESULT: greedy, the loop (a) is)"
     )
