@@ -56,9 +56,8 @@ class StepRecorder:
     log-softmax after every other processor), so the recorded values are the log-probs the
     decoder chose from. Beam search only ever extends a row with one of its 2 * num_beams
     best tokens, so the top-k per row holds every token a final hypothesis used. Greedy
-    search (k=1) needs no normalised output (argmax is unchanged): it records the argmax's
-    log-prob only, gathered from `log_softmax` (torch's CPU `logsumexp` is several times
-    slower on real logit ranges, where exp underflows to denormals over most of the vocabulary).
+    search (k=1) needs no normalised output (argmax is unchanged): it records
+    max - logsumexp only.
     """
 
     def __init__(self, k: int) -> None:
@@ -71,8 +70,8 @@ class StepRecorder:
             scores = scores.log_softmax(-1)
             values, ids = scores.topk(self.k, dim=-1)
         else:
-            ids = scores.argmax(-1, keepdim=True)
-            values = scores.log_softmax(-1).gather(-1, ids)
+            values, ids = scores.max(-1, keepdim=True)
+            values = values - scores.logsumexp(-1, keepdim=True)
         self.prefixes.append(input_ids.clone())
         self.top.append((ids, values))
         return scores
