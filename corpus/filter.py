@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import unicodedata
@@ -42,6 +43,7 @@ from corpus.errors import ConfigError, InputError, OutputError
 from corpus.signals import NON_ID_CONFIDENCE, SIGNAL_COLUMNS
 from translate.robust import RATIO_MIN_WORDS, RATIO_RANGE
 
+log = logging.getLogger(__name__)
 FLAGS = tuple(name for name, kind in SIGNAL_COLUMNS.items() if kind == "bool")
 DEDUP_MODES = ("none", "exact", "near")
 Row = dict[str, Any]
@@ -301,6 +303,10 @@ class _Output:
         run = Report.from_dict(meta.get("report") or {})
         for rule, n in report.dropped.items():
             run.drop("filter", rule, n)
+        for name in self.writer.empty_splits():  # as the build does: say so, don't just omit
+            message = f"split {name!r} has no rows after filtering and is left out of the dataset"
+            log.warning(message)
+            run.warn(message)
         freport = {**report.to_dict(), "config": asdict(config), "input": str(src)}
         prov = dict(meta.get("provenance") or {})
         docs = {**BASE_DOCS, **SIGNAL_DOCS}

@@ -211,6 +211,18 @@ def test_filter_dataset(tmp_path: Path) -> None:
     assert "split: train" in card and "min_score" in card
 
 
+def test_split_emptied_by_the_filter_is_reported(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write_corpus(tmp_path / "in", {"train": [row()], "test": [row(score=-9.0)]})
+    filter_dataset(tmp_path / "in", tmp_path / "out", FilterConfig())
+    out = tmp_path / "out"
+    assert json.loads((out / "idcorpus.json").read_text())["splits"] == {"train": 1}
+    message = "split 'test' has no rows after filtering and is left out of the dataset"
+    assert json.loads((out / "idcorpus.json").read_text())["report"]["warnings"] == [message]
+    assert message in (out / "README.md").read_text() and message in caplog.text
+
+
 def test_filter_dataset_refuses(tmp_path: Path) -> None:
     write_corpus(tmp_path / "in", {"train": [row()]})
     (tmp_path / "out").mkdir()
