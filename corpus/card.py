@@ -14,12 +14,29 @@ import yaml
 
 from corpus.dataset import LANGUAGES, features_yaml
 
-LICENSE_NOTE = (
-    "The translations were produced by the model named under Provenance. "
-    "Helsinki-NLP/opus-mt-id-en is released under CC-BY 4.0: credit it when you publish this "
-    "corpus. The Indonesian source text keeps the licence of its input documents; respecting "
-    "it is the user's responsibility. This folder is marked `license: other` for that reason."
+LICENSE_NAME = "idcorpus-mixed"
+LICENSE_FILE = "LICENSE.md"
+OPUS_MT_NOTE = (
+    "The English side was machine-translated by {model}, released by Helsinki-NLP under "
+    'CC-BY 4.0 (Tiedemann & Thottingal, 2020, "OPUS-MT — Building open translation services '
+    'for the World", EAMT): credit it when you publish this corpus.'
 )
+OTHER_MODEL_NOTE = (
+    "The English side was machine-translated by the model {model}: check that model's licence "
+    "before you publish this corpus."
+)
+SOURCE_NOTE = (
+    "The Indonesian side is text of the input documents and keeps their licences; respecting "
+    "them is the publisher's responsibility. For that reason this dataset is marked "
+    "`license: other` (`license_name: idcorpus-mixed`)."
+)
+
+
+def license_text(provenance: Mapping[str, Any]) -> str:
+    """The LICENSE.md of a dataset folder: what covers each side of the pairs."""
+    model = str(provenance.get("translator", {}).get("model", "the model named in README.md"))
+    note = OPUS_MT_NOTE if "opus-mt" in model.lower() else OTHER_MODEL_NOTE
+    return "# Licence\n\n" + note.format(model=model) + "\n\n" + SOURCE_NOTE + "\n"
 
 
 @dataclass(frozen=True)
@@ -40,6 +57,8 @@ def card_yaml(info: CardInfo) -> dict[str, Any]:
     return {
         "language": list(LANGUAGES),
         "license": "other",
+        "license_name": LICENSE_NAME,
+        "license_link": LICENSE_FILE,
         "task_categories": ["translation"],
         "pretty_name": info.name,
         "tags": ["machine-translated", "idcorpus", "opus-mt"],
@@ -61,8 +80,16 @@ def card_yaml(info: CardInfo) -> dict[str, Any]:
 
 def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def cell(value: Any) -> str:
+    """A value as literal text in a Markdown table cell: one line, no markup, no HTML."""
+    text = " ".join(str(value).split())
+    for ch in "\\`*[]<>|#":  # "_" inside words is not emphasis in CommonMark
+        text = text.replace(ch, "\\" + ch)
+    return text
 
 
 def render_card(info: CardInfo) -> str:
@@ -71,9 +98,9 @@ def render_card(info: CardInfo) -> str:
     parts = [
         f"---\n{meta}---\n",
         f"# {info.name}\n",
-        f"Indonesian–English parallel corpus of {total:,} sentence pairs, built by "
-        "[idcorpus](https://github.com/) from Indonesian documents: read → clean → segment → "
-        "machine-translate (id→en) → pairs.\n",
+        f"Indonesian–English parallel corpus of {total:,} sentence pairs, built by idcorpus "
+        f"{info.provenance.get('tool_version', '')} from Indonesian documents: read → clean → "
+        "segment → machine-translate (id→en) → pairs.\n",
         "## How to load\n",
         "```python\nfrom datasets import load_dataset\n\n"
         'ds = load_dataset("path/to/this/folder")\n'
@@ -97,7 +124,7 @@ def render_card(info: CardInfo) -> str:
         "## Provenance\n",
         "```json\n" + _json(info.provenance) + "\n```\n",
         "## Licence\n",
-        LICENSE_NOTE + "\n",
+        f"See [{LICENSE_FILE}]({LICENSE_FILE}).\n",
     ]
     return "\n".join(parts)
 
@@ -114,7 +141,16 @@ def _report_sections(info: CardInfo) -> list[str]:
         ]
     warnings = info.report.get("warnings", [])
     if warnings:
-        parts += ["### Warnings\n", "\n".join(f"- {w}" for w in warnings) + "\n"]
+        parts += ["### Warnings\n", "\n".join(f"- {cell(w)}" for w in warnings) + "\n"]
+    examples = info.report.get("examples", {})
+    if examples:
+        rows = [
+            (k, e["doc"], e.get("text", "")) for k, found in sorted(examples.items()) for e in found
+        ]
+        parts += [
+            "### Examples of dropped units\n",
+            _table(("stage:reason", "document", "text"), rows) + "\n",
+        ]
     if skipped:
         parts += [
             "### Skipped inputs\n",

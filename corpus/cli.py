@@ -71,7 +71,7 @@ def declare_build_arguments(p: argparse.ArgumentParser) -> None:
         "--split",
         default=None,
         help="output splits by document, e.g. train=0.98,validation=0.01,test=0.01 "
-        "(a plain NAME selects the split of a Hugging Face dataset input)",
+        "(the split of a Hugging Face dataset input is --input-split)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the split assignment")
     p.add_argument("--no-cache", action="store_true", help="do not use the translation cache")
@@ -83,6 +83,13 @@ def declare_build_arguments(p: argparse.ArgumentParser) -> None:
         default=0,
         help="sentences per checkpointed chunk (0 = auto: 2048 local; on Ray 16384 per CPU "
         "worker, 65536 per GPU worker)",
+    )
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        help="worker processes for reading, cleaning, segmentation and signals "
+        "(0 = one per core; the dataset is the same for any value)",
     )
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     p.add_argument("--resume", action="store_true", help="continue an interrupted build")

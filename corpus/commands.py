@@ -23,14 +23,12 @@ FILTER_FLAGS = (
 )
 
 
-def read_config(
-    args: argparse.Namespace, *, presplit: bool = False, split: str | None = None
-) -> ReadConfig:
+def read_config(args: argparse.Namespace, *, presplit: bool = False) -> ReadConfig:
     return ReadConfig(
         text_field=args.text_field,
         id_field=args.id_field,
         input_format=args.input_format,
-        split=split or args.input_split,
+        split=args.input_split,
         presplit=presplit,
     )
 
@@ -74,18 +72,12 @@ def filter_config(args: argparse.Namespace) -> Any:
 
 
 def build_config(args: argparse.Namespace) -> BuildConfig:
-    splits: tuple[tuple[str, float], ...] = (("train", 1.0),)
-    input_split = None
-    if args.split:
-        if "=" in args.split:
-            splits = parse_splits(args.split)
-        else:
-            input_split = args.split
+    splits = parse_splits(args.split) if args.split else (("train", 1.0),)
     return BuildConfig(
         inputs=tuple(args.inputs),
         out=args.out,
         engine=engine_config(args),
-        read=read_config(args, presplit=args.presplit, split=input_split),
+        read=read_config(args, presplit=args.presplit),
         filter=filter_config(args),
         splits=splits,
         seed=args.seed,
@@ -101,6 +93,7 @@ def build_config(args: argparse.Namespace) -> BuildConfig:
         cache_path=args.cache_path,
         signals=not args.no_signals,
         chunk_sentences=args.chunk_sentences,
+        jobs=args.jobs,
         overwrite=args.overwrite,
         resume=args.resume,
         quiet=args.quiet,

@@ -1,15 +1,13 @@
-"""The build configuration: frozen, validated once, with a fingerprint for resume checks."""
+"""The build configuration: frozen, validated once.
+
+What of it shapes the output is part of the run identity (corpus.identity); the rest (where
+files go, speed: jobs, threads, batch size, chunk size) is not."""
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
-import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
-from corpus import __version__
 from corpus.errors import ConfigError
 from corpus.filter import FilterConfig
 from corpus.read import ReadConfig
@@ -56,6 +54,7 @@ class BuildConfig:
     cache_path: str | None = None
     signals: bool = True
     chunk_sentences: int = 0  # 0 = automatic: LOCAL_CHUNK, or a share per Ray worker
+    jobs: int = 0  # worker processes for the CPU stages; 0 = the cores this process may use
     overwrite: bool = False
     resume: bool = False
     quiet: bool = False
@@ -74,7 +73,13 @@ class BuildConfig:
             raise ConfigError(
                 f"chunk_sentences must be >= 0 (0 = automatic), got {self.chunk_sentences}"
             )
+        if self.jobs < 0:
+            raise ConfigError(f"--jobs must be >= 0 (0 = one per core), got {self.jobs}")
         check_splits(self.splits)
+        if self.jobs == 0:
+            from corpus.stream import available_cores
+
+            object.__setattr__(self, "jobs", available_cores())
 
     @property
     def effective_chunk(self) -> int:
@@ -84,26 +89,6 @@ class BuildConfig:
             return LOCAL_CHUNK
         gpu = self.ray.gpus_per_worker > 0
         return self.ray.workers * (RAY_CHUNK_PER_GPU_WORKER if gpu else RAY_CHUNK_PER_CPU_WORKER)
-
-    def fingerprint(self) -> dict[str, Any]:
-        """What determines the output: a resumed build must match it exactly."""
-        engine = dataclasses.asdict(self.engine)
-        for volatile in ("batch_tokens", "threads", "cache_dir"):
-            engine.pop(volatile)
-        return {
-            "tool_version": __version__,
-            "inputs": list(self.inputs),
-            "engine": engine,
-            "read": dataclasses.asdict(self.read),
-            "filter": dataclasses.asdict(self.filter) if self.filter else None,
-            "splits": [list(s) for s in self.splits],
-            "seed": self.seed,
-            "signals": self.signals,
-        }
-
-    def fingerprint_hash(self) -> str:
-        blob = json.dumps(self.fingerprint(), sort_keys=True, default=str).encode()
-        return hashlib.sha256(blob).hexdigest()[:16]
 
 
 def check_splits(splits: tuple[tuple[str, float], ...]) -> None:
@@ -125,14 +110,17 @@ def parse_splits(text: str) -> tuple[tuple[str, float], ...]:
     splits = []
     for item in filter(None, (p.strip() for p in text.split(","))):
         name, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(
+                f"--split item {item!r} is not NAME=FRACTION (e.g. train=0.98,test=0.02); "
+                "to read one split of a Hugging Face dataset input use --input-split"
+            )
         try:
             splits.append((name.strip(), float(value)))
         except ValueError as e:
             raise ConfigError(
                 f"--split item {item!r} is not NAME=FRACTION (e.g. train=0.98,test=0.02)"
             ) from e
-        if not sep:
-            raise ConfigError(f"--split item {item!r} is not NAME=FRACTION")
     result = tuple(splits)
     check_splits(result)
     return result

@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import random
-import shutil
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,9 @@ BASE_COLUMNS: dict[str, str] = {
     "src_end": "int64",
     "score": "float64",
 }
+PRESPLIT_COLUMNS: dict[str, str] = {"line_no": "int64"}
+POSITION_COLUMNS = ("para_index", "sent_index", "src_start", "src_end", "line_no")
+"""Columns that locate a row; no statistics are kept for them."""
 BASE_DOCS: dict[str, str] = {
     "translation": "`{'id': source sentence, 'en': machine translation}` (datasets.Translation)",
     "doc_id": "identifier of the input document (path relative to the input, or file:line)",
@@ -38,7 +40,9 @@ BASE_DOCS: dict[str, str] = {
     "sent_index": "0-based sentence index within the document",
     "src_start": "character offset of the sentence in the cleaned document (start)",
     "src_end": "character offset of the sentence in the cleaned document (end, exclusive)",
-    "score": "mean log-probability per target token given by the model (<= 0, higher is better)",
+    "line_no": "1-based line of the sentence in the input document (presplit input)",
+    "score": "mean log-probability per target token of the translation under the plain model "
+    "(<= 0, higher is better; the same scale for retried and split rows)",
 }
 ROWS_PER_FILE = 1_000_000
 _ARROW = {
@@ -52,9 +56,15 @@ _ARROW = {
 _TRANSLATION = pa.struct([("en", pa.string()), ("id", pa.string())])
 
 
-def columns(signal_columns: Mapping[str, str]) -> dict[str, str]:
-    """All non-translation columns, in order: provenance first, then signals."""
-    return {**BASE_COLUMNS, **signal_columns}
+def columns(signal_columns: Mapping[str, str], presplit: bool = False) -> dict[str, str]:
+    """All non-translation columns, in order: provenance first (with `line_no` for presplit
+    input, before `score`), then signals."""
+    base = dict(BASE_COLUMNS)
+    if presplit:
+        score = base.pop("score")
+        base.update(PRESPLIT_COLUMNS)
+        base["score"] = score
+    return {**base, **signal_columns}
 
 
 def arrow_schema(cols: Mapping[str, str]) -> pa.Schema:
@@ -194,7 +204,7 @@ def split_files(path: str | Path) -> dict[str, list[Path]]:
 class Reservoir:
     """A fixed-size uniform sample of a numeric stream, for quantiles in the card."""
 
-    def __init__(self, size: int = 100_000, seed: int = 0):
+    def __init__(self, size: int = 20_000, seed: int = 0):
         self.size, self.seen, self.values = size, 0, []  # type: ignore[var-annotated]
         self._rng = random.Random(seed)
 
@@ -215,19 +225,6 @@ class Reservoir:
         ordered = sorted(self.values)
         last = len(ordered) - 1
         return {f"p{round(q * 100)}": round(ordered[round(q * last)], 4) for q in qs}
-
-
-def publish(staged: Path, out: Path, overwrite: bool) -> None:
-    """Move a finished folder into place in one rename; an old output is replaced only then."""
-    if out.exists():
-        if not overwrite:
-            raise FileExistsError(out)
-        old = out.with_name(f".{out.name}.replaced-{os.getpid()}")
-        os.replace(out, old)
-        os.replace(staged, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staged, out)
 
 
 def load(path: str | Path) -> Any:

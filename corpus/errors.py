@@ -17,3 +17,8 @@ class InputError(CorpusError):
 
 class OutputError(CorpusError):
     """The output folder cannot be written (exists, locked, or resumed with other options)."""
+
+
+class StorageError(CorpusError):
+    """Writing failed for a reason of the machine (disk full, read-only file system, I/O
+    error): exit 3; after freeing space, `--resume` continues where the build stopped."""

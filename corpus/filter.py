@@ -236,16 +236,14 @@ def filter_dataset(
     meta = _read_meta(src)
     order = _split_order(files, meta.get("splits") or {})
     staged = out.with_name(f".{out.name}.filter-{os.getpid()}")
-    shutil.rmtree(staged, ignore_errors=True)
+    row_filter = RowFilter(config)
     try:
-        row_filter = RowFilter(config)
-        names = [name for name, _ in splits] if splits else order
-        writer = _Output(staged, files[order[0]][0], names)
+        writer = _writer(staged, files[order[0]][0], [n for n, _ in splits] if splits else order)
         for split in order:
             for row in iter_rows(files[split]):
                 if row_filter.keep(row):
                     writer.add(split_of(row["doc_id"], splits, seed) if splits else split, row)
-        writer.finish(src, out, meta, config, row_filter.report, overwrite)
+        _finish(writer, src, out, meta, config, row_filter.report, overwrite)
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     return row_filter.report
@@ -269,66 +267,50 @@ def _split_order(files: dict[str, list[Path]], declared: dict[str, Any]) -> list
     return known + rest
 
 
-class _Output:
-    """The filtered folder being written: Parquet splits, signal quantiles, card, JSON."""
+def _writer(staged: Path, first_file: Path, splits: list[str]) -> Any:
+    """The dataset writer for the filtered folder: the input's columns and column docs."""
+    import pyarrow.parquet as pq
 
-    _SKIP_STATS = ("para_index", "sent_index", "src_start", "src_end")
+    from corpus.dataset import BASE_DOCS
+    from corpus.signals import SIGNAL_DOCS
+    from corpus.writer import DatasetWriter
 
-    def __init__(self, staged: Path, first_file: Path, splits: list[str]) -> None:
-        import pyarrow.parquet as pq
+    schema = pq.read_schema(first_file)
+    cols = {f.name: _TYPE_NAMES.get(str(f.type), str(f.type)) for f in schema}
+    cols.pop("translation", None)
+    return DatasetWriter(staged, cols, splits, docs={**BASE_DOCS, **SIGNAL_DOCS})
 
-        from corpus.dataset import Reservoir, SplitWriter
 
-        schema = pq.read_schema(first_file)
-        self.columns = {f.name: _TYPE_NAMES.get(str(f.type), str(f.type)) for f in schema}
-        self.columns.pop("translation", None)
-        numeric = [c for c, t in self.columns.items() if t.startswith(("float", "int"))]
-        self.reservoirs = {c: Reservoir() for c in numeric if c not in self._SKIP_STATS}
-        self.writer = SplitWriter(staged, schema, splits=splits)
-        self.staged = staged
+def _finish(writer: Any, src: Path, out: Path, meta: dict[str, Any], config: FilterConfig,
+            report: FilterReport, overwrite: bool) -> None:  # fmt: skip
+    """Card and JSON of the filtered folder: the input's provenance, its report plus this
+    filter's drops; nothing is published when the filter dropped every row."""
+    from corpus.report import Report
+    from corpus.writer import EmptyDatasetError
 
-    def add(self, split: str, row: Row) -> None:
-        self.writer.add(split, row)
-        for column, reservoir in self.reservoirs.items():
-            reservoir.add(row[column])
-
-    def finish(self, src: Path, out: Path, meta: dict[str, Any], config: FilterConfig,
-               report: FilterReport, overwrite: bool) -> None:  # fmt: skip
-        from corpus.card import CardInfo, render_card
-        from corpus.dataset import BASE_DOCS, publish
-        from corpus.report import Report
-        from corpus.signals import SIGNAL_DOCS
-
-        counts = self.writer.close()
-        run = Report.from_dict(meta.get("report") or {})
-        for rule, n in report.dropped.items():
-            run.drop("filter", rule, n)
-        for name in self.writer.empty_splits():  # as the build does: say so, don't just omit
-            message = f"split {name!r} has no rows after filtering and is left out of the dataset"
-            log.warning(message)
-            run.warn(message)
-        freport = {**report.to_dict(), "config": asdict(config), "input": str(src)}
-        prov = dict(meta.get("provenance") or {})
-        docs = {**BASE_DOCS, **SIGNAL_DOCS}
-        info = CardInfo(
+    run = Report.from_dict(meta.get("report") or {})
+    for rule, n in report.dropped.items():
+        run.drop("filter", rule, n)
+    freport = {**report.to_dict(), "config": asdict(config), "input": src.name}
+    try:
+        writer.finish(
+            out,
             name=f"idcorpus id-en: {out.name}",
-            columns=self.columns,
-            column_docs={c: d for c, d in docs.items() if c in self.columns or c == "translation"},
-            split_counts=counts,
-            provenance=prov,
-            report=run.to_dict(),
-            quantiles={c: r.quantiles() for c, r in self.reservoirs.items() if r.values},
+            provenance=dict(meta.get("provenance") or {}),
+            report=run,
             filter_report=freport,
-            split_bytes=self.writer.nbytes,
+            overwrite=overwrite,
+            empty_split="split {split!r} has no rows after filtering and is left out of the dataset",
         )
-        (self.staged / "README.md").write_text(render_card(info), encoding="utf-8")
-        data = {"provenance": prov, "report": run.to_dict(), "filter": freport, "splits": counts}
-        text = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True, default=str)
-        (self.staged / "idcorpus.json").write_text(text, encoding="utf-8")
-        try:
-            publish(self.staged, out, overwrite=overwrite)
-        except FileExistsError as e:
-            raise OutputError(f"{out} exists; pass --overwrite to replace it") from e
+    except EmptyDatasetError as e:
+        rules = ", ".join(f"{k} {v}" for k, v in report.dropped.items() if v)
+        raise OutputError(
+            f"no dataset written to {out}: the filter dropped all {report.input_rows} rows "
+            f"({rules or 'the input has no rows'}); relax the filter options"
+        ) from e
+    for message in run.warnings:
+        if message.startswith("split "):
+            log.warning(message)
 
 
 _TYPE_NAMES = {"double": "float64", "float": "float32", "string": "string", "large_string": "string",

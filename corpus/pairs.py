@@ -1,19 +1,27 @@
-"""Document + sentence spans + translations -> SentencePair rows with provenance."""
+"""Document + sentence spans + translations -> rows of the dataset, with provenance and signals.
+
+`units_of` places each sentence in its document (paragraph, sentence index, offsets);
+`rows_of` pairs units with their translations and quality signals — a pure function of its
+arguments, run in the build's worker processes.
+"""
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from corpus.records import Document, Span
+from corpus.report import Report
 from translate.base import Translation
 
 
 @dataclass(frozen=True)
 class Unit:
-    """A source sentence to translate, and where it sits in its cleaned document."""
+    """A source sentence to translate, and where it sits in its cleaned document.
+
+    `line_no` is its 1-based line in the input document for presplit input, else None."""
 
     doc_id: str
     source: str
@@ -22,27 +30,7 @@ class Unit:
     start: int
     end: int
     text: str
-
-
-@dataclass(frozen=True)
-class SentencePair:
-    unit: Unit
-    translation: Translation
-    signals: dict[str, Any] = field(default_factory=dict)
-
-    def as_row(self) -> dict[str, Any]:
-        u = self.unit
-        return {
-            "translation": {"id": u.text, "en": self.translation.text},
-            "doc_id": u.doc_id,
-            "source": u.source,
-            "para_index": u.para_index,
-            "sent_index": u.sent_index,
-            "src_start": u.start,
-            "src_end": u.end,
-            "score": round(float(self.translation.score), 4),
-            **self.signals,
-        }
+    line_no: int | None = None
 
 
 def units_of(doc: Document, spans: Sequence[Span], paragraphs: Sequence[Span]) -> list[Unit]:
@@ -62,14 +50,45 @@ def units_of(doc: Document, spans: Sequence[Span], paragraphs: Sequence[Span]) -
     ]
 
 
-def line_spans(text: str) -> list[Span]:
-    """Pre-split input: every non-blank line is one sentence (surrounding spaces trimmed)."""
-    spans: list[Span] = []
-    pos = 0
-    for line in text.splitlines(keepends=True):
-        stripped = line.strip()
-        if stripped:
-            start = pos + line.index(stripped)
-            spans.append(Span(start, start + len(stripped), stripped))
-        pos += len(line)
-    return spans
+def row_of(
+    unit: Unit, translation: Translation, signals: dict[str, Any], presplit: bool
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "translation": {"id": unit.text, "en": translation.text},
+        "doc_id": unit.doc_id,
+        "source": unit.source,
+        "para_index": unit.para_index,
+        "sent_index": unit.sent_index,
+        "src_start": unit.start,
+        "src_end": unit.end,
+    }
+    if presplit:
+        row["line_no"] = unit.line_no
+    row["score"] = round(float(translation.score), 4)
+    row.update(signals)
+    return row
+
+
+def rows_of(
+    units: Sequence[Unit],
+    translations: Sequence[Translation],
+    *,
+    signals: bool,
+    presplit: bool,
+) -> tuple[list[dict[str, Any]], Report]:
+    """The dataset rows of translated units, and what was dropped on the way.
+
+    An empty translation is dropped (`translate:empty_output`, naming the document) — except
+    for presplit input, which is one row per line whatever the model made of it."""
+    from corpus.signals import compute_signals
+
+    report = Report()
+    rows = []
+    for unit, tr in zip(units, translations, strict=True):
+        if not tr.text.strip() and not presplit:
+            report.drop("translate", "empty_output", doc=unit.doc_id, text=unit.text)
+            continue
+        values = compute_signals(unit.text, tr) if signals else {}
+        rows.append(row_of(unit, tr, values, presplit))
+    report.count("pairs", len(rows))
+    return rows, report

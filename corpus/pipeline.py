@@ -1,53 +1,56 @@
 """Orchestration only: stream documents through read -> clean -> segment -> translate -> pairs
--> dataset, in resumable chunks.
+-> dataset, in resumable chunks, with the CPU stages in worker processes (`--jobs`).
 
-Documents are grouped into chunks of about `chunk_sentences` sentences (always whole
-documents). Each translated chunk becomes a shard in the work area, followed by a checkpoint.
-On `--resume` the documents of finished chunks are read and cleaned again (cheap, and it
-rebuilds the cleaner's cross-document state exactly) but not translated; the report is then
-restored from the checkpoint. The final dataset is assembled from the shards and appears in
-one rename.
+    producer thread:  read (in order) -> repeat tracker -> prepare (workers, in order) -> chunks
+    main thread:      chunk -> translate (cache, engine) -> rows + signals + shard (workers)
+                      -> checkpoint (in order) ... -> assemble the dataset -> publish
+
+Documents keep their input order everywhere, and the only state that crosses documents (lines
+repeated across documents) is decided in that order before the workers see a document, so the
+dataset is byte-identical whatever `--jobs` is. Queues are bounded (a few tasks and chunks
+ahead), so memory stays flat, and the engine gets the next chunk as soon as it is free.
+
+Chunks hold whole document parts (about `chunk_sentences` sentences). Each translated chunk
+becomes a shard in the work area, followed by a checkpoint; `--resume` replays the finished
+documents (checking that they read back identical) and continues with the rest. The dataset
+is assembled from the shards through the one dataset writer and appears in one rename.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from corpus import provenance
-from corpus.card import CardInfo, render_card
-from corpus.clean import Cleaner
 from corpus.config import BuildConfig
-from corpus.dataset import (
-    BASE_DOCS,
-    Reservoir,
-    SplitWriter,
-    arrow_schema,
-    columns,
-    iter_rows,
-    publish,
-    rows_to_table,
-    split_of,
-)
-from corpus.errors import ConfigError, InputError, OutputError
+from corpus.dataset import BASE_DOCS, arrow_schema, columns, iter_rows, rows_to_table, split_of
+from corpus.errors import InputError, OutputError, StorageError
 from corpus.filter import filter_rows
-from corpus.pairs import SentencePair, Unit, line_spans, units_of
+from corpus.identity import RunIdentity
+from corpus.manifest import Entry, scan
+from corpus.pairs import Unit, rows_of
+from corpus.prepare import Prepared, PrepareOptions, prepare
+from corpus.progress import Progress, SliceSizer
 from corpus.read import iter_documents
 from corpus.records import Document
 from corpus.report import Report
-from corpus.segment import segment, split_paragraphs
-from corpus.signals import SIGNAL_COLUMNS, SIGNAL_DOCS, compute_signals, language_identifier
-from corpus.workdir import BuildLock, WorkDir
+from corpus.stream import Workers, batched
+from corpus.workdir import BuildLock, WorkDir, WorkState, is_disk_error
+from corpus.writer import DatasetWriter, EmptyDatasetError
 from translate.base import Translation, Translator
-from translate.robust import too_long
 
 log = logging.getLogger(__name__)
-PROGRESS_SLICE = 512  # sentences per engine call: the bar moves at least this often
+DOCS_PER_TASK = 16  # documents per preparation task sent to a worker
+CHUNKS_AHEAD = 2  # prepared chunks waiting for the engine
+CHUNKS_FINISHING = 2  # translated chunks being turned into rows at once
 
 
 @dataclass
@@ -68,247 +71,437 @@ class Summary:
 
 
 def build(config: BuildConfig, translator: Translator | None = None) -> Summary:
-    """Build the dataset folder `config.out`; returns the run's summary."""
+    """Build the dataset folder `config.out`; returns the run's summary.
+
+    `translator`: an already loaded Translator to use as is (tests, benchmarks); by default
+    the engine is loaded here, after the inputs and the output were checked."""
     started = time.perf_counter()
     out = Path(config.out)
+    iter_documents(config.inputs, config.read, Report())  # a missing input fails now
+    from corpus.paths import check_output
+
+    check_output(config)
     with BuildLock(out):
         if out.exists() and not config.overwrite:
             raise OutputError(f"{out} already exists: pass --overwrite to replace it")
         work = WorkDir(out)
-        warm_up = _warm_up_signals(config)
-        owned = translator is None
-        if translator is None:
-            from corpus.engines import make_translator  # the model loads before any input is read
+        work.check_start(resume=config.resume, overwrite=config.overwrite)
+        from corpus.engines import close_translator, load_engine, with_cache
 
-            translator = make_translator(config)
+        engine = translator if translator is not None else load_engine(config)
         try:
-            return _run(config, out, work, translator, started)
-        finally:
-            if warm_up is not None:
-                warm_up.join()
-            if owned:
-                _close(translator)
+            identity = RunIdentity.create(config, engine.describe())
+            chain = engine if translator is not None else with_cache(engine, config, identity)
+            try:
+                return _Run(config, out, work, chain, identity).run(started)
+            finally:
+                if translator is None:
+                    close_translator(chain)
+        except OSError as e:
+            if is_disk_error(e):
+                raise StorageError(
+                    f"cannot write {e.filename or out}: {e.strerror}; free space (or make it "
+                    "writable) and rerun the same command with --resume"
+                ) from e
+            raise
 
 
-def _warm_up_signals(config: BuildConfig) -> threading.Thread | None:
-    """Load the language identifier (about 1 s) while the model loads and translates."""
+@dataclass
+class _Doc:
+    """A document on its way to a worker, with what the reader reported before it."""
+
+    doc: Document
+    drop: frozenset[bytes] | None
+    read: Report
+    record: list[Any]  # [doc_id, part, hash of the text]: checked on --resume
+
+
+@dataclass
+class _Chunk:
+    index: int
+    units: list[Unit]
+    docs: list[list[Any]]
+    report: Report
+    part_base: dict[str, Any] | None
+
+
+@dataclass
+class _End:
+    report: Report  # what the reader reported after the last document
+
+
+class _Failed:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+class _Run:
+    def __init__(
+        self,
+        config: BuildConfig,
+        out: Path,
+        work: WorkDir,
+        translator: Translator,
+        identity: RunIdentity,
+    ) -> None:
+        self.config, self.out, self.work = config, out, work
+        self.translator, self.identity = translator, identity
+        self.options = PrepareOptions(presplit=config.read.presplit)
+        self.report = Report()
+        self.sizer = SliceSizer()
+
+    def run(self, started: float) -> Summary:
+        entries: list[Entry] = []
+        state = self.work.open(
+            self.identity.resume_key(),
+            _collect(scan(self.config.inputs, self.config.read), entries),
+            self.config.effective_chunk,
+            resume=self.config.resume,
+        )
+        total = (
+            None
+            if any(e.documents is None for e in entries)
+            else sum(e.documents or 0 for e in entries)
+        )
+        if state.chunks_done:
+            self.report.restore(state.report)
+        with (
+            Workers(self.config.jobs, warm_up=_warm_up(self.config)) as workers,
+            Progress(total, initial=state.docs_done, quiet=self.config.quiet) as bar,
+        ):
+            chunks: queue.Queue[Any] = queue.Queue(maxsize=CHUNKS_AHEAD)
+            producer = threading.Thread(
+                target=self._produce, args=(state, workers, chunks), daemon=True
+            )
+            producer.start()
+            trailing = self._consume(state, workers, chunks, bar)
+        self.report.merge(trailing)
+        if self.report.counts["documents"] == 0:
+            self.work.remove()
+            raise InputError(self._nothing_usable())
+        prov = self.identity.provenance()
+        counts = self._assemble(state, prov)
+        self.work.remove()
+        return Summary(
+            self.out,
+            self.report,
+            self.report.counts["documents"],
+            self.report.counts["sentences"],
+            sum(counts.values()),
+            counts,
+            time.perf_counter() - started,
+            prov,
+            _cache_stats(self.translator),
+        )
+
+    # producer thread ---------------------------------------------------------------------
+
+    def _produce(self, state: WorkState, workers: Workers, out: queue.Queue[Any]) -> None:
+        try:
+            read_report = Report()
+            docs = iter_documents(self.config.inputs, self.config.read, read_report)
+            stream = self._replay(self._tracked(docs, read_report), state)
+            tasks = batched(stream, DOCS_PER_TASK)
+            prepared = workers.map_ordered(_prepare_task, ((t, self.options) for t in tasks))
+            for chunk in self._chunks(prepared, state):
+                out.put(chunk)
+            out.put(_End(read_report.take()))
+        except BaseException as e:  # noqa: BLE001 - handed to the main thread
+            out.put(_Failed(e))
+
+    def _tracked(self, docs: Iterator[Document], read_report: Report) -> Iterator[_Doc]:
+        """Each document with the lines to drop as repeated across documents (decided in
+        input order) and what the reader reported while reading it."""
+        tracker = None if self.options.presplit else _tracker()
+        for doc in docs:
+            drop = tracker.observe(_fingerprints(doc.text)) if tracker is not None else None
+            doc = replace(doc, source=public_location(doc.source, self.config.inputs))
+            digest = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+            yield _Doc(doc, drop, read_report.take(), [doc.doc_id, doc.part, digest])
+
+    def _replay(self, stream: Iterator[_Doc], state: WorkState) -> Iterator[_Doc]:
+        """Skip the document parts of finished chunks, checking that they read back the same."""
+        done = self.work.done_documents(state) if state.docs_done else iter(())
+        for expected in done:
+            item = next(stream, None)
+            if item is None or item.record != expected:
+                found = item.record[:2] if item else "the end of the input"
+                raise OutputError(
+                    f"cannot resume {self.work.path}: the input changed since it started "
+                    f"(expected document {expected[0]!r} part {expected[1]} with the same text, "
+                    f"found {found}); restore it, or pass --overwrite instead of --resume"
+                )
+        yield from stream
+
+    def _chunks(
+        self, prepared: Iterator[list[tuple[Prepared, _Doc]]], state: WorkState
+    ) -> Iterator[_Chunk]:
+        offsets = _Offsets(state.part_base, presplit=self.options.presplit)
+        index, size = state.chunks_done, state.chunk_sentences
+        units: list[Unit] = []
+        docs: list[list[Any]] = []
+        report = Report()
+        for batch in prepared:
+            for result, item in batch:
+                report.merge(item.read)
+                report.merge(result.report)
+                units += offsets.place(result)
+                docs.append(item.record)
+                if len(units) >= size:
+                    yield _Chunk(index, units, docs, report, offsets.snapshot())
+                    index, units, docs, report = index + 1, [], [], Report()
+        if docs:
+            yield _Chunk(index, units, docs, report, offsets.snapshot())
+
+    # main thread -------------------------------------------------------------------------
+
+    def _consume(
+        self, state: WorkState, workers: Workers, chunks: queue.Queue[Any], bar: Progress
+    ) -> Report:
+        finishing: deque[tuple[_Chunk, Future[tuple[int, Report]]]] = deque()
+        while True:
+            item = chunks.get()
+            if isinstance(item, _Failed):
+                raise item.error
+            if isinstance(item, _End):
+                break
+            translations = self._translate(item, bar)
+            task = _FinishTask(
+                item.units,
+                translations,
+                self.work.shard_path(item.index),
+                self.config.signals,
+                self.options.presplit,
+            )
+            finishing.append((item, workers.submit(_finish_task, task)))
+            while finishing and (len(finishing) > CHUNKS_FINISHING or finishing[0][1].done()):
+                self._commit(state, *finishing.popleft())
+        while finishing:
+            self._commit(state, *finishing.popleft())
+        return item.report
+
+    def _translate(self, chunk: _Chunk, bar: Progress) -> list[Translation]:
+        """Each distinct sentence of the chunk once, shortest first, in slices sized so the
+        progress bar moves every few seconds (a length-sorted slice pads no more than the
+        whole list would). On Ray the chunk goes in one piece (each call starts a pool)."""
+        unique = sorted({u.text for u in chunk.units}, key=lambda t: (len(t), t))
+        if not unique:
+            bar.advance(len(chunk.docs), 0)
+            return []
+        done: dict[str, Translation] = {}
+        share = len(chunk.docs) / len(unique)
+        start = 0
+        while start < len(unique):
+            step = len(unique) if self.config.executor == "ray" else self.sizer.size
+            part = unique[start : start + step]
+            began = time.monotonic()
+            done.update(zip(part, self.translator.translate_batch(part), strict=True))
+            self.sizer.record(len(part), time.monotonic() - began)
+            bar.advance(share * len(part), len(part))
+            start += step
+        return [done[u.text] for u in chunk.units]
+
+    def _commit(self, state: WorkState, chunk: _Chunk, future: Future[tuple[int, Report]]) -> None:
+        _, finish_report = future.result()
+        self.report.merge(chunk.report)
+        self.report.merge(finish_report)
+        self.work.commit_chunk(
+            state, chunk.index, chunk.docs, self.report.to_dict(), chunk.part_base
+        )
+
+    # assembly ----------------------------------------------------------------------------
+
+    def _assemble(self, state: WorkState, prov: dict[str, Any]) -> dict[str, int]:
+        from corpus.signals import SIGNAL_COLUMNS, SIGNAL_DOCS
+
+        config = self.config
+        cols = columns(SIGNAL_COLUMNS if config.signals else {}, presplit=self.options.presplit)
+        writer = DatasetWriter(
+            self.work.staging(),
+            cols,
+            splits=[s for s, _ in config.splits],
+            docs={**BASE_DOCS, **(SIGNAL_DOCS if config.signals else {})},
+            seed=config.seed,
+        )
+        rows: Iterable[dict[str, Any]] = iter_rows(self.work.shard_files(state))
+        filter_report = None
+        if config.filter is not None:
+            rows, filter_report = filter_rows(rows, config.filter)
+        for row in rows:
+            writer.add(split_of(row["doc_id"], config.splits, config.seed), row)
+        freport = filter_report.to_dict() if filter_report is not None else None
+        for rule, n in (freport or {}).get("dropped", {}).items():
+            self.report.drop("filter", rule, n)
+        try:
+            finished = writer.finish(
+                self.out,
+                name=f"idcorpus id-en: {self.out.name}",
+                provenance=prov,
+                report=self.report,
+                filter_report=freport,
+                overwrite=config.overwrite,
+                empty_split="split {split!r} received no documents and is left out of the dataset "
+                f"({self.report.counts['documents']} documents in all); use more documents or a "
+                "larger fraction",
+            )
+        except EmptyDatasetError as e:
+            self.work.remove()
+            raise OutputError(self._empty(freport)) from e
+        return finished.counts
+
+    def _nothing_usable(self) -> str:
+        inputs = ", ".join(self.config.inputs)
+        lines = [f"nothing usable in the input ({inputs}): no document was read"]
+        lines += [f"  skipped {src}: {why}" for src, why in self.report.skipped_inputs[:20]]
+        return "\n".join(lines)
+
+    def _empty(self, freport: dict[str, Any] | None) -> str:
+        """Why a build wrote no row, by cause; nothing was published."""
+        r = self.report
+        head = f"no dataset written to {self.out}: "
+        if freport and freport.get("input_rows"):
+            rules = ", ".join(f"{k} {v}" for k, v in freport["dropped"].items() if v)
+            return (
+                head + f"the filter dropped all {freport['input_rows']} rows ({rules}); "
+                "relax the filter options or build without them"
+            )
+        if not r.counts["sentences"]:
+            reasons = ", ".join(f"{k} {v}" for k, v in sorted(r.dropped.items()))
+            return (
+                head + f"the {r.counts['documents']} document(s) held no sentence after cleaning "
+                f"(dropped: {reasons or 'nothing'}); check the input, or use --presplit for "
+                "one sentence per line"
+            )
+        reasons = ", ".join(
+            f"{k} {v}" for k, v in sorted(r.dropped.items()) if k.startswith("translate:")
+        )
+        return head + f"every translation was dropped ({reasons})"
+
+
+# worker-side functions (picklable, pure) ---------------------------------------------------
+
+
+def _prepare_task(task: tuple[list[_Doc], PrepareOptions]) -> list[tuple[Prepared, _Doc]]:
+    items, options = task
+    return [(prepare(item.doc, options, item.drop), _slim(item)) for item in items]
+
+
+def _slim(item: _Doc) -> _Doc:
+    """The item without its text (the main process needs only the report and the record)."""
+    return _Doc(replace(item.doc, text=""), None, item.read, item.record)
+
+
+@dataclass
+class _FinishTask:
+    units: list[Unit]
+    translations: list[Translation]
+    path: Path
+    signals: bool
+    presplit: bool
+
+
+def _finish_task(task: _FinishTask) -> tuple[int, Report]:
+    """Rows with their signals, written as the chunk's shard (atomically)."""
+    from corpus.dataset import write_parquet_atomic
+    from corpus.signals import SIGNAL_COLUMNS
+
+    rows, report = rows_of(
+        task.units, task.translations, signals=task.signals, presplit=task.presplit
+    )
+    schema = arrow_schema(columns(SIGNAL_COLUMNS if task.signals else {}, presplit=task.presplit))
+    write_parquet_atomic(task.path, rows_to_table(rows, schema))
+    return len(rows), report
+
+
+def _warm_up(config: BuildConfig) -> Any:
     if not config.signals:
         return None
+    from corpus.signals import language_identifier
 
-    def load() -> None:
-        try:
-            language_identifier()
-        except ConfigError:  # py3langid missing: reported when the signals are computed
-            log.debug("language identifier warm-up failed", exc_info=True)
-
-    thread = threading.Thread(target=load, name="idcorpus-langid-warmup", daemon=True)
-    thread.start()
-    return thread
+    return language_identifier
 
 
-def _run(
-    config: BuildConfig, out: Path, work: WorkDir, translator: Translator, started: float
-) -> Summary:
-    report = Report()
-    docs = iter_documents(config.inputs, config.read, report)  # checks the input paths first
-    state = work.open(
-        config.fingerprint(),
-        config.effective_chunk,
-        resume=config.resume,
-        overwrite=config.overwrite,
-    )
-    prepare = _Preparer(config, report)
-    with _progress(config.quiet) as bar:
-        for index, units in enumerate(_chunks(docs, prepare, state.chunk_sentences)):
-            if index < state.chunks_done:
-                if index == state.chunks_done - 1:
-                    report.restore(state.report)
-                continue
-            pairs = _translate(units, translator, report, config, bar)
-            table = rows_to_table([p.as_row() for p in pairs], _schema(config))
-            work.commit_chunk(state, index, table, report.to_dict())
-    if report.counts["documents"] == 0:
-        work.remove()
-        raise InputError(_nothing_usable(config, report))
-    prov = provenance.collect(config, translator)
-    split_counts, filtered = _assemble(config, work, state, report, prov, out)
-    work.remove()
-    elapsed = time.perf_counter() - started
-    return Summary(
-        out,
-        report,
-        report.counts["documents"],
-        report.counts["sentences"],
-        sum(split_counts.values()),
-        split_counts,
-        elapsed,
-        prov,
-        _cache_stats(translator),
-    )
+# helpers ---------------------------------------------------------------------------------
 
 
-class _Preparer:
-    """Document -> sentence units: clean, segment, count what is dropped and why."""
+class _Offsets:
+    """Offsets, sentence, paragraph and line numbers continued across the parts of a long
+    document (a part's own start at 0)."""
 
-    def __init__(self, config: BuildConfig, report: Report):
-        self.cleaner = Cleaner()
-        self.presplit = config.read.presplit
-        self.report = report
+    def __init__(self, base: dict[str, Any] | None, presplit: bool) -> None:
+        self.base = dict(base) if base else None
+        self.joiner = 0 if presplit else 2  # parts of cleaned text are joined by a blank line
 
-    def __call__(self, doc: Document) -> list[Unit]:
-        self.report.count("documents")
-        cleaned = self.cleaner.clean(doc.text)
-        for line in cleaned.dropped:
-            self.report.drop("clean", line.reason)
-        text = cleaned.text
-        spans = line_spans(text) if self.presplit else segment(text)
-        units = units_of(doc, spans, split_paragraphs(text))
-        kept = [u for u in units if any(c.isalpha() for c in u.text)]
-        self.report.drop("segment", "no_letters", len(units) - len(kept))
-        if not kept:
-            self.report.count("documents_without_sentences")
-        self.report.count("sentences", len(kept))
-        return kept
-
-
-def _chunks(
-    docs: Iterator[Document], prepare: Callable[[Document], list[Unit]], size: int
-) -> Iterator[list[Unit]]:
-    """Whole documents grouped until a chunk holds at least `size` sentences."""
-    buf: list[Unit] = []
-    for doc in docs:
-        buf.extend(prepare(doc))
-        if len(buf) >= size:
-            yield buf
-            buf = []
-    if buf:
-        yield buf
-
-
-def _translate(
-    units: list[Unit], translator: Translator, report: Report, config: BuildConfig, bar: Any
-) -> list[SentencePair]:
-    todo = []
-    for unit in units:
-        if too_long(unit.text):
-            report.drop("translate", "too_long")
-        else:
-            todo.append(unit)
-    done = _translate_unique([u.text for u in todo], translator, config, bar)
-    signals = config.signals
-    pairs = []
-    for unit in todo:
-        tr = done[unit.text]
-        if not tr.text.strip():
-            report.drop("translate", "empty_output")
-            continue
-        pairs.append(SentencePair(unit, tr, compute_signals(unit.text, tr) if signals else {}))
-    report.count("pairs", len(pairs))
-    return pairs
-
-
-def _translate_unique(
-    texts: list[str], translator: Translator, config: BuildConfig, bar: Any
-) -> dict[str, Translation]:
-    """Each distinct sentence once, shortest first, in slices so the progress bar moves.
-
-    Slices of a length-sorted list pad as little as the whole list would; on Ray the chunk
-    goes in one piece (each call starts an actor pool)."""
-    unique = sorted(set(texts), key=lambda t: (len(t), t))
-    step = len(unique) if config.executor == "ray" else PROGRESS_SLICE
-    done: dict[str, Translation] = {}
-    for i in range(0, len(unique), max(step, 1)):
-        part = unique[i : i + step]
-        done.update(zip(part, translator.translate_batch(part), strict=True))
-        bar.update(len(part))
-    return done
-
-
-def _schema(config: BuildConfig) -> Any:
-    return arrow_schema(columns(SIGNAL_COLUMNS if config.signals else {}))
-
-
-def _assemble(
-    config: BuildConfig, work: WorkDir, state: Any, report: Report, prov: dict[str, Any], out: Path
-) -> tuple[dict[str, int], dict[str, Any] | None]:
-    staged = work.staging()
-    cols = columns(SIGNAL_COLUMNS if config.signals else {})
-    writer = SplitWriter(staged, arrow_schema(cols), splits=[s for s, _ in config.splits])
-    rows = iter_rows(work.shard_files(state))
-    filter_report = None
-    if config.filter is not None:
-        rows, filter_report = filter_rows(rows, config.filter)
-    numeric = [
-        c
-        for c, t in cols.items()
-        if t.startswith(("float", "int"))
-        and c not in ("para_index", "sent_index", "src_start", "src_end")
-    ]
-    reservoirs = {c: Reservoir(seed=config.seed) for c in numeric}
-    for row in rows:
-        writer.add(split_of(row["doc_id"], config.splits, config.seed), row)
-        for c, r in reservoirs.items():
-            r.add(row[c])
-    counts = writer.close()
-    for name in writer.empty_splits():
-        report.warn(
-            f"split {name!r} received no documents and is left out of the dataset "
-            f"({report.counts['documents']} documents in all); use more documents "
-            "or a larger fraction"
+    def place(self, result: Prepared) -> list[Unit]:
+        base = (
+            self.base if result.part and self.base and self.base["doc"] == result.doc_id else None
         )
-    freport = filter_report.to_dict() if filter_report is not None else None
-    if freport:
-        for rule, n in freport.get("dropped", {}).items():
-            report.drop("filter", rule, n)
-    info = CardInfo(
-        name=f"idcorpus id-en: {out.name}",
-        columns=cols,
-        column_docs={**BASE_DOCS, **(SIGNAL_DOCS if config.signals else {})},
-        split_counts=counts,
-        provenance=prov,
-        report=report.to_dict(),
-        quantiles={c: r.quantiles() for c, r in reservoirs.items() if r.values},
-        filter_report=freport,
-        split_bytes=writer.nbytes,
-    )
-    (staged / "README.md").write_text(render_card(info), encoding="utf-8")
-    provenance.write_json(staged / "idcorpus.json", prov, report, freport, counts)
-    publish(staged, out, overwrite=config.overwrite)
-    return counts, freport
+        units = result.units
+        if base is not None:
+            units = [
+                replace(
+                    u,
+                    start=u.start + base["char"],
+                    end=u.end + base["char"],
+                    sent_index=u.sent_index + base["sent"],
+                    para_index=u.para_index + base["para"],
+                    line_no=None if u.line_no is None else u.line_no + base["line"],
+                )
+                for u in units
+            ]
+        else:
+            base = {"doc": result.doc_id, "char": 0, "sent": 0, "para": 0, "line": 0}
+        self.base = {
+            "doc": result.doc_id,
+            "char": base["char"] + result.text_length + self.joiner,
+            "sent": base["sent"] + result.spans,
+            "para": base["para"] + result.paragraphs,
+            "line": base["line"] + result.lines,
+        }
+        return units
+
+    def snapshot(self) -> dict[str, Any] | None:
+        return dict(self.base) if self.base else None
 
 
-def _nothing_usable(config: BuildConfig, report: Report) -> str:
-    lines = [f"nothing usable in the input ({', '.join(config.inputs)}): no document was read"]
-    lines += [f"  skipped {src}: {why}" for src, why in report.skipped_inputs[:20]]
-    return "\n".join(lines)
+def _collect(entries: Iterable[Entry], into: list[Entry]) -> Iterator[Entry]:
+    for entry in entries:
+        into.append(entry)
+        yield entry
+
+
+def _tracker() -> Any:
+    from corpus import clean
+
+    tracker = getattr(clean, "RepeatTracker", None)  # TEMPORARY until the clean API lands
+    return tracker() if tracker is not None else None
+
+
+def _fingerprints(text: str) -> frozenset[bytes]:
+    from corpus import clean
+
+    return frozenset(clean.fingerprints(text))  # type: ignore[attr-defined]
+
+
+def public_location(location: str, inputs: tuple[str, ...]) -> str:
+    """`location` without the machine-specific part of an absolute input argument: relative to
+    the folder that holds the argument (a folder, a file, or a glob's fixed part)."""
+    if not location.startswith("/"):
+        return location
+    for arg in inputs:
+        if not arg.startswith("/"):
+            continue
+        fixed = Path(arg.split("*", 1)[0].split("?", 1)[0].split("[", 1)[0])
+        anchor = fixed if arg.rstrip("/") == str(fixed).rstrip("/") else fixed / "x"
+        parent = str(anchor.parent).rstrip("/") + "/"
+        if location.startswith(parent):
+            return location[len(parent) :]
+    return Path(location).name
 
 
 def _cache_stats(translator: Translator) -> dict[str, int]:
-    if hasattr(translator, "hits") and hasattr(translator, "misses"):
-        return {"hits": int(translator.hits), "misses": int(translator.misses)}
-    return {}
-
-
-def _close(translator: Any) -> None:
-    """Close a translator chain (cache database, Ray)."""
-    while translator is not None:
-        close = getattr(translator, "close", None)
-        if callable(close):
-            close()
-        translator = getattr(translator, "inner", None)
-
-
-class _progress:
-    """A tqdm bar over translated sentences, silent with --quiet."""
-
-    def __init__(self, quiet: bool):
-        self.quiet = quiet
-
-    def __enter__(self) -> Any:
-        from tqdm import tqdm
-
-        self.bar = tqdm(unit="sent", desc="translating", disable=self.quiet, dynamic_ncols=True)
-        return self.bar
-
-    def __exit__(self, *exc: object) -> None:
-        self.bar.close()
+    stats = {}
+    for name in ("hits", "misses", "corrupt"):
+        if hasattr(translator, name):
+            stats[name] = int(getattr(translator, name))
+    return stats

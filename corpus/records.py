@@ -12,6 +12,7 @@ class Document:
     doc_id: str
     text: str
     source: str
+    part: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,38 +1,76 @@
-"""The build's work area next to the output: a lock, translated shards, and a checkpoint.
+"""The build's work area next to the output: a lock, translated shards, and checkpoints.
 
 Layout: `<out>.lock` (held with flock while a build runs) and `<out>.partial/` holding
-`state.json` (fingerprint, chunk size, chunks done, report) and `shards/chunk-NNNNNN.parquet`.
-A shard is written (tmp + fsync + rename) before the checkpoint that counts it, and the
-checkpoint itself is replaced atomically, so `kill -9` at any moment leaves a state from
-which `--resume` continues to exactly what an uninterrupted build writes.
+`state.json` (run identity, chunk size, chunks and document parts done, report),
+`manifest.jsonl` (the inputs when the build started), and per finished chunk
+`shards/chunk-NNNNNN.parquet` (its rows) and `shards/chunk-NNNNNN.docs.json` (its document
+parts with a hash of each text). A shard is complete (tmp + fsync + rename) before the
+checkpoint that counts it, and the checkpoint is replaced atomically, so `kill -9` at any
+moment leaves a state from which `--resume` continues to exactly what an uninterrupted build
+writes.
+
+`--resume` is refused, naming what differs, when the run identity differs (another model,
+model weights, engine, options, versions), when an input file changed, appeared or
+disappeared, or when a document already translated reads back different.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
 import shutil
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-import pyarrow as pa
-
-from corpus.dataset import write_parquet_atomic
 from corpus.errors import OutputError
+from corpus.identity import differences
+from corpus.manifest import Entry, compare
+from corpus.writer import sync_dir
+
+RESUME_HINT = "rerun the original command with --resume, or pass --overwrite to start over"
 
 
 class BuildLock:
-    """An exclusive, non-blocking lock on `<out>.lock`; a second build is refused."""
+    """An exclusive, non-blocking lock on `<out>.lock`; a second build is refused.
+
+    The lock file is removed on release while still locked; a build that opened the old file
+    before that and then gets the lock checks that the path still names the file it locked,
+    and tries again if not, so two builds can never both hold "the" lock."""
 
     def __init__(self, out: Path):
         self.path = out.with_name(out.name + ".lock")
         self._fh: IO[str] | None = None
 
     def __enter__(self) -> BuildLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputError(f"cannot create {self.path.parent}: {e.strerror or e}") from e
+        for _ in range(100):
+            fh = self._open()
+            if self._still_named(fh):
+                break
+            fh.close()
+        else:  # pragma: no cover - 100 lost races in a row
+            raise OutputError(f"cannot lock {self.path}: it keeps being replaced")
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}\n")
+        fh.flush()
+        self._fh = fh
+        return self
+
+    def _open(self) -> IO[str]:
+        try:
+            fh = open(self.path, "a+")  # noqa: SIM115 - held for the whole build
+        except OSError as e:
+            raise OutputError(
+                f"cannot write next to the output: {self.path}: {e.strerror or e}"
+            ) from e
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as e:
@@ -43,25 +81,28 @@ class BuildLock:
                 f"another build is writing to {self.path.with_suffix('')} ({holder}); "
                 "wait for it to finish or choose another --out"
             ) from e
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"pid {os.getpid()}\n")
-        fh.flush()
-        self._fh = fh
-        return self
+        return fh
+
+    def _still_named(self, fh: IO[str]) -> bool:
+        try:
+            return os.stat(self.path).st_ino == os.fstat(fh.fileno()).st_ino
+        except FileNotFoundError:
+            return False
 
     def __exit__(self, *exc: object) -> None:
         if self._fh is not None:
-            self.path.unlink(missing_ok=True)
+            self.path.unlink(missing_ok=True)  # still locked: see the class docstring
             self._fh.close()
             self._fh = None
 
 
 @dataclass
 class WorkState:
-    fingerprint: dict[str, Any]
+    identity: dict[str, Any]
     chunk_sentences: int
     chunks_done: int = 0
+    docs_done: int = 0
+    part_base: dict[str, Any] | None = None
     report: dict[str, Any] = field(default_factory=dict)
 
 
@@ -70,40 +111,55 @@ class WorkDir:
         self.path = out.with_name(out.name + ".partial")
         self.shards = self.path / "shards"
         self.state_file = self.path / "state.json"
+        self.manifest_file = self.path / "manifest.jsonl"
+
+    def check_start(self, *, resume: bool, overwrite: bool) -> None:
+        """Refuse before any work when an interrupted build is in the way (or missing)."""
+        if self.path.exists() and not resume and not overwrite:
+            raise OutputError(
+                f"an interrupted build was found at {self.path}: pass --resume with the same "
+                "arguments to continue it, or --overwrite to start over"
+            )
 
     def open(
-        self, fingerprint: dict[str, Any], chunk_sentences: int, *, resume: bool, overwrite: bool
+        self,
+        identity: dict[str, Any],
+        manifest: Iterable[Entry],
+        chunk_sentences: int,
+        *,
+        resume: bool,
     ) -> WorkState:
-        """Start a fresh work area or continue the one there; refuse what would lose work."""
+        """Continue the work area (`resume`, checking identity and inputs) or start a fresh one."""
+        if resume and self.state_file.exists():
+            return self._continue(identity, manifest)
         if self.path.exists():
-            if resume:
-                return self._continue(fingerprint)
-            if not overwrite:
-                raise OutputError(
-                    f"an interrupted build was found at {self.path}: pass --resume with the same "
-                    "arguments to continue it, or --overwrite to start over"
-                )
             shutil.rmtree(self.path)
         self.shards.mkdir(parents=True)
-        state = WorkState(fingerprint=fingerprint, chunk_sentences=chunk_sentences)
+        write_lines(self.manifest_file, (e.to_json() for e in manifest))
+        state = WorkState(identity=identity, chunk_sentences=chunk_sentences)
         self.save(state)
         return state
 
-    def _continue(self, fingerprint: dict[str, Any]) -> WorkState:
+    def _continue(self, identity: dict[str, Any], manifest: Iterable[Entry]) -> WorkState:
         try:
             state = WorkState(**json.loads(self.state_file.read_text()))
+            old = list(read_lines(self.manifest_file))
         except (OSError, ValueError, TypeError) as e:
             raise OutputError(
-                f"cannot resume: {self.state_file} is unreadable ({e}); pass --overwrite to start over"
+                f"cannot resume: {self.path} is unreadable ({e}); pass --overwrite to start over"
             ) from e
-        if state.fingerprint != fingerprint:
-            changed = sorted(
-                k for k in fingerprint if fingerprint.get(k) != state.fingerprint.get(k)
-            )
+        changed = differences(state.identity, identity)
+        if changed:
             raise OutputError(
-                f"cannot resume {self.path}: it was started with other arguments or another model "
-                f"(different: {', '.join(changed)}); rerun with the original arguments, "
-                "or pass --overwrite instead of --resume to start over"
+                f"cannot resume {self.path}: it was started with other arguments, another "
+                "model or other versions:\n  " + "\n  ".join(changed) + f"\n{RESUME_HINT}"
+            )
+        inputs = compare(old, list(manifest))
+        if inputs:
+            raise OutputError(
+                f"cannot resume {self.path}: the inputs changed since it started:\n  "
+                + "\n  ".join(inputs)
+                + "\nrestore them, or pass --overwrite instead of --resume to start over"
             )
         self.shards.mkdir(parents=True, exist_ok=True)
         return state
@@ -111,30 +167,61 @@ class WorkDir:
     def save(self, state: WorkState) -> None:
         tmp = self.state_file.with_name("state.json.tmp")
         with open(tmp, "w") as fh:
-            json.dump(state.__dict__, fh, sort_keys=True)
+            json.dump(asdict(state), fh, sort_keys=True)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.state_file)
+        sync_dir(self.path)
 
     def shard_path(self, index: int) -> Path:
         return self.shards / f"chunk-{index:06d}.parquet"
 
+    def docs_path(self, index: int) -> Path:
+        return self.shards / f"chunk-{index:06d}.docs.json"
+
     def commit_chunk(
-        self, state: WorkState, index: int, table: pa.Table, report: dict[str, Any]
-    ) -> None:
-        write_parquet_atomic(self.shard_path(index), table)
+        self, state: WorkState, index: int, docs: list[list[Any]], report: dict[str, Any],
+        part_base: dict[str, Any] | None,
+    ) -> None:  # fmt: skip
+        """Record chunk `index` (its shard already written) as done."""
+        write_lines(self.docs_path(index), docs)
         state.chunks_done = index + 1
+        state.docs_done += len(docs)
         state.report = report
+        state.part_base = part_base
         self.save(state)
+
+    def done_documents(self, state: WorkState) -> Iterator[list[Any]]:
+        """[doc_id, part, text hash] of every document part of the finished chunks, in order."""
+        for index in range(state.chunks_done):
+            yield from read_lines(self.docs_path(index))
 
     def shard_files(self, state: WorkState) -> list[Path]:
         return [self.shard_path(i) for i in range(state.chunks_done)]
 
     def staging(self) -> Path:
-        staged = self.path / "final"
-        if staged.exists():
-            shutil.rmtree(staged)
-        return staged
+        return self.path / "final"
 
     def remove(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def write_lines(path: Path, items: Iterable[Any]) -> None:
+    """JSON Lines, written under a temporary name and renamed when complete (fsynced)."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        for item in items:
+            fh.write(json.dumps(item, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def read_lines(path: Path) -> Iterator[Any]:
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            yield json.loads(line)
+
+
+def is_disk_error(error: OSError) -> bool:
+    return error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)

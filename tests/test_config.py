@@ -61,16 +61,6 @@ def test_ray_options_validation() -> None:
         RayOptions(workers=0)
 
 
-def test_fingerprint_ignores_speed_settings_but_not_results() -> None:
-    from dataclasses import replace
-
-    a = BuildConfig(inputs=("seeds",), out="x")
-    faster = replace(a, engine=replace(a.engine, batch_tokens=999, threads=3), quiet=True)
-    assert a.fingerprint() == faster.fingerprint()
-    assert a.fingerprint() != replace(a, seed=1).fingerprint()
-    assert a.fingerprint() != replace(a, engine=replace(a.engine, model="other")).fingerprint()
-
-
 @pytest.mark.parametrize(
     ("executor", "ray", "given", "expected"),
     [

@@ -12,10 +12,11 @@ from corpus.dataset import (
     Reservoir,
     SplitWriter,
     arrow_schema,
-    publish,
     split_files,
     split_of,
 )
+from corpus.errors import OutputError
+from corpus.writer import publish
 
 
 def _row(i: int) -> dict[str, object]:
@@ -97,7 +98,7 @@ def test_publish_refuses_to_replace_without_overwrite(tmp_path: Path) -> None:
     (staged / "new").write_text("new")
     out.mkdir()
     (out / "old").write_text("old")
-    with pytest.raises(FileExistsError):
+    with pytest.raises(OutputError):
         publish(staged, out, overwrite=False)
     publish(staged, out, overwrite=True)
     assert [p.name for p in out.iterdir()] == ["new"]

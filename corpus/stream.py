@@ -1,0 +1,105 @@
+"""Ordered, bounded parallel map over worker processes: the build's `--jobs`.
+
+`Workers(jobs)` runs picklable functions in `jobs` processes (spawned, so no thread or
+accelerator state is forked), or in the calling thread when `jobs == 1`. `map_ordered`
+submits at most `window` tasks ahead of the one the caller waits for, so memory stays flat
+however long the input is, and yields results in input order, so the output never depends
+on how many processes ran or which finished first.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _worker_init(warm_up: Callable[[], None] | None) -> None:
+    # Ctrl-C reaches the whole process group: the parent handles it and stops the pool
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if warm_up is not None:
+        warm_up()
+
+
+class _Done(Future[Any]):
+    """A future that already holds its result (the `jobs == 1` path)."""
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        super().__init__()
+        try:
+            self.set_result(fn(*args))
+        except BaseException as e:  # noqa: BLE001 - re-raised by result(), like a pool's
+            self.set_exception(e)
+
+
+class Workers:
+    """`jobs` worker processes, or the calling thread for `jobs == 1`."""
+
+    def __init__(self, jobs: int, warm_up: Callable[[], None] | None = None) -> None:
+        self.jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None
+        if jobs > 1:
+            self._pool = ProcessPoolExecutor(
+                max_workers=jobs,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_init,
+                initargs=(warm_up,),
+            )
+        elif warm_up is not None:
+            warm_up()
+
+    def submit(self, fn: Callable[..., R], *args: Any) -> Future[R]:
+        if self._pool is None:
+            return _Done(fn, args)
+        return self._pool.submit(fn, *args)
+
+    def map_ordered(
+        self, fn: Callable[[T], R], items: Iterable[T], window: int | None = None
+    ) -> Iterator[R]:
+        """fn(item) for every item, in order, with at most `window` tasks in flight."""
+        window = window or 2 * self.jobs
+        pending: deque[Future[R]] = deque()
+        for item in items:
+            pending.append(self.submit(fn, item))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    def close(self, cancel: bool = False) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
+            self._pool = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.close(cancel=exc_type is not None)

@@ -1,0 +1,152 @@
+"""The one writer of dataset folders: rows -> Parquet splits + statistics + card + JSON, published.
+
+`idcorpus build` and `idcorpus filter` both write through `DatasetWriter`: rows go to
+`data/<split>-NNNNN-of-NNNNN.parquet` in a staging folder next to the output, with signal
+quantiles sampled on the way; `finish` writes the card (README.md) and `idcorpus.json`,
+fsyncs every file and folder, and moves the folder into place in one rename. A dataset
+without a single row is never published (`datasets` cannot load it): `finish` raises
+`EmptyDatasetError`, and the caller says why.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpus.card import LICENSE_FILE, CardInfo, license_text, render_card
+from corpus.dataset import POSITION_COLUMNS, Reservoir, SplitWriter, arrow_schema
+from corpus.errors import OutputError
+
+log = logging.getLogger(__name__)
+
+
+class EmptyDatasetError(OutputError):
+    """Every row was dropped: nothing is published (the caller's message says why)."""
+
+
+@dataclass
+class Finished:
+    """What `DatasetWriter.finish` wrote: rows per split and the splits left out."""
+
+    counts: dict[str, int]
+    empty_splits: list[str] = field(default_factory=list)
+
+
+class DatasetWriter:
+    """Rows in, a published dataset folder out (see the module docstring)."""
+
+    def __init__(
+        self,
+        staged: Path,
+        cols: Mapping[str, str],
+        splits: list[str],
+        docs: Mapping[str, str],
+        seed: int = 0,
+    ) -> None:
+        if staged.exists():
+            shutil.rmtree(staged)
+        self.staged = staged
+        self.cols = dict(cols)
+        self.docs = docs
+        self.splits = SplitWriter(staged, arrow_schema(self.cols), splits=splits)
+        numeric = [c for c, t in self.cols.items() if t.startswith(("float", "int"))]
+        self.reservoirs = {
+            c: Reservoir(size=20_000, seed=seed) for c in numeric if c not in POSITION_COLUMNS
+        }
+        self.rows = 0
+
+    def add(self, split: str, row: dict[str, Any]) -> None:
+        self.splits.add(split, row)
+        self.rows += 1
+        for column, reservoir in self.reservoirs.items():
+            reservoir.add(row[column])
+
+    def finish(
+        self,
+        out: Path,
+        *,
+        name: str,
+        provenance: Mapping[str, Any],
+        report: Any,
+        filter_report: Mapping[str, Any] | None,
+        overwrite: bool,
+        empty_split: str = "split {split!r} received no rows and is left out of the dataset",
+    ) -> Finished:
+        """Card, JSON, fsync, publish. `report` is a corpus.report.Report; each declared split
+        without rows is left out (`datasets` cannot load an empty split) and added to its
+        warnings with the `empty_split` message."""
+        counts = self.splits.close()
+        if not self.rows:
+            raise EmptyDatasetError("no rows to write")
+        empty = self.splits.empty_splits()
+        for split in empty:
+            report.warn(empty_split.format(split=split))
+        data = report.to_dict()
+        info = CardInfo(
+            name=name,
+            columns=self.cols,
+            column_docs={
+                c: d for c, d in self.docs.items() if c in self.cols or c == "translation"
+            },
+            split_counts=counts,
+            provenance=provenance,
+            report=data,
+            quantiles={c: r.quantiles() for c, r in self.reservoirs.items() if r.values},
+            filter_report=filter_report,
+            split_bytes=self.splits.nbytes,
+        )
+        (self.staged / "README.md").write_text(render_card(info), encoding="utf-8")
+        (self.staged / LICENSE_FILE).write_text(license_text(provenance), encoding="utf-8")
+        record = {
+            "provenance": provenance,
+            "report": data,
+            "filter": filter_report,
+            "splits": counts,
+        }
+        text = json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+        (self.staged / "idcorpus.json").write_text(text + "\n", encoding="utf-8")
+        sync_tree(self.staged)
+        publish(self.staged, out, overwrite=overwrite)
+        return Finished(counts, empty)
+
+
+def sync_tree(root: Path) -> None:
+    """fsync every file and folder under `root` (and `root`), so a rename publishes data that
+    is on disk."""
+    for dirpath, _, filenames in os.walk(root):
+        for name in filenames:
+            fd = os.open(os.path.join(dirpath, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        sync_dir(Path(dirpath))
+
+
+def sync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(staged: Path, out: Path, overwrite: bool) -> None:
+    """Move a finished folder into place in one rename; an old output is replaced only then,
+    and only with `overwrite`. The parent folder is fsynced so the rename is durable."""
+    if out.exists():
+        if not overwrite:
+            raise OutputError(f"{out} already exists: pass --overwrite to replace it")
+        old = out.with_name(f".{out.name}.replaced-{os.getpid()}")
+        os.replace(out, old)
+        os.replace(staged, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staged, out)
+    sync_dir(out.parent)
