@@ -120,6 +120,13 @@ def test_a_model_that_is_not_marian_is_refused(
     assert "config.json" in str(info.value) and "Marian models only" in str(info.value)
 
 
+def test_a_ctranslate2_folder_is_recognised(model: Path) -> None:
+    (model / "config.json").write_text('{"add_source_bos": false, "unk_token": "<unk>"}')
+    (model / "model.bin").write_bytes(b"\x00" * 64)
+    with pytest.raises(ModelLoadError, match="already converted to CTranslate2: give the original"):
+        resolve_model(EngineConfig(model=str(model)))
+
+
 def truncate(file: Path, keep: float) -> None:
     data = file.read_bytes()
     file.write_bytes(data[: int(len(data) * keep)])

@@ -145,6 +145,23 @@ def test_a_file_that_is_not_sqlite_is_refused_and_left_untouched(
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.db"]  # no -wal/-shm either
 
 
+def test_a_database_of_something_else_is_refused_and_left_untouched(
+    engine: MarianEngine, tmp_path: Path
+) -> None:
+    db = tmp_path / "mine.sqlite"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE customers (name TEXT)")
+    before = db.read_bytes()
+    with pytest.raises(TranslationError, match=r"database of something else \(tables: customers"):
+        CachedTranslator(Counting(engine), str(db))
+    assert db.read_bytes() == before
+
+
+def test_a_folder_as_cache_path_is_refused(engine: MarianEngine, tmp_path: Path) -> None:
+    with pytest.raises(TranslationError, match="is a folder; --cache-path names a file"):
+        CachedTranslator(Counting(engine), str(tmp_path))
+
+
 def test_an_empty_file_becomes_a_cache(engine: MarianEngine, tmp_path: Path) -> None:
     empty = tmp_path / "c.db"
     empty.touch()
@@ -301,3 +318,23 @@ def test_default_path_is_in_the_user_cache() -> None:
     assert default_cache_path().name == "translations.sqlite3" and "idcorpus" in str(
         default_cache_path()
     )
+
+
+def test_a_sqlite_file_damaged_inside_says_what_to_do(engine: MarianEngine, tmp_path: Path) -> None:
+    """Valid header, garbage pages: a clear TranslationError (exit 3), not a traceback."""
+    db = tmp_path / "c.db"
+    cache = CachedTranslator(Counting(engine), str(db))
+    rows = {f"k{i}": Translation(text=f"kalimat {i} " * 20, score=-0.1) for i in range(300)}
+    cache.store(rows)
+    cache.close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(db.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    assert len(data) > 4 * page
+    data[page : len(data)] = b"\xff" * (len(data) - page)  # every page after the first
+    db.write_bytes(bytes(data))
+    with pytest.raises(
+        TranslationError, match=f"translation cache {db}.*(malformed|not a database)"
+    ):
+        CachedTranslator(Counting(engine), str(db)).translate_batch(SENTENCES)

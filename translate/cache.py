@@ -15,9 +15,9 @@ translator translated; `hits` = sentences answered without it (stored or duplica
 Integrity: every row carries a checksum of its key and value (sha256). A row whose checksum
 does not match, or whose value does not decode, is never served: it counts as `corrupt`, is
 logged, translated again and replaced by the fresh entry. A cache file that is not a SQLite
-database at all is not touched: opening it raises a TranslationError that names it and says
-what to do (the CLI exits 3), since it may be a file the user pointed --cache-path at by
-mistake.
+database at all (or a SQLite database with other tables) is not touched: opening it raises a
+TranslationError that names it and says what to do (the CLI exits 3), since it may be a file
+the user pointed --cache-path at by mistake.
 """
 
 from __future__ import annotations
@@ -169,6 +169,7 @@ def open_db(path: Path) -> sqlite3.Connection:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=60, check_same_thread=False)
+        check_tables(path, db)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute(
@@ -178,19 +179,23 @@ def open_db(path: Path) -> sqlite3.Connection:
         db.commit()
     except (OSError, sqlite3.Error) as e:
         raise TranslationError(
-            f"cannot open the translation cache {path}: {e}; delete it (it is only a cache) "
-            "or use --no-cache"
+            f"cannot open the translation cache {path}: {e}; delete it if it is a damaged "
+            "cache, or pass another --cache-path, or use --no-cache"
         ) from e
     return db
 
 
 def check_sqlite_file(path: Path) -> None:
-    """Refuse an existing, non-empty file that is not a SQLite database (it is left as is)."""
+    """Refuse a folder, or an existing non-empty file that is not SQLite (left as it is)."""
+    if path.is_dir():
+        raise TranslationError(
+            f"the translation cache {path} is a folder; --cache-path names a file"
+        )
     try:
         with path.open("rb") as f:
             head = f.read(len(SQLITE_MAGIC))
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-        return  # a new cache, or an error sqlite reports below
+    except (FileNotFoundError, NotADirectoryError):
+        return  # a new cache, or a path sqlite reports below
     except OSError as e:
         raise TranslationError(
             f"cannot read the translation cache {path}: {e}; use --no-cache"
@@ -200,6 +205,18 @@ def check_sqlite_file(path: Path) -> None:
             f"the translation cache {path} is not a SQLite database (it does not start with "
             "'SQLite format 3'); it was left untouched: pass another --cache-path, move or "
             "delete that file if it is a damaged cache, or use --no-cache"
+        )
+
+
+def check_tables(path: Path, db: sqlite3.Connection) -> None:
+    """Refuse a SQLite database that holds anything but translation caches (a user's own)."""
+    names = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    foreign = [name for name in names if not name.startswith("translations_")]
+    if foreign:
+        db.close()
+        raise TranslationError(
+            f"{path} is a SQLite database of something else (tables: {', '.join(foreign[:5])}), "
+            "not a translation cache; it was left untouched: pass another --cache-path"
         )
 
 

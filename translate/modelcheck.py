@@ -82,14 +82,19 @@ def read_json(file: Path) -> Any:
 
 def check_marian(file: Path, config: dict[str, Any]) -> None:
     kind = config.get("model_type")
-    if kind != "marian":
-        raise problem(
-            file,
-            f"says model_type {kind!r}, not 'marian'",
-            "idcorpus translates with Marian models only (opus-mt-*, e.g. "
-            "Helsinki-NLP/opus-mt-id-en): its tokenizer handling, scoring and CTranslate2 "
-            "conversion assume one",
+    if kind == "marian":
+        return
+    todo = (
+        "idcorpus translates with Marian models only (opus-mt-*, e.g. "
+        "Helsinki-NLP/opus-mt-id-en): its tokenizer handling, scoring and CTranslate2 "
+        "conversion assume one"
+    )
+    if kind is None and (file.parent / "model.bin").is_file():
+        todo = (
+            "this looks like a model already converted to CTranslate2: give the original "
+            "transformers folder (idcorpus converts it itself, once)"
         )
+    raise problem(file, f"says model_type {kind!r}, not 'marian'", todo)
 
 
 def check_weights(path: Path) -> None:
