@@ -277,3 +277,30 @@ def test_a_sharded_model_with_all_shards_passes(model: Path) -> None:
     index = {"metadata": {}, "weight_map": {"x": "model.safetensors"}}
     (model / "model.safetensors.index.json").write_text(json.dumps(index))
     assert resolve_model(EngineConfig(model=str(model))).path == str(model.resolve())
+
+
+@pytest.mark.parametrize("name", ["source.spm", "vocab.json"])
+def test_the_tokenizer_loader_itself_never_lets_a_type_error_out(model: Path, name: str) -> None:
+    """Behind the check too (a caller passing its own ResolvedModel): a ModelLoadError."""
+    from translate.plan import load_tokenizer
+
+    (model / name).unlink()
+    with pytest.raises(ModelLoadError, match="cannot load the tokenizer from .*needs source.spm"):
+        load_tokenizer(str(model))
+
+
+def test_an_unreadable_folder_is_a_model_load_error(
+    model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As a non-root user without read permission would see it (root cannot be locked out,
+    so the listing fails by hand here)."""
+
+    def denied(self: Path) -> object:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "iterdir", denied)
+    with pytest.raises(ModelLoadError, match="cannot list the model folder .*Permission denied"):
+        resolve_model(EngineConfig(model=str(model), cache_dir=str(tmp_path / "c")))
+    (model / "model.safetensors").unlink()  # the check now lists the folder for other weights
+    with pytest.raises(ModelLoadError, match="cannot be read .*Permission denied"):
+        resolve_model(EngineConfig(model=str(model), cache_dir=str(tmp_path / "c")))

@@ -63,8 +63,11 @@ def stamps(files: Sequence[Path]) -> list[Stamp]:
 
 def fingerprint(folder: Path, store: Path | None = None) -> str:
     """16 hex digits of sha256 over the folder's model files; see the module docstring."""
-    files = model_files(folder)
-    before = stamps(files)
+    try:
+        files = model_files(folder)
+        before = stamps(files)
+    except OSError as e:
+        raise ModelLoadError(f"cannot list the model folder {folder}: {e}") from e
     sidecar = sidecar_path(folder, store or default_store())
     known = read_sidecar(sidecar, folder, before)
     if known is not None:
@@ -72,8 +75,9 @@ def fingerprint(folder: Path, store: Path | None = None) -> str:
     started = time.time_ns()
     value = hash_files(files)
     fresh = any(mtime >= started - RACY_NS for _, _, mtime, _ in before)
-    if not fresh and stamps(files) == before:
-        write_sidecar(sidecar, folder, before, value)
+    with suppress(OSError):
+        if not fresh and stamps(files) == before:
+            write_sidecar(sidecar, folder, before, value)
     return value
 
 

@@ -49,10 +49,15 @@ def problem(path: Path, what: str, todo: str = REFETCH) -> ModelLoadError:
 
 def check_model_dir(path: Path) -> dict[str, Any]:
     """Check the folder as the module docstring says; returns its config.json."""
-    config = read_config(path / "config.json")
-    check_marian(path / "config.json", config)
-    check_weights(path)
-    check_tokenizer(path)
+    try:
+        config = read_config(path / "config.json")
+        check_marian(path / "config.json", config)
+        check_weights(path)
+        check_tokenizer(path)
+    except OSError as e:
+        raise ModelLoadError(
+            f"model folder {path} cannot be read ({e}); check its permissions"
+        ) from e
     return config
 
 
