@@ -4,8 +4,12 @@ Formats (`<out>` is a folder; `<split>` is train, validation, test, ...):
 - jsonl: `<out>/<split>.jsonl`, one `{"translation": {"id": ..., "en": ...}}` per line, the shape
   transformers' run_translation.py reads (UTF-8, nothing else added; U+0085/2028/2029 are
   written as \\u escapes so that every tool sees one record per line).
-- tsv: `<out>/<split>.tsv`, header `id<TAB>en`, unquoted; tabs and line breaks inside a segment
-  become spaces (read it with csv QUOTE_NONE or pandas `quoting=3`).
+- tsv: `<out>/<split>.tsv`, header `id<TAB>en`, quoted as RFC 4180 says (with a tab as the
+  delimiter): a field that holds a `"`, tab, CR or LF is put in double quotes, its quotes
+  doubled; nothing is changed, line breaks included. `pandas.read_csv(path, sep="\t")`, the
+  `datasets` csv loader (`delimiter="\t"`) and Python's csv module read it back exactly,
+  except that pandas and `datasets` turn an empty field and segments such as "NA", "null" or
+  "nan" into missing values unless given `keep_default_na=False`.
 - moses: `<out>/<split>.id` and `<out>/<split>.en`, line-aligned; line breaks become spaces.
 - tmx: `<out>/<split>.tmx`, TMX 1.4b (srclang id, `xml:lang` id/en); characters that XML 1.0
   forbids are removed, `\\r` is kept as `&#13;`.
@@ -14,10 +18,17 @@ Formats (`<out>` is a folder; `<split>` is train, validation, test, ...):
 Changed characters are counted (`export:*` in the report, and logged). Data is streamed by Parquet
 record batch. Every file is written under a temporary name and renamed when complete, so an
 interrupted export never leaves a half-written file under a final name.
+
+Every path written is `<out>/` plus a name built from a split name, and split names come from
+the dataset's data file names only after `corpus.names.check_split_name`: a data file named
+otherwise (`..`, separators, other names) is refused with an InputError naming it, before
+anything is written. Nothing is written outside `<out>` except the arrow export's work folder
+`<out>.partial/` (removed when it ends).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
 import os
@@ -25,7 +36,7 @@ import re
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any, TextIO
 from xml.etree import ElementTree
@@ -34,17 +45,14 @@ from xml.sax.saxutils import escape, quoteattr
 from corpus import __version__
 from corpus.errors import ConfigError, InputError, OutputError
 from corpus.report import Report
+from corpus.shards import SPLIT_ORDER, Pair, iter_pairs, open_parquet, split_files
 
 log = logging.getLogger(__name__)
 
-Pair = tuple[str, str]
 FORMATS = ("jsonl", "tsv", "moses", "tmx", "arrow")
-SPLIT_ORDER = ("train", "validation", "test")
-BATCH_ROWS = 4096
-_SHARD = re.compile(r"^(?P<split>.+?)-(?P<index>\d{5})-of-(?P<total>\d{5})\.parquet$")
 _BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"  # everything str.splitlines() breaks on
 _LINE_BREAKS = re.compile(f"[{_BREAKS}]")
-_TSV_UNSAFE = re.compile(f"[\t{_BREAKS}]")
+_TSV_QUOTED = re.compile('["\t\r\n]')  # RFC 4180: these fields are quoted
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _JSON_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}  # lossless escapes
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -57,53 +65,29 @@ def export(
     if fmt not in FORMATS:
         raise ConfigError(f"unknown export format {fmt!r}; valid choices are: {', '.join(FORMATS)}")
     shards = split_files(dataset_dir)
+    for files in shards.values():
+        for path in files:
+            open_parquet(path)  # every data file is readable before anything is written
     out = Path(out)
     _check_out(Path(dataset_dir), out, fmt)
     stats: Counter[str] = Counter()
-    if fmt == "arrow":
-        written = _write_arrow(shards, out)
-    else:
-        out.mkdir(parents=True, exist_ok=True)
-        writer = _WRITERS[fmt]
-        written = {
-            split: writer(iter_pairs(files), out, split, stats) for split, files in shards.items()
-        }
+    try:
+        if fmt == "arrow":
+            written = _write_arrow(shards, out)
+        else:
+            out.mkdir(parents=True, exist_ok=True)
+            writer = _WRITERS[fmt]
+            written = {
+                split: writer(iter_pairs(files), out, split, stats)
+                for split, files in shards.items()
+            }
+    except OSError as e:
+        raise OutputError(f"cannot write the export to {out}: {e}") from e
     for name, n in sorted(stats.items()):
         log.warning("export %s: %d character(s) changed (%s)", fmt, n, name)
         if report is not None:
             report.count(name, n)
     return written
-
-
-def split_files(dataset_dir: str | Path) -> dict[str, list[Path]]:
-    """`data/<split>-NNNNN-of-NNNNN.parquet` grouped by split (train, validation, test first)."""
-    found: dict[str, list[tuple[int, Path]]] = {}
-    for path in (Path(dataset_dir) / "data").glob("*.parquet"):
-        match = _SHARD.match(path.name)
-        if match:
-            found.setdefault(match["split"], []).append((int(match["index"]), path))
-    if not found:
-        raise InputError(
-            f"{dataset_dir}: no data/<split>-NNNNN-of-NNNNN.parquet files; give the folder "
-            "that `idcorpus build --out` wrote"
-        )
-    known = {name: i for i, name in enumerate(SPLIT_ORDER)}
-    order = sorted(found, key=lambda s: (known.get(s, len(known)), s))
-    return {split: [path for _, path in sorted(found[split])] for split in order}
-
-
-def iter_pairs(files: Iterable[Path]) -> Iterator[Pair]:
-    """(id, en) of every row of the Parquet `files`, in order, one record batch at a time."""
-    import pyarrow.parquet as pq
-
-    for path in files:
-        parquet = pq.ParquetFile(path)
-        if "translation" not in parquet.schema_arrow.names:
-            raise InputError(f"{path}: no 'translation' column; is it an idcorpus dataset?")
-        for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=["translation"]):
-            column = batch.column(0)
-            ids, ens = column.field("id").to_pylist(), column.field("en").to_pylist()
-            yield from zip((s or "" for s in ids), (t or "" for t in ens), strict=True)
 
 
 def _check_out(dataset_dir: Path, out: Path, fmt: str) -> None:
@@ -148,14 +132,17 @@ def _write_jsonl(pairs: Iterable[Pair], out: Path, split: str, stats: Counter[st
     return [path]
 
 
+def _tsv_field(text: str) -> str:
+    """RFC 4180 quoting: quoted only when it holds a quote, tab, CR or LF; quotes doubled."""
+    return '"' + text.replace('"', '""') + '"' if _TSV_QUOTED.search(text) else text
+
+
 def _write_tsv(pairs: Iterable[Pair], out: Path, split: str, stats: Counter[str]) -> list[Path]:
     path = out / f"{split}.tsv"
-    name = "export:tsv_tabs_and_breaks_replaced"
     with _atomic(path) as f:
         f.write("id\ten\n")
         for src, tgt in pairs:
-            f.write(f"{_flatten(src, _TSV_UNSAFE, stats, name)}\t")
-            f.write(f"{_flatten(tgt, _TSV_UNSAFE, stats, name)}\n")
+            f.write(f"{_tsv_field(src)}\t{_tsv_field(tgt)}\n")
     return [path]
 
 
@@ -202,40 +189,55 @@ def _write_tmx(pairs: Iterable[Pair], out: Path, split: str, stats: Counter[str]
 
 
 def _write_arrow(shards: dict[str, list[Path]], out: Path) -> dict[str, list[Path]]:
-    """save_to_disk of a DatasetDict, built in a temporary sibling folder and renamed into place."""
-    import datasets
-
-    tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
+    """save_to_disk of a DatasetDict, built in `<out>.partial/<pid>/` and renamed into place."""
+    datasets = _datasets()
+    partial = out.with_name(out.name + ".partial")
+    work = partial / str(os.getpid())
     bars = datasets.is_progress_bar_enabled()
     datasets.disable_progress_bars()
     try:
-        cache = tmp.with_name(tmp.name + "-cache")
-        splits = {split: _arrow_split(files, cache) for split, files in shards.items()}
-        datasets.DatasetDict(splits).save_to_disk(str(tmp))
-        _replace_dir(tmp, out)
+        work.mkdir(parents=True, exist_ok=True)
+        splits = {split: _arrow_split(files, work / "cache") for split, files in shards.items()}
+        datasets.DatasetDict(splits).save_to_disk(str(work / "dataset"))
+        _replace_dir(work / "dataset", out, work / "old")
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-        shutil.rmtree(tmp.with_name(tmp.name + "-cache"), ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+        with suppress(OSError):
+            partial.rmdir()  # only when no other export uses it
         if bars:
             datasets.enable_progress_bars()
     return {split: sorted((out / split).glob("*.arrow")) for split in shards}
 
 
-def _arrow_split(files: list[Path], cache: Path) -> Any:
-    import datasets
+def _datasets() -> Any:
+    try:
+        import datasets
+    except ImportError as e:
+        raise ConfigError(
+            'the arrow export needs the datasets package: pip install "idcorpus[datasets]"'
+        ) from e
+    return datasets
 
+
+def _arrow_split(files: list[Path], cache: Path) -> Any:
+    datasets = _datasets()
     dataset = datasets.Dataset.from_parquet([str(f) for f in files], cache_dir=str(cache))
     if not isinstance(dataset.features["translation"], datasets.Translation):
         dataset = dataset.cast_column("translation", datasets.Translation(languages=["id", "en"]))
     return dataset
 
 
-def _replace_dir(new: Path, out: Path) -> None:
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    if out.exists():
-        os.replace(out, old)
-    os.replace(new, out)
-    shutil.rmtree(old, ignore_errors=True)
+def _replace_dir(new: Path, out: Path, old: Path) -> None:
+    """Put `new` at `out`; a previous export there goes to `old`, and back if that fails."""
+    if not out.exists():
+        os.replace(new, out)
+        return
+    os.replace(out, old)
+    try:
+        os.replace(new, out)
+    except OSError:
+        os.replace(old, out)
+        raise
 
 
 _WRITERS: dict[str, Callable[[Iterable[Pair], Path, str, Counter[str]], list[Path]]] = {
@@ -250,9 +252,7 @@ def read_export(path: str | Path, fmt: str) -> dict[str, list[Pair]]:
     """The (id, en) pairs per split of an export folder written by `export` (in memory)."""
     folder = Path(path)
     if fmt == "arrow":
-        import datasets
-
-        loaded = datasets.load_from_disk(str(folder))
+        loaded = _datasets().load_from_disk(str(folder))
         return {s: [(t["id"], t["en"]) for t in loaded[s]["translation"]] for s in loaded}
     if fmt not in _READERS:
         raise ConfigError(f"unknown export format {fmt!r}; valid choices are: {', '.join(FORMATS)}")
@@ -271,11 +271,14 @@ def _read_jsonl(path: Path) -> Iterator[Pair]:
 
 
 def _read_tsv(path: Path) -> Iterator[Pair]:
-    with open(path, encoding="utf-8", newline="\n") as f:
-        next(f)
-        for line in f:
-            src, tgt = line.rstrip("\n").split("\t")
-            yield src, tgt
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = csv.reader(f, delimiter="\t", quotechar='"', strict=True)
+        if next(rows, None) != ["id", "en"]:
+            raise InputError(f"{path}: the first line is not the header id<TAB>en")
+        for row in rows:
+            if len(row) != 2:
+                raise InputError(f"{path}:{rows.line_num}: {len(row)} fields, expected 2")
+            yield row[0], row[1]
 
 
 def _read_moses(path: Path) -> Iterator[Pair]:

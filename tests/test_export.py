@@ -97,7 +97,6 @@ _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def expected(fmt: str) -> dict[str, list[tuple[str, str]]]:
     """What each format keeps of the pairs (documented in corpus/export.py)."""
     change = {
-        "tsv": lambda s: _BREAKS.sub(" ", s.replace("\t", " ")),
         "moses": lambda s: _BREAKS.sub(" ", s),
         "tmx": lambda s: _XML_BAD.sub("", s),
     }.get(fmt, lambda s: s)
@@ -136,12 +135,15 @@ def test_jsonl_has_one_record_per_line_whatever_splits_lines(dataset: Path, tmp_
     assert len(path.read_text("utf-8").splitlines()) == len(SPLITS["train"])
 
 
-def test_tsv_has_a_header_and_two_fields_per_line(dataset: Path, tmp_path: Path) -> None:
+def test_tsv_has_a_header_and_quotes_only_what_rfc_4180_needs(
+    dataset: Path, tmp_path: Path
+) -> None:
     path = export(dataset, "tsv", tmp_path / "out")["train"][0]
-    lines = path.read_text("utf-8").split("\n")
-    assert lines[0] == "id\ten" and lines[-1] == ""
-    assert len(lines) == len(SPLITS["train"]) + 2
-    assert all(line.count("\t") == 1 for line in lines[:-1])
+    text = path.read_bytes().decode("utf-8")
+    assert text.startswith("id\ten\nKalimat 0.\tSentence 0.\n")  # plain fields stay bare
+    assert '"Harga\tberas naik."\t"Rice\tprices rose."\n' in text
+    assert '"Baris satu.\nBaris dua."\t"Line one.\r\nLine two."\n' in text
+    assert '"A < B & ""C"" > \'D\' ]]>"\t' in text  # quotes doubled
 
 
 def test_moses_files_are_line_aligned(dataset: Path, tmp_path: Path) -> None:
@@ -267,3 +269,190 @@ def test_split_files_orders_splits_and_shards(dataset: Path) -> None:
 def test_read_export_rejects_unknown_format(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="valid choices"):
         read_export(tmp_path, "xml")
+
+
+# --- TSV as default readers take it (RFC 4180) ---------------------------------------------
+
+HOSTILE = [
+    ('"Kutipan" di awal.', '"Quote" at the start.'),
+    ('Satu " kutip saja.', 'A lone " quote.'),
+    ('"', '""'),
+    ("Tab\tdi\ttengah.", "Tab\tinside."),
+    ("Baris\nbaru.", "Windows\r\nline."),
+    ("Hanya\rCR.", "CR at the end\r"),
+    ("\n", "\t"),
+    ("  spasi di tepi  ", "#not a comment"),
+    ("Lain\x85\u2028\x0b\x0cpemisah.", "Other\x1c\x1d\x1eseparators."),
+    ("123", "4.50"),
+    ("'Kutip tunggal'", "'single'"),
+]
+NA_LIKE = [("NA", "null"), ("", "nan"), ("N/A", "None")]
+
+
+def test_tsv_reads_back_exactly_with_pandas_and_datasets_defaults(tmp_path: Path) -> None:
+    import datasets
+    import pandas as pd
+
+    pairs = PLAIN[:2] + HOSTILE
+    ds = make_dataset(tmp_path / "ds", {"train": pairs})
+    path = export(ds, "tsv", tmp_path / "out")["train"][0]
+    frame = pd.read_csv(path, sep="\t")
+    assert list(frame.columns) == ["id", "en"]
+    assert list(zip(frame["id"], frame["en"], strict=True)) == pairs
+    loaded = datasets.load_dataset(
+        "csv", data_files=str(path), delimiter="\t", cache_dir=str(tmp_path / "hf")
+    )["train"]
+    assert list(zip(loaded["id"], loaded["en"], strict=True)) == pairs
+    assert read_export(tmp_path / "out", "tsv") == {"train": pairs}
+
+
+def test_tsv_na_like_segments_need_keep_default_na_false(tmp_path: Path) -> None:
+    """pandas and datasets read "NA", "", "null"... as missing by default, quoted or not:
+    the documented argument keeps them."""
+    import pandas as pd
+
+    ds = make_dataset(tmp_path / "ds", {"train": PLAIN[:1] + NA_LIKE})
+    path = export(ds, "tsv", tmp_path / "out")["train"][0]
+    assert pd.read_csv(path, sep="\t")["id"].isna().sum() == 3
+    frame = pd.read_csv(path, sep="\t", keep_default_na=False)
+    assert list(zip(frame["id"], frame["en"], strict=True)) == PLAIN[:1] + NA_LIKE
+    assert read_export(tmp_path / "out", "tsv") == {"train": PLAIN[:1] + NA_LIKE}
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [("src\ten\nA\tB\n", "not the header"), ("id\ten\nA\tB\tC\n", ":2: 3 fields")],
+    ids=["header", "fields"],
+)
+def test_read_export_tsv_names_a_bad_line(tmp_path: Path, content: str, match: str) -> None:
+    (tmp_path / "train.tsv").write_text(content, encoding="utf-8")
+    with pytest.raises(InputError, match=match):
+        read_export(tmp_path, "tsv")
+
+
+# --- nothing written outside --out -----------------------------------------------------------
+
+
+def tree(root: Path) -> dict[str, tuple[int, int]]:
+    """Every path under `root` with its size and mtime: what a write anywhere would change."""
+    return {
+        str(p.relative_to(root)): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in sorted(root.rglob("*"))
+    }
+
+
+def crafted(root: Path, name: str) -> Path:
+    """A dataset folder whose only data file is called `name`."""
+    ds = make_dataset(root / "ds", {"test": PLAIN})
+    (ds / "data" / "test-00000-of-00001.parquet").rename(ds / "data" / name)
+    return ds
+
+
+BAD_NAMES = {
+    "dotdot": "..-00000-of-00001.parquet",
+    "dot": ".-00000-of-00001.parquet",
+    "backslash": "a\\..\\b-00000-of-00001.parquet",
+    "dotted": "train.x-00000-of-00001.parquet",
+    "digit-first": "1train-00000-of-00001.parquet",
+    "space": "my split-00000-of-00001.parquet",
+    "newline": "train\n-00000-of-00001.parquet",
+    "hyphen": "a-b-00000-of-00001.parquet",
+    "not-a-shard": "train.parquet",
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("bad", list(BAD_NAMES), ids=list(BAD_NAMES))
+def test_crafted_data_file_names_are_refused_before_anything_is_written(
+    tmp_path: Path, fmt: str, bad: str
+) -> None:
+    ds = crafted(tmp_path, BAD_NAMES[bad])
+    (tmp_path / "victim.txt").write_text("keep me")
+    before = tree(tmp_path)
+    with pytest.raises(InputError) as info:
+        export(ds, fmt, tmp_path / "exp" / "out")
+    assert BAD_NAMES[bad] in str(info.value)  # the message names the file
+    assert tree(tmp_path) == before
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_nothing_is_written_outside_out(
+    tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ds = make_dataset(tmp_path / "ds", SPLITS)
+    (tmp_path / "victim.txt").write_text("keep me")
+    out = tmp_path / "exp"
+    seen: set[str] = set()  # what sits beside --out while the arrow export swaps folders
+    replace_dir = export_mod._replace_dir
+
+    def spy(*args: Path) -> None:
+        seen.update(p.name for p in tmp_path.iterdir())
+        replace_dir(*args)
+
+    monkeypatch.setattr(export_mod, "_replace_dir", spy)
+    for _ in range(2):  # the second export replaces the first
+        before = {k: v for k, v in tree(tmp_path).items() if not k.startswith("exp")}
+        export(ds, fmt, out)
+        after = {k: v for k, v in tree(tmp_path).items() if not k.startswith("exp")}
+        assert after == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ds", "exp", "victim.txt"]
+    assert seen <= {"ds", "exp", "exp.partial", "victim.txt"}
+    assert bool(seen) is (fmt == "arrow")
+
+
+def test_the_issue_case_arrow_export_cannot_reach_the_parent(tmp_path: Path) -> None:
+    """`..` as a split name once made the arrow export write into the parent of --out."""
+    ds = crafted(tmp_path, "..-00000-of-00001.parquet")
+    (tmp_path / "dataset_dict.json").write_text("mine")
+    with pytest.raises(InputError, match=r"split name '\.\.' is not valid"):
+        export(ds, "arrow", tmp_path / "exp")
+    assert (tmp_path / "dataset_dict.json").read_text() == "mine"
+    assert not (tmp_path / "exp").exists()
+
+
+@pytest.mark.parametrize(
+    ("names", "match"),
+    [
+        (["train-00001-of-00002.parquet"], r"train-00000-of-00002\.parquet is missing"),
+        (["train-00000-of-00001.parquet", "train-00001-of-00002.parquet"], "does not fit"),
+        (["train-00002-of-00002.parquet"], "does not fit"),
+    ],
+    ids=["missing-shard", "mixed-totals", "index-past-total"],
+)
+def test_incomplete_shard_sets_are_refused(tmp_path: Path, names: list[str], match: str) -> None:
+    ds = make_dataset(tmp_path / "ds", {"test": PLAIN})
+    for name in names:
+        pq.write_table(_table(PLAIN, "train", False), ds / "data" / name)
+    with pytest.raises(InputError, match=match):
+        split_files(ds)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_damaged_data_file_is_named_and_nothing_written(tmp_path: Path, fmt: str) -> None:
+    ds = make_dataset(tmp_path / "ds", SPLITS)
+    bad = ds / "data" / "test-00000-of-00001.parquet"
+    bad.write_bytes(bad.read_bytes()[:-40])  # truncated: the footer is gone
+    with pytest.raises(InputError, match=re.escape(str(bad))):
+        export(ds, fmt, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_failed_arrow_rename_keeps_the_previous_export(dataset: Path, tmp_path: Path) -> None:
+    out = tmp_path / "arrow"
+    export(dataset, "arrow", out)
+    before = tree(out)
+    with pytest.raises(FileNotFoundError):
+        export_mod._replace_dir(tmp_path / "no-such-new", out, tmp_path / "old")
+    assert tree(out) == before and not (tmp_path / "old").exists()
+
+
+def test_cli_export_of_a_crafted_dataset_exits_2_naming_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from corpus.cli import main
+
+    ds = crafted(tmp_path, "..-00000-of-00001.parquet")
+    code = main(["export", str(ds), "--format", "arrow", "--out", str(tmp_path / "exp")])
+    err = capsys.readouterr().err
+    assert code == 2 and "..-00000-of-00001.parquet" in err and "Traceback" not in err
+    assert not (tmp_path / "exp").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -21,13 +22,59 @@ REPO = Path(__file__).resolve().parents[1]
 def test_local_directory_resolves_with_a_content_fingerprint(
     tiny_model: str, tmp_path: Path
 ) -> None:
-    resolved = resolve_model(EngineConfig(model=tiny_model))
+    cache = str(tmp_path / "cache")
+    resolved = resolve_model(EngineConfig(model=tiny_model, cache_dir=cache))
     assert resolved.path == str(Path(tiny_model).resolve()) and resolved.revision == ""
     copy = tmp_path / "copy"
     shutil.copytree(tiny_model, copy)
-    assert resolve_model(EngineConfig(model=str(copy))).fingerprint == resolved.fingerprint
+    config = EngineConfig(model=str(copy), cache_dir=cache)
+    assert resolve_model(config).fingerprint == resolved.fingerprint
     (copy / "generation_config.json").write_text('{"num_beams": 2}')
-    assert resolve_model(EngineConfig(model=str(copy))).fingerprint != resolved.fingerprint
+    assert resolve_model(config).fingerprint != resolved.fingerprint
+    assert (tmp_path / "cache" / "fingerprints").is_dir()  # sidecars under cache_dir
+
+
+def hub_snapshot(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tiny_model: str, repo: str
+) -> Path:
+    """The tiny model as a snapshot of `repo` in a Hugging Face cache of its own."""
+    import huggingface_hub.constants
+
+    cache = tmp_path / "hub"
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    folder = cache / f"models--{repo.replace('/', '--')}"
+    shutil.copytree(tiny_model, folder / "snapshots" / commit)
+    (folder / "refs").mkdir()
+    (folder / "refs" / "main").write_text(commit)
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(cache))
+    return folder / "snapshots" / commit
+
+
+def test_a_cached_hub_snapshot_is_checked_and_fingerprinted_by_content(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tiny_model: str
+) -> None:
+    snapshot = hub_snapshot(monkeypatch, tmp_path, tiny_model, "someone/opus-mt-id-en")
+    config = EngineConfig(model="someone/opus-mt-id-en", cache_dir=str(tmp_path / "c"))
+    resolved = resolve_model(config)
+    local = resolve_model(EngineConfig(model=tiny_model, cache_dir=str(tmp_path / "c")))
+    assert (resolved.path, resolved.revision) == (str(snapshot), snapshot.name)
+    assert resolved.fingerprint == local.fingerprint  # the content, not the commit
+    weights = snapshot / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[:-1000])
+    with pytest.raises(ModelLoadError, match="model.safetensors is truncated") as info:
+        resolve_model(config)
+    assert str(snapshot) in str(info.value)
+    assert f"delete {snapshot.parent.parent} to download it anew" in str(info.value)
+
+
+def test_a_cached_hub_snapshot_of_another_architecture_is_refused(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, tiny_model: str
+) -> None:
+    snapshot = hub_snapshot(monkeypatch, tmp_path, tiny_model, "someone/t5-small")
+    config = json.loads((snapshot / "config.json").read_text())
+    (snapshot / "config.json").write_text(json.dumps({**config, "model_type": "t5"}))
+    with pytest.raises(ModelLoadError, match="model_type 't5', not 'marian'"):
+        resolve_model(EngineConfig(model="someone/t5-small"))
 
 
 @pytest.mark.parametrize(

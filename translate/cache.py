@@ -9,7 +9,15 @@ a crash leaves either the whole batch or nothing, never a partial or corrupt ent
 
 Within a batch each distinct sentence is translated once. `path=None` keeps only that
 (nothing persists: the `--no-cache` mode). Counters: `misses` = sentences the inner
-translator translated; `hits` = sentences answered without it (stored or duplicate).
+translator translated; `hits` = sentences answered without it (stored or duplicate);
+`corrupt` = stored entries found damaged (counted in `misses` too).
+
+Integrity: every row carries a checksum of its key and value (sha256). A row whose checksum
+does not match, or whose value does not decode, is never served: it counts as `corrupt`, is
+logged, translated again and replaced by the fresh entry. A cache file that is not a SQLite
+database at all (or a SQLite database with other tables) is not touched: opening it raises a
+TranslationError that names it and says what to do (the CLI exits 3), since it may be a file
+the user pointed --cache-path at by mistake.
 """
 
 from __future__ import annotations
@@ -28,7 +36,8 @@ from translate.errors import TranslationError
 
 logger = logging.getLogger(__name__)
 
-TABLE = "translations_v1"
+TABLE = "translations_v2"  # v1 rows had no checksum
+SQLITE_MAGIC = b"SQLite format 3\x00"
 IGNORED_KEYS = frozenset({"inter_threads", "intra_threads", "threads"})
 CHUNK = 500
 FIELDS = frozenset(f.name for f in fields(Translation))
@@ -51,6 +60,11 @@ def entry_key(namespace: str, sentence: str) -> str:
     return hashlib.sha256(f"{namespace}\0{sentence}".encode()).hexdigest()
 
 
+def checksum(key: str, value: str) -> str:
+    """What a row's `checksum` column holds: sha256 of its key and value."""
+    return hashlib.sha256(f"{key}\0{value}".encode()).hexdigest()[:32]
+
+
 class CachedTranslator:
     """Translator that answers from (and fills) a SQLite cache; see the module docstring."""
 
@@ -65,6 +79,7 @@ class CachedTranslator:
         self.namespace = namespace_key(inner.describe(), namespace)
         self.hits = 0
         self.misses = 0
+        self.corrupt = 0
         self._db = None if self.path is None else open_db(self.path)
 
     def describe(self) -> dict[str, str]:
@@ -84,31 +99,51 @@ class CachedTranslator:
         return [found[keys[s]] for s in sentences]
 
     def lookup(self, keys: list[str]) -> dict[str, Translation]:
+        """The stored translations of `keys`; damaged rows are left out and counted."""
         if self._db is None or not keys:
             return {}
         found: dict[str, Translation] = {}
+        damaged = 0
         for chunk in chunks(keys, CHUNK):
             marks = ",".join("?" * len(chunk))
-            rows = self._query(f"SELECT key, value FROM {TABLE} WHERE key IN ({marks})", chunk)
-            found.update((key, decode(value)) for key, value in rows)
+            sql = f"SELECT key, value, checksum FROM {TABLE} WHERE key IN ({marks})"
+            for key, value, check in self._query(sql, chunk):
+                translation = verified(key, value, check)
+                if translation is None:
+                    damaged += 1
+                else:
+                    found[key] = translation
+        if damaged:
+            self.corrupt += damaged
+            logger.warning(
+                "translation cache %s: %d damaged entr%s (checksum mismatch) ignored; "
+                "translating again and replacing them",
+                self.path,
+                damaged,
+                "y" if damaged == 1 else "ies",
+            )
         return found
 
     def store(self, entries: Mapping[str, Translation]) -> None:
         """Write a batch's entries in one transaction (all or nothing)."""
         if self._db is None or not entries:
             return
-        rows = [(key, json.dumps(asdict(t), ensure_ascii=False)) for key, t in entries.items()]
+        rows = []
+        for key, t in entries.items():
+            value = json.dumps(asdict(t), ensure_ascii=False)
+            rows.append((key, value, checksum(key, value)))
         try:
             with self._db:
                 self._db.executemany(
-                    f"INSERT OR REPLACE INTO {TABLE} (key, value) VALUES (?, ?)", rows
+                    f"INSERT OR REPLACE INTO {TABLE} (key, value, checksum) VALUES (?, ?, ?)",
+                    rows,
                 )
         except sqlite3.Error as e:
             raise TranslationError(
                 f"cannot write the translation cache {self.path}: {e}; use --no-cache"
             ) from e
 
-    def _query(self, sql: str, args: Sequence[str]) -> list[tuple[str, str]]:
+    def _query(self, sql: str, args: Sequence[str]) -> list[tuple[Any, Any, Any]]:
         assert self._db is not None
         try:
             return self._db.execute(sql, list(args)).fetchall()
@@ -130,20 +165,69 @@ class CachedTranslator:
 
 
 def open_db(path: Path) -> sqlite3.Connection:
+    check_sqlite_file(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(path, timeout=60, check_same_thread=False)
+        check_tables(path, db)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute(
-            f"CREATE TABLE IF NOT EXISTS {TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
+            f"CREATE TABLE IF NOT EXISTS {TABLE} "
+            "(key TEXT PRIMARY KEY, value TEXT NOT NULL, checksum TEXT NOT NULL) WITHOUT ROWID"
         )
         db.commit()
     except (OSError, sqlite3.Error) as e:
         raise TranslationError(
-            f"cannot open the translation cache {path}: {e}; delete it or use --no-cache"
+            f"cannot open the translation cache {path}: {e}; delete it if it is a damaged "
+            "cache, or pass another --cache-path, or use --no-cache"
         ) from e
     return db
+
+
+def check_sqlite_file(path: Path) -> None:
+    """Refuse a folder, or an existing non-empty file that is not SQLite (left as it is)."""
+    if path.is_dir():
+        raise TranslationError(
+            f"the translation cache {path} is a folder; --cache-path names a file"
+        )
+    try:
+        with path.open("rb") as f:
+            head = f.read(len(SQLITE_MAGIC))
+    except (FileNotFoundError, NotADirectoryError):
+        return  # a new cache, or a path sqlite reports below
+    except OSError as e:
+        raise TranslationError(
+            f"cannot read the translation cache {path}: {e}; use --no-cache"
+        ) from e
+    if head and head != SQLITE_MAGIC:
+        raise TranslationError(
+            f"the translation cache {path} is not a SQLite database (it does not start with "
+            "'SQLite format 3'); it was left untouched: pass another --cache-path, move or "
+            "delete that file if it is a damaged cache, or use --no-cache"
+        )
+
+
+def check_tables(path: Path, db: sqlite3.Connection) -> None:
+    """Refuse a SQLite database that holds anything but translation caches (a user's own)."""
+    names = [row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+    foreign = [name for name in names if not name.startswith("translations_")]
+    if foreign:
+        db.close()
+        raise TranslationError(
+            f"{path} is a SQLite database of something else (tables: {', '.join(foreign[:5])}), "
+            "not a translation cache; it was left untouched: pass another --cache-path"
+        )
+
+
+def verified(key: str, value: Any, check: Any) -> Translation | None:
+    """The Translation a row holds, or None when the row is damaged."""
+    if not isinstance(value, str) or check != checksum(key, value):
+        return None
+    try:
+        return decode(value)
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def decode(value: str) -> Translation:

@@ -6,6 +6,12 @@ a hub id is looked up in the local Hugging Face cache first; only when it is abs
 HF_HUB_OFFLINE is not set) is the hub asked once, with a hard time limit, and every failure
 becomes a `ModelLoadError` that says how to use a local copy.
 
+Every folder, local or from the hub, is checked before any engine loads or converts it
+(translate.modelcheck: a Marian config, safetensors weights with a sound header, the
+tokenizer files), and identified by a content fingerprint over all its model files, weights
+of every format included (translate.fingerprint; computed once per content and remembered
+in a sidecar under the user cache).
+
 Default engine (`engine="auto"`): CTranslate2 when it is installed, else transformers.
 CTranslate2 decodes the same model several times faster (int8 on CPU, float16 on GPU), with
 the same tokenizer and the same score definition; its one-time conversion is cached.
@@ -14,7 +20,6 @@ Choose `transformers` for bit-for-bit float32 reference output.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import logging
 import os
@@ -24,6 +29,8 @@ from pathlib import Path
 
 from translate.base import DEFAULT_MODEL, Engine, EngineConfig
 from translate.errors import EngineNotInstalledError, ModelLoadError
+from translate.fingerprint import fingerprint
+from translate.modelcheck import CONVERT, check_model_dir
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +45,6 @@ MODEL_FILES = [
     "tokenizer_config.json",
     "special_tokens_map.json",
 ]
-REQUIRED_FILES = ("config.json",)
 PROBE_TIMEOUT_S = 10.0
 
 
@@ -49,7 +55,7 @@ class ResolvedModel:
     path: str  # local directory holding config.json, weights and tokenizer files
     model: str  # what the user asked for (hub id or path)
     revision: str  # hub commit hash; "" for a local directory
-    fingerprint: str  # commit hash for a hub snapshot, content hash for a local directory
+    fingerprint: str  # content hash of every model file (translate.fingerprint)
 
 
 def choose_engine(name: str) -> str:
@@ -84,13 +90,14 @@ def load_engine(config: EngineConfig) -> Engine:
 
 
 def resolve_model(config: EngineConfig) -> ResolvedModel:
-    """The local directory of `config.model`; raises ModelLoadError within seconds."""
+    """The local directory of `config.model`, checked; raises ModelLoadError within seconds."""
     path = Path(config.model).expanduser()
+    store = Path(config.cache_dir) / "fingerprints" if config.cache_dir else None
     if path.is_dir():
-        return resolve_local(config.model, path)
+        return resolve_local(config.model, path, store)
     if looks_like_path(config.model):
         raise model_error(config.model, f"no such directory: {path}")
-    return resolve_hub(config.model, config.revision)
+    return resolve_hub(config.model, config.revision, store)
 
 
 def looks_like_path(model: str) -> bool:
@@ -98,26 +105,12 @@ def looks_like_path(model: str) -> bool:
     return model.startswith((".", "/", "~")) or model.count("/") > 1 or "\\" in model
 
 
-def resolve_local(model: str, path: Path) -> ResolvedModel:
-    missing = [name for name in REQUIRED_FILES if not (path / name).is_file()]
-    if missing:
-        raise model_error(model, f"{path} is not a model directory (no {', '.join(missing)})")
-    return ResolvedModel(str(path.resolve()), model, "", fingerprint(path))
+def resolve_local(model: str, path: Path, store: Path | None = None) -> ResolvedModel:
+    check_model_dir(path)
+    return ResolvedModel(str(path.resolve()), model, "", fingerprint(path, store))
 
 
-def fingerprint(path: Path) -> str:
-    """sha256 over the model files' names and contents (weights included)."""
-    digest = hashlib.sha256()
-    files = sorted({f for pattern in MODEL_FILES for f in path.glob(pattern) if f.is_file()})
-    for file in files:
-        digest.update(file.name.encode() + b"\0")
-        with file.open("rb") as handle:
-            while chunk := handle.read(1 << 20):
-                digest.update(chunk)
-    return digest.hexdigest()[:16]
-
-
-def resolve_hub(model: str, revision: str | None) -> ResolvedModel:
+def resolve_hub(model: str, revision: str | None, store: Path | None = None) -> ResolvedModel:
     cached = cached_snapshot(model, revision)
     if cached is None:
         if hub_offline():
@@ -126,7 +119,14 @@ def resolve_hub(model: str, revision: str | None) -> ResolvedModel:
             )
         probe_hub(model, revision)
         cached = download(model, revision)
-    return ResolvedModel(str(cached), model, cached.name, cached.name)
+    try:
+        check_model_dir(cached)
+    except ModelLoadError as e:
+        raise ModelLoadError(
+            f"{e} (this copy of {model} is in the Hugging Face cache: delete "
+            f"{cached.parent.parent} to download it anew)"
+        ) from e
+    return ResolvedModel(str(cached), model, cached.name, fingerprint(cached, store))
 
 
 def hub_offline() -> bool:
@@ -199,7 +199,9 @@ def download(model: str, revision: str | None) -> Path:
     path = Path(str(folder))
     if not any(path.glob("*.safetensors")):
         raise model_error(
-            model, "the repository has no safetensors weights (only those are loaded)"
+            model,
+            "the repository has no safetensors weights (idcorpus loads only those and never "
+            f"downloads or unpickles pytorch_model.bin); download it with `hf download`, {CONVERT}",
         )
     return path
 

@@ -291,16 +291,30 @@ def pick_dtype(compute_type: str, device: str) -> str:
 
 
 def load_model(path: str, dtype: Any, device: str) -> Any:
+    """The safetensors weights; a file that lacks some of the model's weights is refused
+    (transformers would fill them with random values and only log it)."""
+    from safetensors import SafetensorError
     from transformers import AutoModelForSeq2SeqLM
 
     try:
-        model = AutoModelForSeq2SeqLM.from_pretrained(path, use_safetensors=True, dtype=dtype)
+        model, info = AutoModelForSeq2SeqLM.from_pretrained(
+            path, use_safetensors=True, dtype=dtype, output_loading_info=True
+        )
         # generate() fills unset options from here: without this a hypothesis cut at the
         # length limit would end in a forced eos (CTranslate2 just stops)
         model.generation_config.forced_eos_token_id = None
-    except (OSError, ValueError, KeyError, ImportError) as e:
+    except (OSError, ValueError, KeyError, ImportError, RuntimeError, SafetensorError) as e:
         raise ModelLoadError(
-            f"cannot load the model weights from {path}: {e}. Only safetensors weights are loaded; "
-            "pass --model with a directory holding model.safetensors"
+            f"cannot load the model weights from {path} ({type(e).__name__}: {e}); only "
+            "safetensors weights that match config.json are loaded: copy or download the "
+            "model again"
         ) from e
+    derived = ("embed_positions.weight", "final_logits_bias")  # rebuilt when absent
+    missing = sorted(k for k in info.get("missing_keys", ()) if not k.endswith(derived))
+    if missing:
+        raise ModelLoadError(
+            f"the weights in {path} lack {len(missing)} tensor(s) the model needs "
+            f"({', '.join(missing[:3])}{', ...' if len(missing) > 3 else ''}): the "
+            "safetensors file is incomplete or of another model; copy or download it again"
+        )
     return model.to(device).eval()

@@ -24,12 +24,17 @@ LENGTH_BUCKET = 16
 
 
 def load_tokenizer(path: str) -> Any:
+    """The model's tokenizer; any failure (even the TypeError a missing source.spm gives in
+    transformers) is a ModelLoadError. translate.modelcheck has named most causes before."""
     from transformers import AutoTokenizer
 
     try:
         return AutoTokenizer.from_pretrained(path)
-    except (OSError, ValueError, KeyError, ImportError) as e:
-        raise ModelLoadError(f"cannot load the tokenizer from {path}: {e}") from e
+    except (OSError, ValueError, KeyError, ImportError, TypeError, RuntimeError) as e:
+        raise ModelLoadError(
+            f"cannot load the tokenizer from {path} ({type(e).__name__}: {e}); the folder "
+            "needs source.spm, target.spm and vocab.json: copy or download the model again"
+        ) from e
 
 
 def model_positions(config: Any) -> int:
