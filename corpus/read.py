@@ -31,7 +31,8 @@ nothing, a table without the text column, a dataset that cannot be loaded, an ou
 input (check_output_outside_inputs).
 
 A new format is one function `read_x(src, config, report) -> Iterator[Document]` added to READERS
-(and its extensions to EXTENSIONS). Record formats live in corpus/read_records.py, text and HTML
+(and its extensions to EXTENSIONS). Records live in corpus/read_records.py (JSON Lines),
+corpus/read_delimited.py (CSV, TSV) and corpus/read_tables.py (Parquet, datasets), text and HTML
 in corpus/read_text.py, paths in corpus/read_paths.py, bytes and encodings in corpus/read_io.py
 and corpus/read_streams.py.
 """
@@ -259,7 +260,8 @@ def _glob_reaches(pattern: list[str], path: list[str]) -> bool:
 
 
 from corpus.read_delimited import read_csv, read_tsv  # noqa: E402
-from corpus.read_records import read_hf, read_jsonl, read_parquet  # noqa: E402
+from corpus.read_records import read_jsonl  # noqa: E402
+from corpus.read_tables import read_hf, read_parquet  # noqa: E402
 from corpus.read_text import read_html, read_text  # noqa: E402
 
 READERS: dict[str, Reader] = {

@@ -203,7 +203,8 @@ def entry_type(entry: os.DirEntry[str], here: Path) -> str:
         return "file"
     target, holder = os.path.realpath(entry.path), os.path.realpath(here)
     if holder == target or holder.startswith(target.rstrip(os.sep) + os.sep):
-        return f"symlink loop: a link to {utf8_name(target)}, a folder that holds it; not followed"
+        link = utf8_name(os.readlink(entry.path))
+        return f"symlink loop: a link to {link}, a folder that holds it; not followed"
     return "linked folder"
 
 

@@ -9,7 +9,8 @@ file and one summary line for the rest. A record over MAX_RECORD_CHARS character
 (InputError); a file none of whose records has the text field, and a table whose text column
 does not hold strings, are skipped inputs naming the fields or the column type. A file that
 turns out corrupt while being read (a damaged .gz) is a skipped input; the records read before
-the damage are kept. CSV and TSV live in corpus/read_delimited.py.
+the damage are kept. CSV and TSV live in corpus/read_delimited.py, Parquet and datasets in
+corpus/read_tables.py.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from corpus.errors import InputError
-from corpus.read_io import check_file, is_saved_dataset, open_text, sanitize_count
+from corpus.read_io import open_text, sanitize_count
 from corpus.read_streams import CorruptInputError, utf8_name
 from corpus.records import Document
 from corpus.report import Report
@@ -36,8 +37,7 @@ MAX_RECORD_CHARS = 16 * 2**20
 """A JSON Lines, CSV or TSV record longer than this many characters is skipped (too_large)."""
 MAX_WARNINGS_PER_FILE = 5
 MAX_FIELD_NAMES = 20
-PARQUET_BATCH_ROWS = 1024
-_MISSING = object()
+MISSING = object()
 
 
 class RecordTooLarge(Exception):
@@ -132,13 +132,13 @@ class RecordLog:
 
 
 def get_field(record: Any, dotted: str) -> Any:
-    """`record[dotted]`, else the nested value `record[a][b]` for `a.b`, else _MISSING."""
+    """`record[dotted]`, else the nested value `record[a][b]` for `a.b`, else MISSING."""
     if isinstance(record, Mapping) and dotted in record:
         return record[dotted]
     value = record
     for part in dotted.split("."):
         if not isinstance(value, Mapping) or part not in value:
-            return _MISSING
+            return MISSING
         value = value[part]
     return value
 
@@ -149,7 +149,7 @@ def to_document(
     """The Document of record number `n`, or None (counted) when it holds no usable text."""
     where = f"{src.location}:{n}"
     value = get_field(record, config.text_field)
-    if value is _MISSING:
+    if value is MISSING:
         rlog.missing_field(record, where, config.text_field)
         return None
     rlog.with_field += 1
@@ -167,7 +167,7 @@ def to_document(
 def _record_id(record: Any, n: int, src: Source, config: ReadConfig, rlog: RecordLog) -> str:
     if config.id_field:
         value = get_field(record, config.id_field)
-        if value is not _MISSING and value is not None and str(value):
+        if value is not MISSING and value is not None and str(value):
             return utf8_name(str(value))
         rlog.missing_ids += 1
     return f"{src.name}:{n}"
@@ -240,129 +240,3 @@ def _jsonl_documents(
 
 def too_large(limit: int) -> str:
     return f"over {limit:,} characters (MAX_RECORD_CHARS)"
-
-
-def read_parquet(src: Source, config: ReadConfig, report: Report) -> Iterator[Document]:
-    """Parquet, streamed by record batch; n is the 0-based row."""
-    import pyarrow.parquet as pq
-
-    assert src.path is not None, "stdin is refused as Parquet when the inputs are checked"
-    if not check_file(src.path, src.location, report):
-        return
-    try:
-        parquet = pq.ParquetFile(src.path)
-    except (OSError, ValueError) as e:
-        report.skip_input(src.location, f"unreadable: not a valid Parquet file ({e})")
-        return
-    columns = require_columns(parquet.schema_arrow.names, src, config)
-    problem = arrow_text_problem(parquet.schema_arrow, config.text_field)
-    if problem is not None:
-        report.skip_input(src.location, problem)
-        return
-    rlog, row = RecordLog(src, config, report), 0
-    try:
-        for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=columns):
-            for record in batch.to_pylist():
-                doc = to_document(record, row, src, config, rlog)
-                row += 1
-                if doc is not None:
-                    yield doc
-    except (OSError, ValueError) as e:
-        report.drop("read", "corrupt_file_rest")
-        report.warn(f"{src.location}: unreadable from row {row} on ({e}); rest skipped")
-    rlog.close()
-
-
-def arrow_text_problem(schema: Any, text_field: str) -> str | None:
-    """Why the Arrow column `text_field` (dotted: a struct field) holds no text, or None."""
-    import pyarrow as pa
-
-    kind: Any = schema.field(text_field).type if text_field in schema.names else None
-    if kind is None:
-        kind = pa.struct(list(schema))
-        for part in text_field.split("."):
-            if not pa.types.is_struct(kind) or kind.get_field_index(part) < 0:
-                return None  # a record-level problem: reported per record
-            kind = kind.field(part).type
-    if pa.types.is_dictionary(kind):
-        kind = kind.value_type
-    textual = (pa.types.is_string, pa.types.is_large_string, pa.types.is_string_view)
-    if any(test(kind) for test in textual) or pa.types.is_null(kind):
-        return None
-    return _not_text(text_field, str(kind))
-
-
-def feature_text_problem(features: Any, text_field: str) -> str | None:
-    """Why the `datasets` feature `text_field` holds no text, or None (also when unknown)."""
-    if not features:
-        return None
-    feature = features.get(text_field, _MISSING)
-    if feature is _MISSING:
-        feature = get_field(features, text_field)
-    if feature is _MISSING:
-        return None
-    if getattr(feature, "dtype", None) in ("string", "large_string", "null"):
-        return None
-    return _not_text(text_field, type(feature).__name__ + f"({getattr(feature, 'dtype', '')})")
-
-
-def _not_text(field: str, kind: str) -> str:
-    return (
-        f"not text: column {field!r} holds {kind}, not strings; "
-        "name a text column with --text-field"
-    )
-
-
-def read_hf(src: Source, config: ReadConfig, report: Report) -> Iterator[Document]:
-    """A dataset saved with save_to_disk, or a folder or Hub name that `datasets.load_dataset`
-    loads (streaming); `config.split` picks the split; n is the 0-based row."""
-    dataset = _load_dataset(src, config)
-    names = list(dataset.column_names or [])
-    if names:
-        dataset = dataset.select_columns(require_columns(names, src, config))
-    problem = feature_text_problem(getattr(dataset, "features", None), config.text_field)
-    if problem is not None:
-        report.skip_input(src.location, problem)
-        return
-    rlog = RecordLog(src, config, report)
-    try:
-        for row, record in enumerate(dataset):
-            doc = to_document(record, row, src, config, rlog)
-            if doc is not None:
-                yield doc
-    except (OSError, ValueError) as e:
-        raise InputError(f"dataset {src.location!r} failed while reading: {e}") from e
-    rlog.close()
-
-
-def _load_dataset(src: Source, config: ReadConfig) -> Any:
-    try:
-        import datasets
-    except ImportError as e:
-        raise InputError(
-            "reading a Hugging Face dataset needs the datasets package: "
-            "pip install 'idcorpus[datasets]'"
-        ) from e
-    try:
-        if src.path is not None and is_saved_dataset(src.path):
-            return _pick_split(datasets.load_from_disk(str(src.path)), src, config)
-        return datasets.load_dataset(src.location, split=config.split, streaming=True)
-    except (OSError, ValueError) as e:
-        raise InputError(
-            f"cannot load dataset {src.location!r} (split {config.split!r}): {e}. A local folder "
-            "needs data files (Parquet, JSON Lines, CSV, text) or a save_to_disk layout; a Hub "
-            "name needs the network or a cached copy; choose the split with --split"
-        ) from e
-
-
-def _pick_split(loaded: Any, src: Source, config: ReadConfig) -> Any:
-    import datasets
-
-    if not isinstance(loaded, datasets.DatasetDict):
-        return loaded
-    if config.split not in loaded:
-        raise InputError(
-            f"dataset {src.location!r} has no split {config.split!r}; its splits are: "
-            f"{', '.join(loaded)}. Choose one with --split"
-        )
-    return loaded[config.split]

@@ -50,6 +50,7 @@ class InputStream(io.RawIOBase):
         super().__init__()
         self.inner, self.what, self.errors, self.file = inner, what, errors, file
         self.head = memoryview(b"")
+        self.read_some = getattr(inner, "readinto1", None) or inner.readinto
 
     def readable(self) -> bool:
         return True
@@ -60,8 +61,8 @@ class InputStream(io.RawIOBase):
             buffer[:n] = self.head[:n]
             self.head = self.head[n:]
             return n
-        try:
-            return int(self.inner.readinto(buffer) or 0)
+        try:  # one read of the decompressor, so that what it gave before an error is kept
+            return int(self.read_some(buffer) or 0)
         except self.errors as e:
             raise CorruptInputError(f"{self.what}: {e or type(e).__name__}") from e
 
@@ -106,8 +107,8 @@ class _Unclosed:
     def __init__(self, f: Any):
         self.f = f
 
-    def readinto(self, buffer: Any) -> int:
-        return int(self.f.readinto(buffer) or 0)
+    def readinto1(self, buffer: Any) -> int:
+        return int(self.f.readinto1(buffer) or 0)
 
     def close(self) -> None:
         pass

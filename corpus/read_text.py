@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 PART_CHARS = 4 * 2**20
 """A text input over this many bytes is read in parts of at most this many characters."""
-READ_CHARS = 2**20  # characters decoded per read while streaming
 _BLANK_LINE = re.compile(r"(?<=\n)[^\S\n]*\n")
 _LAST_SPACE = re.compile(r"\s(?=\S*\Z)")
 
@@ -72,7 +71,7 @@ def _parts(stream: TextIO, src: Source, report: Report, budget: int) -> Iterator
     buf, part, replaced, removed = "", 0, 0, 0
     try:
         while True:
-            piece = stream.read(READ_CHARS)
+            piece = stream.read(max(budget // 4, 1))
             replaced += piece.count("\ufffd")
             clean, n = sanitize_count(piece)
             buf, removed = buf + clean, removed + n
