@@ -119,10 +119,13 @@ def _plan(arg: str, config: ReadConfig) -> str:
             raise InputError(f"stdin cannot be read as {config.input_format}: name the file")
         return "stdin"
     path = Path(arg)
-    if path.is_dir():
-        return "dataset" if config.input_format == "hf" or is_saved_dataset(path) else "dir"
-    if path.exists() or path.is_symlink():
-        return "file"
+    try:
+        if path.is_dir():
+            return "dataset" if config.input_format == "hf" or is_saved_dataset(path) else "dir"
+        if path.exists() or path.is_symlink():
+            return "file"
+    except OSError as e:
+        raise InputError(f"input {utf8_name(arg)!r} cannot be accessed: {e.strerror}") from e
     if globlib.has_magic(arg):
         if next(iter_glob(arg), None) is None:
             raise InputError(f"no file matches {utf8_name(arg)!r}: check the pattern")
@@ -170,13 +173,13 @@ def _sources(arg: str, kind: str, config: ReadConfig, report: Report) -> Iterato
     elif kind == "dataset":
         path = Path(arg)
         name = utf8_name(_posix(arg))
-        yield Source(path if path.exists() else None, name, utf8_name(arg), "hf")
+        yield Source(path if os.path.exists(path) else None, name, utf8_name(arg), "hf")
     elif kind == "file":
         yield file_source(Path(arg), _posix(arg), fmt)
     elif kind == "glob":
         for match in sorted(iter_glob(arg)):
             path = Path(match)
-            if path.is_dir():
+            if os.path.isdir(path):
                 yield from Walk(path, fmt, config.glob, report, prefix=_posix(match) + "/")
             else:
                 yield file_source(path, _posix(match), fmt)

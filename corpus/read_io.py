@@ -116,17 +116,22 @@ def opened(
 
 
 def load_bytes(
-    path: Path | None, location: str, report: Report, compression: str | None = None
+    path: Path | None, location: str, report: Report, compression: str | None, limit: int
 ) -> bytes | None:
-    """The whole (decompressed) input, or None after reporting why it cannot be read."""
+    """The whole (decompressed) input, or None after reporting why it cannot be read or that it
+    is over `limit` bytes (it is not read further)."""
     with opened(path, location, report, compression) as f:
         if f is None:
             return None
         try:
-            return f.read()
+            data = f.peek_head(limit + 1)
         except CorruptInputError as e:
-            report.skip_input(location, f"{e}")
+            report.skip_input(location, str(e))
             return None
+        if len(data) > limit:
+            report.skip_input(location, f"too large: over {limit:,} bytes")
+            return None
+        return data
     return None
 
 

@@ -10,7 +10,7 @@ after the last whitespace character, else at the budget. While streaming, every 
 text is counted as a decode replacement.
 
 An HTML file is one document, its main text extracted by corpus.clean.html_to_text; it is read
-whole.
+whole, so one over MAX_HTML_BYTES is a skipped input ("too large").
 """
 
 from __future__ import annotations
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 
 PART_CHARS = 4 * 2**20
 """A text input over this many bytes is read in parts of at most this many characters."""
+MAX_HTML_BYTES = 64 * 2**20
+"""An HTML file over this many (decompressed) bytes is skipped: convert it to text first."""
 _BLANK_LINE = re.compile(r"(?<=\n)[^\S\n]*\n")
 _LAST_SPACE = re.compile(r"\s(?=\S*\Z)")
 
@@ -108,15 +110,16 @@ def cut_point(text: str, budget: int) -> int:
     return space.start() + 1 if space else budget
 
 
-def load_text(src: Source, report: Report) -> str | None:
-    """A whole input decoded and sanitised, or None (reported) when it holds no usable text."""
-    data = load_bytes(src.path, src.location, report, src.compression)
+def load_text(src: Source, report: Report, limit: int) -> str | None:
+    """A whole input decoded and sanitised, or None (reported) when it holds no usable text or
+    is over `limit` bytes."""
+    data = load_bytes(src.path, src.location, report, src.compression, limit)
     return None if data is None else decode_whole(data, src.location, report)
 
 
 def read_html(src: Source, config: ReadConfig, report: Report) -> Iterator[Document]:
     """An HTML file is one document: its main text, extracted by corpus.clean.html_to_text."""
-    html = load_text(src, report)
+    html = load_text(src, report, MAX_HTML_BYTES)
     if html is None:
         return
     from corpus.clean import html_to_text

@@ -206,6 +206,15 @@ def test_bad_compressed_files_are_skipped_with_the_reason(
     assert where == name and why.startswith(reason), why
 
 
+def test_html_too_large_to_read_whole_is_skipped(
+    cwd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(read_text, "MAX_HTML_BYTES", 1000)
+    (cwd / "big.html.gz").write_bytes(gzip.compress(b"<p>" + b"kata " * 100_000 + b"</p>"))
+    docs, report = read(["big.html.gz"])
+    assert docs == [] and report.skipped_inputs == [("big.html.gz", "too large: over 1,000 bytes")]
+
+
 # --- file names that are not UTF-8 -----------------------------------------------------------------
 
 BAD_NAME = os.fsdecode(b"caf\xe9.txt")  # a lone surrogate stands for the byte 0xE9
@@ -226,10 +235,15 @@ def test_non_utf8_file_names_are_read_and_named_in_utf8(cwd: Path) -> None:
     assert triples(docs) == [("d/caf\\xe9.txt", TEXT, "d/caf\\xe9.txt")]
 
 
-def test_lone_surrogate_in_an_id_field_is_escaped(cwd: Path) -> None:
-    (cwd / "r.jsonl").write_text('{"text": "Satu.", "key": "a\\ud800b"}\n', "utf-8")
-    docs, _ = read(["r.jsonl"], id_field="key")
-    assert [d.doc_id for d in docs] == ["a\\ud800b"] and is_utf8(docs[0].doc_id)
+def test_lone_surrogates_in_records_are_escaped_in_ids_and_removed_from_text(cwd: Path) -> None:
+    (cwd / "r.jsonl").write_text('{"text": "Sa\\udc80tu.", "key": "a\\ud800b"}\n', "utf-8")
+    (cwd / os.fsdecode(b"r\xe9.jsonl")).write_text('{"text": "Dua."}\n', "utf-8")
+    docs, report = read(["r.jsonl"], id_field="key")
+    assert triples(docs) == [("a\\ud800b", "Satu.", "r.jsonl:1")]
+    assert report.counts["control_chars_removed"] == 1
+    docs, _ = read(["."])
+    assert [d.doc_id for d in docs] == ["r.jsonl:1", "r\\xe9.jsonl:1"]
+    assert all(is_utf8(d.doc_id + d.source) for d in docs)
 
 
 def test_missing_input_with_a_non_utf8_name_is_an_error_in_utf8(cwd: Path) -> None:
