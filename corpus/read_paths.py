@@ -130,17 +130,18 @@ class Walk:
     def _folder(self, here: Path) -> Iterator[Source]:
         try:
             with os.scandir(here) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = sorted(
+                    (entry.name, entry_type(entry, here))
+                    for entry in it
+                    if not entry.name.startswith(".")
+                )
         except OSError as e:
             self.report.skip_input(utf8_name(str(here)), f"unreadable: {e.strerror or e}")
             return
         datasets: list[Path] = []
         folders: list[Path] = []
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            path = here / entry.name
-            what = entry_type(entry, here)
+        for name, what in entries:
+            path = here / name
             if what == "file":
                 yield from self._file(path)
             elif what == "folder":
@@ -159,9 +160,8 @@ class Walk:
         if kind is None:
             self.ignored[kind_label(path.name)] += 1
             return
-        location = utf8_name(str(path))
-        yield Source(path, self._name(path), location, kind.fmt or "text", kind.compression,
-                     kind.skip)  # fmt: skip
+        fmt, location = kind.fmt or "text", utf8_name(str(path))
+        yield Source(path, self._name(path), location, fmt, kind.compression, kind.skip)
 
     def _name(self, path: Path) -> str:
         return utf8_name(self.prefix + path.relative_to(self.root).as_posix())

@@ -64,12 +64,13 @@ class InputStream(io.RawIOBase):
         try:  # one read of the decompressor, so that what it gave before an error is kept
             return int(self.read_some(buffer) or 0)
         except self.errors as e:
-            raise CorruptInputError(f"{self.what}: {e or type(e).__name__}") from e
+            raise CorruptInputError(f"{self.what}: {str(e) or type(e).__name__}") from e
 
     def peek_head(self, size: int) -> bytes:
-        """Up to `size` bytes from the start (fewer only at the end), served again by reads."""
+        """Up to `size` bytes from the start (fewer only at the end), served again by the reads
+        that follow; called once, before any read."""
         chunks, have = [], 0
-        buffer = bytearray(min(size, 1 << 20))
+        buffer = bytearray(min(size, 1 << 16))
         while have < size:
             n = self.readinto(memoryview(buffer)[: size - have])
             if not n:
