@@ -24,17 +24,21 @@ EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_ENGINE, EXIT_INTERRUPTED = 0, 1, 2, 3, 1
 
 
 def declare_input_arguments(p: argparse.ArgumentParser) -> None:
+    from corpus.read import format_choices
+
     p.add_argument(
         "inputs",
         nargs="+",
         metavar="INPUT",
-        help="files, folders (recursive), globs, or - for stdin",
+        help="files, folders (recursive), globs, or - for stdin; .gz .bz2 .xz .zst are read "
+        "through",
     )
     p.add_argument(
         "--format",
         dest="input_format",
         default="auto",
-        help="input format: auto (by extension), txt, html, jsonl, csv, tsv, parquet, hf",
+        choices=format_choices(),
+        help="input format (default: auto, by file extension; txt is text)",
     )
     p.add_argument(
         "--text-field", default="text", help="text column of JSONL/CSV/TSV/Parquet/HF input"

@@ -5,26 +5,36 @@ read line by line, Parquet by record batch, datasets row by row (streaming where
 
 Inputs: `-` is stdin (text, or records with --format jsonl/csv/tsv); a folder is walked in sorted
 order (hidden entries ignored, linked folders not followed) for files whose extension names a
-format (.txt .html .htm .jsonl .ndjson .json .csv .tsv .parquet) or that match `glob`; a folder
-written by save_to_disk is a dataset. The format comes from the extension (unknown: text) unless
-`input_format` forces one for every file (in folders, only files of that format or matching
-`glob` are taken); `hf` loads a folder or Hub name with `datasets.load_dataset`.
+format (.txt .html .htm .jsonl .ndjson .json .csv .tsv .parquet, each also compressed: .gz .bz2
+.xz .zst) or that match `glob`; a folder written by save_to_disk is a dataset. The format comes
+from the extension (unknown: text) unless `input_format` forces one for every file (in folders,
+only files of that format or matching `glob` are taken); `hf` loads a folder or Hub name with
+`datasets.load_dataset`. Archives are skipped inputs; files of other types in a folder are
+named in one warning (corpus/read_paths.py). A text file over PART_CHARS bytes comes in parts
+(corpus/read_text.py).
 
 doc_id: a file read whole is named by its path relative to the folder argument (`articles/1.txt`),
 or by the argument itself; a record is `<file>:<n>` (n: 1-based line for JSONL/CSV/TSV, 0-based
 row for Parquet and datasets) unless `id_field` names a column (its values are used as they are);
 stdin is `stdin`. A name that two arguments share is qualified with its path.
 
-Bad input never stops a run (issue 5): binary, empty and unreadable files and broken links are
-skipped with a reason (`Report.skip_input`); non-UTF-8 text is decoded (byte-order mark, UTF-16,
-charset detection, else replacement characters, counted as `decode_replacements`); control
-characters are removed (`control_chars_removed`); bad records are dropped (`read:<reason>`) with a
-warning naming `file:line`. Only user errors raise InputError: a path that does not exist, a glob
-that matches nothing, a table without the text column, a dataset that cannot be loaded.
+File names that are not valid UTF-8 are opened by their bytes, and named (doc_id, source,
+report, messages) with the undecodable bytes escaped: `caf\\xe9.txt`.
+
+Bad input never stops a run (issue 5): binary, empty, unreadable and corrupt (compressed) files,
+archives, broken links and symlink loops are skipped with a reason (`Report.skip_input`);
+non-UTF-8 text is decoded (byte-order mark, UTF-16, charset detection, else replacement
+characters, counted as `decode_replacements`); control characters are removed
+(`control_chars_removed`); bad records are dropped (`read:<reason>`) with a warning naming
+`file:line`. Only user errors raise InputError: a path that does not exist, a glob that matches
+nothing, a table without the text column, a dataset that cannot be loaded, an output inside an
+input (check_output_outside_inputs).
 
 A new format is one function `read_x(src, config, report) -> Iterator[Document]` added to READERS
-(and its extensions to EXTENSIONS). Record formats live in corpus/read_records.py, bytes and
-encodings in corpus/read_io.py.
+(and its extensions to EXTENSIONS). Records live in corpus/read_records.py (JSON Lines),
+corpus/read_delimited.py (CSV, TSV) and corpus/read_tables.py (Parquet, datasets), text and HTML
+in corpus/read_text.py, paths in corpus/read_paths.py, bytes and encodings in corpus/read_io.py
+and corpus/read_streams.py.
 """
 
 from __future__ import annotations
@@ -39,37 +49,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus.errors import ConfigError, InputError
-from corpus.read_io import (
-    BinaryFileError,
-    decode_bytes,
-    is_saved_dataset,
-    load_bytes,
-    read_stdin_bytes,
-    sanitize,
-)
+from corpus.read_io import is_saved_dataset
+from corpus.read_paths import EXTENSIONS, Source, Walk, file_source, iter_glob
+from corpus.read_streams import utf8_name
 from corpus.records import Document
 from corpus.report import Report
 
 log = logging.getLogger(__name__)
 
 STDIN = "-"
-EXTENSIONS = {
-    ".txt": "text",
-    ".text": "text",
-    ".html": "html",
-    ".htm": "html",
-    ".jsonl": "jsonl",
-    ".ndjson": "jsonl",
-    ".json": "jsonl",
-    ".csv": "csv",
-    ".tsv": "tsv",
-    ".parquet": "parquet",
-}
+FORMAT_ALIASES = {"txt": "text"}
+__all__ = ["EXTENSIONS", "ReadConfig", "Source", "check_output_outside_inputs", "iter_documents"]
 
 
 @dataclass(frozen=True)
 class ReadConfig:
-    """How inputs are read. `presplit` is read by the pipeline (one sentence per line)."""
+    """How inputs are read. `presplit` is read by the pipeline (one sentence per line).
+    `input_format` may be an alias (txt); it is stored as the format's name (text)."""
 
     text_field: str = "text"
     id_field: str | None = None
@@ -79,10 +75,11 @@ class ReadConfig:
     glob: str = "*.txt"
 
     def __post_init__(self) -> None:
-        if self.input_format not in formats():
+        fmt = FORMAT_ALIASES.get(self.input_format, self.input_format)
+        object.__setattr__(self, "input_format", fmt)
+        if fmt not in formats():
             raise ConfigError(
-                f"unknown input format {self.input_format!r}; valid choices are: "
-                + ", ".join(formats())
+                f"unknown input format {fmt!r}; valid choices are: " + ", ".join(format_choices())
             )
         for name in ("text_field", "split", "glob"):
             if not getattr(self, name).strip():
@@ -91,22 +88,16 @@ class ReadConfig:
             raise ConfigError("--id-field must not be empty (leave it out to number records)")
 
 
-@dataclass(frozen=True)
-class Source:
-    """One thing to read: `name` is its doc_id (or record-id prefix), `location` names it in
-    messages and `Document.source`; `path` is None for stdin and for dataset names."""
-
-    path: Path | None
-    name: str
-    location: str
-    fmt: str
-
-
 Reader = Callable[[Source, ReadConfig, Report], Iterator[Document]]
 
 
 def formats() -> tuple[str, ...]:
     return ("auto", *READERS)
+
+
+def format_choices() -> tuple[str, ...]:
+    """Every name --format accepts: the formats and their aliases."""
+    return (*formats(), *FORMAT_ALIASES)
 
 
 def iter_documents(inputs: Sequence[str], config: ReadConfig, report: Report) -> Iterator[Document]:
@@ -128,18 +119,21 @@ def _plan(arg: str, config: ReadConfig) -> str:
             raise InputError(f"stdin cannot be read as {config.input_format}: name the file")
         return "stdin"
     path = Path(arg)
-    if path.is_dir():
-        return "dataset" if config.input_format == "hf" or is_saved_dataset(path) else "dir"
-    if path.exists() or path.is_symlink():
-        return "file"
+    try:
+        if path.is_dir():
+            return "dataset" if config.input_format == "hf" or is_saved_dataset(path) else "dir"
+        if path.exists() or path.is_symlink():
+            return "file"
+    except OSError as e:
+        raise InputError(f"input {utf8_name(arg)!r} cannot be accessed: {e.strerror}") from e
     if globlib.has_magic(arg):
-        if next(globlib.iglob(arg, recursive=True), None) is None:
-            raise InputError(f"no file matches {arg!r}: check the pattern")
+        if next(iter_glob(arg), None) is None:
+            raise InputError(f"no file matches {utf8_name(arg)!r}: check the pattern")
         return "glob"
     if config.input_format == "hf":
         return "dataset"
     raise InputError(
-        f"input {arg!r} does not exist: check the path"
+        f"input {utf8_name(arg)!r} does not exist: check the path"
         " (to load a Hugging Face dataset by name, add --format hf)"
     )
 
@@ -151,11 +145,14 @@ def _generate(
     paths: set[str] = set()
     for arg, kind in plans:
         for src in _sources(arg, kind, config, report):
-            key = str(src.path.resolve()) if src.path is not None else src.location
+            key = os.path.realpath(src.path) if src.path is not None else src.location
             if key in paths:
                 report.warn(f"{src.location}: given more than once; read once")
                 continue
             paths.add(key)
+            if src.skip is not None:
+                report.skip_input(src.location, src.skip)
+                continue
             yield from READERS[src.fmt](_unique_name(src, names), config, report)
 
 
@@ -166,7 +163,7 @@ def _unique_name(src: Source, names: set[str]) -> Source:
         k += 1
         name = f"{base}#{k}"
     names.add(name)
-    return Source(src.path, name, src.location, src.fmt)
+    return Source(src.path, name, src.location, src.fmt, src.compression)
 
 
 def _sources(arg: str, kind: str, config: ReadConfig, report: Report) -> Iterator[Source]:
@@ -175,104 +172,23 @@ def _sources(arg: str, kind: str, config: ReadConfig, report: Report) -> Iterato
         yield Source(None, "stdin", "<stdin>", "text" if fmt == "auto" else fmt)
     elif kind == "dataset":
         path = Path(arg)
-        yield Source(path if path.exists() else None, _posix(arg), arg, "hf")
+        name = utf8_name(_posix(arg))
+        yield Source(path if os.path.exists(path) else None, name, utf8_name(arg), "hf")
     elif kind == "file":
-        yield _file_source(Path(arg), _posix(arg), fmt)
+        yield file_source(Path(arg), _posix(arg), fmt)
     elif kind == "glob":
-        for match in sorted(globlib.iglob(arg, recursive=True)):
+        for match in sorted(iter_glob(arg)):
             path = Path(match)
-            if path.is_dir():
-                yield from _walk(path, config, report, prefix=_posix(match) + "/")
+            if os.path.isdir(path):
+                yield from Walk(path, fmt, config.glob, report, prefix=_posix(match) + "/")
             else:
-                yield _file_source(path, _posix(match), fmt)
+                yield file_source(path, _posix(match), fmt)
     else:
-        yield from _walk(Path(arg), config, report)
+        yield from Walk(Path(arg), fmt, config.glob, report)
 
 
 def _posix(arg: str) -> str:
     return Path(arg).as_posix()
-
-
-def _file_source(path: Path, name: str, fmt: str) -> Source:
-    if fmt == "auto":
-        fmt = EXTENSIONS.get(path.suffix.lower(), "text")
-    return Source(path, name, str(path), fmt)
-
-
-def _walk(root: Path, config: ReadConfig, report: Report, prefix: str = "") -> Iterator[Source]:
-    """Files under `root` with a known extension or matching `config.glob`, sorted, depth first;
-    hidden entries are ignored and linked folders not followed; saved datasets are read whole."""
-
-    def unreadable(error: OSError) -> None:
-        report.skip_input(str(error.filename), f"unreadable: {error.strerror}")
-
-    for dirpath, dirnames, filenames in os.walk(root, onerror=unreadable):
-        here = Path(dirpath)
-        datasets = [d for d in dirnames if _is_real_dataset(here / d)]
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".") and d not in datasets)
-        for entry in sorted(filenames):
-            if not entry.startswith(".") and _wanted(entry, config):
-                path = here / entry
-                yield _file_source(
-                    path, prefix + path.relative_to(root).as_posix(), config.input_format
-                )
-        for d in sorted(datasets):
-            path = here / d
-            yield Source(path, prefix + path.relative_to(root).as_posix(), str(path), "hf")
-
-
-def _is_real_dataset(path: Path) -> bool:
-    return not path.is_symlink() and is_saved_dataset(path)
-
-
-def _wanted(filename: str, config: ReadConfig) -> bool:
-    """In a folder: files matching `config.glob`, and those whose extension names a format
-    (any format under `auto`, else only the forced one)."""
-    if fnmatch.fnmatch(filename, config.glob):
-        return True
-    fmt = EXTENSIONS.get(Path(filename).suffix.lower())
-    return fmt is not None and config.input_format in ("auto", fmt)
-
-
-def load_text(src: Source, report: Report) -> str | None:
-    """A whole input decoded and sanitised, or None (reported) when it holds no usable text."""
-    data = read_stdin_bytes() if src.path is None else load_bytes(src.path, src.location, report)
-    if data is None:
-        return None
-    if not data:
-        report.skip_input(src.location, "empty: no bytes")
-        return None
-    try:
-        raw = decode_bytes(data, src.location, report)
-    except BinaryFileError as e:
-        report.skip_input(src.location, f"binary: {e}")
-        return None
-    text = sanitize(raw, src.location, report)
-    if not text.strip():
-        report.skip_input(src.location, "empty: whitespace only")
-        return None
-    return text
-
-
-def read_text(src: Source, config: ReadConfig, report: Report) -> Iterator[Document]:
-    """A plain-text file (or stdin) is one document."""
-    text = load_text(src, report)
-    if text is not None:
-        yield Document(doc_id=src.name, text=text, source=src.location)
-
-
-def read_html(src: Source, config: ReadConfig, report: Report) -> Iterator[Document]:
-    """An HTML file is one document: its main text, extracted by corpus.clean.html_to_text."""
-    html = load_text(src, report)
-    if html is None:
-        return
-    from corpus.clean import html_to_text
-
-    text = html_to_text(html) or ""
-    if not text.strip():
-        report.skip_input(src.location, "empty: no text found in the HTML")
-        return
-    yield Document(doc_id=src.name, text=text, source=src.location)
 
 
 def describe_skips(report: Report, limit: int = 20) -> str:
@@ -288,7 +204,68 @@ def describe_skips(report: Report, limit: int = 20) -> str:
     return "\n".join(lines)
 
 
-from corpus.read_records import read_csv, read_hf, read_jsonl, read_parquet, read_tsv  # noqa: E402
+def check_output_outside_inputs(inputs: Sequence[str], out: str, work_paths: Sequence[str]) -> None:
+    """Refuse (InputError) a build whose output `out` or a work path (OUT.partial, OUT.lock, ...)
+    lies inside an input folder or matches an input glob (the build would read what it writes),
+    or whose input lies inside `out` or a work path, or is one of them (--overwrite would
+    delete it). Paths are compared after resolving links."""
+    targets = [("--out", out, "--overwrite would delete it")]
+    targets += [("the work path", w, "the build deletes it") for w in work_paths]
+    for arg in inputs:
+        where = _input_where(arg)
+        if where is None:
+            continue
+        fixed, wild = where
+        pattern = [globlib.escape(p) for p in fixed] + wild
+        for label, target, harm in targets:
+            parts = _real_parts(target)
+            if fixed[: len(parts)] == parts:
+                raise InputError(
+                    f"the input {utf8_name(arg)} lies inside {label} {utf8_name(target)} (or is "
+                    f"it): {harm}. Choose another --out"
+                )
+            if _glob_reaches(pattern, parts):
+                raise InputError(
+                    f"{label} {utf8_name(target)} lies inside the input {utf8_name(arg)}: the "
+                    "build would read its own output as input. Choose an --out outside every "
+                    "input folder"
+                )
+
+
+def _input_where(arg: str) -> tuple[list[str], list[str]] | None:
+    """The input's path as its leading components without wildcards (links resolved) and the
+    rest of its glob pattern; None for stdin and for names that are not paths (a Hub dataset,
+    a typo that iter_documents reports)."""
+    if arg == STDIN:
+        return None
+    if os.path.lexists(arg):
+        return _real_parts(arg), []
+    if not globlib.has_magic(arg):
+        return None
+    parts = Path(os.path.abspath(arg)).parts
+    fixed = next((i for i, p in enumerate(parts) if globlib.has_magic(p)), len(parts))
+    return _real_parts(os.path.join(*parts[:fixed])), list(parts[fixed:])
+
+
+def _real_parts(path: str) -> list[str]:
+    return list(Path(os.path.realpath(path)).parts)
+
+
+def _glob_reaches(pattern: list[str], path: list[str]) -> bool:
+    """Whether `pattern` matches `path`, one of its folders (read recursively), or may match
+    something under it."""
+    if not pattern or not path:
+        return True
+    head, rest = pattern[0], pattern[1:]
+    if head == "**":
+        return _glob_reaches(rest, path) or _glob_reaches(pattern, path[1:])
+    return fnmatch.fnmatchcase(path[0], head) and _glob_reaches(rest, path[1:])
+
+
+from corpus.read_delimited import read_csv, read_tsv  # noqa: E402
+from corpus.read_records import read_jsonl  # noqa: E402
+from corpus.read_tables import read_hf, read_parquet  # noqa: E402
+from corpus.read_text import read_html, read_text  # noqa: E402
 
 READERS: dict[str, Reader] = {
     "text": read_text,

@@ -11,16 +11,19 @@ UTF-8; mostly UTF-8 with a few broken bytes -> UTF-8 with U+FFFD replacements (c
 from __future__ import annotations
 
 import codecs
+import errno
 import io
 import logging
+import os
 import re
-import sys
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, TextIO
+from typing import TextIO
 
 from corpus.errors import InputError
+from corpus.read_streams import CorruptInputError, InputStream, open_input, utf8_name
 from corpus.report import Report
 
 log = logging.getLogger(__name__)
@@ -36,8 +39,13 @@ _BOMS = (
 _MAGIC = (
     (b"\x89PNG", "PNG image"),
     (b"%PDF-", "PDF document"),
-    (b"PK\x03\x04", "ZIP archive (also docx, xlsx, epub)"),
-    (b"\x1f\x8b", "gzip archive"),
+    (b"PK\x03\x04", "ZIP archive (also docx, xlsx, epub; unpack it first)"),
+    (b"\x1f\x8b", "gzip-compressed (name it .gz to read it)"),
+    (b"\xfd7zXZ\x00", "xz-compressed (name it .xz to read it)"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed (name it .zst to read it)"),
+    (b"BZh91AY&SY", "bzip2-compressed (name it .bz2 to read it)"),
+    (b"7z\xbc\xaf\x27\x1c", "7z archive (unpack it first)"),
+    (b"Rar!\x1a\x07", "RAR archive (unpack it first)"),
     (b"\xff\xd8\xff", "JPEG image"),
     (b"GIF8", "GIF image"),
     (b"\x7fELF", "executable"),
@@ -49,6 +57,7 @@ _CTRL_BYTES = bytes(
 )
 _PREFERRED = ("cp1252", "latin_1")
 _NEWLINES = re.compile("\r\n?|[\x0b\x0c\u2028\u2029]")
+LOOP_REASON = "symlink loop: the link leads back to itself and never reaches a file"
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufeff\ud800-\udfff]")
 
 
@@ -57,15 +66,27 @@ class BinaryFileError(InputError):
 
 
 def check_file(path: Path, location: str, report: Report) -> bool:
-    """False (reported) for a broken link or anything that is not a regular file."""
-    if path.is_symlink() and not path.exists():
-        target = path.readlink()
-        report.skip_input(location, f"broken link: its target {target} does not exist")
+    """False (reported) for a symlink loop, a broken link or anything that is not a regular
+    file."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as e:
+        report.skip_input(location, _stat_problem(path, e))
         return False
-    if not path.is_file():
-        report.skip_input(location, "unreadable: not a regular file")
+    if not stat.S_ISREG(mode):
+        what = "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+        report.skip_input(location, f"unreadable: {what}")
         return False
     return True
+
+
+def _stat_problem(path: Path, error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return LOOP_REASON
+    if path.is_symlink():
+        target = utf8_name(str(path.readlink()))
+        return f"broken link: its target {target} does not exist"
+    return f"unreadable: {error.strerror or error}"
 
 
 def is_saved_dataset(path: Path) -> bool:
@@ -75,25 +96,60 @@ def is_saved_dataset(path: Path) -> bool:
     return (path / "state.json").is_file() and (path / "dataset_info.json").is_file()
 
 
-def open_binary(path: Path) -> BinaryIO:
-    return open(path, "rb")  # noqa: SIM115 (callers close it)
-
-
-def load_bytes(path: Path, location: str, report: Report) -> bytes | None:
-    """The whole file, or None after reporting why it cannot be read."""
-    if not check_file(path, location, report):
-        return None
+@contextmanager
+def opened(
+    path: Path | None, location: str, report: Report, compression: str | None = None
+) -> Iterator[InputStream | None]:
+    """The input's byte stream (stdin when `path` is None), or None after reporting why it
+    cannot be opened. Reads may raise CorruptInputError; the callers report it."""
+    if path is not None and not check_file(path, location, report):
+        yield None
+        return
     try:
-        with open_binary(path) as f:
-            return f.read()
+        stream = open_input(path, compression)
     except OSError as e:
         report.skip_input(location, f"unreadable: {e.strerror or e}")
+        yield None
+        return
+    with stream:
+        yield stream
+
+
+def load_bytes(
+    path: Path | None, location: str, report: Report, compression: str | None, limit: int
+) -> bytes | None:
+    """The whole (decompressed) input, or None after reporting why it cannot be read or that it
+    is over `limit` bytes (it is not read further)."""
+    with opened(path, location, report, compression) as f:
+        if f is None:
+            return None
+        try:
+            data = f.peek_head(limit + 1)
+        except CorruptInputError as e:
+            report.skip_input(location, str(e))
+            return None
+        if len(data) > limit:
+            report.skip_input(location, f"too large: over {limit:,} bytes")
+            return None
+        return data
+    return None
+
+
+def decode_whole(data: bytes, location: str, report: Report) -> str | None:
+    """A whole input decoded and sanitised, or None (reported) when it holds no usable text."""
+    if not data:
+        report.skip_input(location, "empty: no bytes")
         return None
-
-
-def read_stdin_bytes() -> bytes:
-    buffer = getattr(sys.stdin, "buffer", None)
-    return buffer.read() if buffer is not None else sys.stdin.read().encode()
+    try:
+        raw = decode_bytes(data, location, report)
+    except BinaryFileError as e:
+        report.skip_input(location, f"binary: {e}")
+        return None
+    text = sanitize(raw, location, report)
+    if not text.strip():
+        report.skip_input(location, "empty: whitespace only")
+        return None
+    return text
 
 
 def decode_bytes(data: bytes, location: str, report: Report) -> str:
@@ -157,6 +213,8 @@ def utf16_without_bom(head: bytes) -> str | None:
 def binary_kind(head: bytes) -> str | None:
     """What kind of binary file `head` starts, or None when it may be text."""
     kind = next((kind for magic, kind in _MAGIC if head.startswith(magic)), None)
+    if kind is None and head[257:262] == b"ustar":
+        kind = "tar archive (unpack it first)"
     if kind is None and control_ratio(head) > 0.3:
         kind = "mostly NUL and control bytes"
     return kind
@@ -216,33 +274,39 @@ def sanitize(text: str, location: str, report: Report) -> str:
 
 @contextmanager
 def open_text(
-    path: Path | None, location: str, report: Report, newline: str | None = None
+    path: Path | None,
+    location: str,
+    report: Report,
+    newline: str | None = None,
+    compression: str | None = None,
 ) -> Iterator[TextIO | None]:
-    """A text stream over a file (or stdin, when `path` is None) in its detected encoding, with
-    undecodable bytes replaced; None (reported) when it is missing, empty or binary."""
-    if path is None:
-        yield _stdin_text(newline)
-        return
-    if not check_file(path, location, report):
-        yield None
-        return
-    try:
-        f = open_binary(path)
-    except OSError as e:
-        report.skip_input(location, f"unreadable: {e.strerror or e}")
-        yield None
-        return
-    with f:
-        head = f.read(SNIFF_BYTES)
-        encoding = _stream_encoding(head, location, report)
+    """A text stream over an input (stdin when `path` is None) in the encoding detected from its
+    head, with undecodable bytes replaced; None (reported) when it is missing, empty, binary or
+    corrupt from the start. Later reads may raise CorruptInputError."""
+    with opened(path, location, report, compression) as f:
+        if f is None:
+            yield None
+            return
+        try:
+            head = f.peek_head(SNIFF_BYTES)
+        except CorruptInputError as e:
+            report.skip_input(location, f"{e}")
+            yield None
+            return
+        encoding = stream_encoding(head, location, report)
         if encoding is None:
             yield None
             return
-        f.seek(0)
-        yield io.TextIOWrapper(f, encoding=encoding, errors="replace", newline=newline)
+        yield text_stream(f, encoding, newline)
 
 
-def _stream_encoding(head: bytes, location: str, report: Report) -> str | None:
+def text_stream(f: InputStream, encoding: str, newline: str | None = None) -> TextIO:
+    """`f` decoded by `encoding`, undecodable bytes replaced (U+FFFD)."""
+    buffered = io.BufferedReader(f, buffer_size=SNIFF_BYTES)
+    return io.TextIOWrapper(buffered, encoding=encoding, errors="replace", newline=newline)
+
+
+def stream_encoding(head: bytes, location: str, report: Report) -> str | None:
     if not head:
         report.skip_input(location, "empty: no bytes")
         return None
@@ -251,10 +315,3 @@ def _stream_encoding(head: bytes, location: str, report: Report) -> str | None:
     except BinaryFileError as e:
         report.skip_input(location, f"binary: {e}")
         return None
-
-
-def _stdin_text(newline: str | None) -> TextIO:
-    buffer = getattr(sys.stdin, "buffer", None)
-    if buffer is None:
-        return sys.stdin
-    return io.TextIOWrapper(buffer, encoding="utf-8-sig", errors="replace", newline=newline)

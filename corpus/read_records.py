@@ -3,38 +3,77 @@
 Each record with text becomes one Document. `text_field` may be dotted (`translation.id`) to reach
 into nested JSON objects and struct columns. A record without usable text is dropped and counted in
 `Report.dropped` as `read:<reason>` (bad_json, not_an_object, missing_text_field, text_not_string,
-bad_csv_row, empty_record), with a warning naming `file:line` for the first few of each file and
-one summary line for the rest. A table that lacks the text column is a user error (InputError).
-TSV is read unquoted (tabs separate fields, quotes are text), the convention of MT corpora.
+bad_csv_row, too_large, empty_record), with a warning naming `file:line` for the first few of each
+file and one summary line for the rest. A record over MAX_RECORD_CHARS characters is skipped
+(too_large) without being held whole. A table that lacks the text column is a user error
+(InputError); a file none of whose records has the text field, and a table whose text column
+does not hold strings, are skipped inputs naming the fields or the column type. A file that
+turns out corrupt while being read (a damaged .gz) is a skipped input; the records read before
+the damage are kept. CSV and TSV live in corpus/read_delimited.py, Parquet and datasets in
+corpus/read_tables.py.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from corpus.errors import InputError
-from corpus.read_io import check_file, is_saved_dataset, open_text, sanitize_count
+from corpus.read_io import open_text, sanitize_count
+from corpus.read_streams import CorruptInputError, utf8_name
 from corpus.records import Document
 from corpus.report import Report
 
 if TYPE_CHECKING:
-    from corpus.read import ReadConfig, Source
+    from corpus.read import ReadConfig
+    from corpus.read_paths import Source
 
 log = logging.getLogger(__name__)
 
+MAX_RECORD_CHARS = 16 * 2**20
+"""A JSON Lines, CSV or TSV record longer than this many characters is skipped (too_large)."""
 MAX_WARNINGS_PER_FILE = 5
-PARQUET_BATCH_ROWS = 1024
-_CSV_FIELD_LIMIT = 2**31 - 1
-_MISSING = object()
+MAX_FIELD_NAMES = 20
+MISSING = object()
 
 
-class _UnquotedTab(csv.excel_tab):
-    quoting = csv.QUOTE_NONE
+class RecordTooLarge(Exception):
+    """Internal: the record starting at (or holding) line `line` is over MAX_RECORD_CHARS."""
+
+    def __init__(self, line: int, quotes: int = 0):
+        super().__init__(line)
+        self.line, self.quotes = line, quotes
+
+
+class LineReader:
+    """Numbered lines of a text stream. A line over MAX_RECORD_CHARS characters is read through
+    in pieces, never held whole, and raises RecordTooLarge (with the count of `quotechar` in it)."""
+
+    def __init__(self, stream: TextIO, quotechar: str | None = None):
+        self.stream, self.quotechar = stream, quotechar
+        self.limit = MAX_RECORD_CHARS
+        self.number = 0
+
+    def readline(self) -> str:
+        """The next line, '' at the end."""
+        limit = self.limit
+        line = self.stream.readline(limit + 1)
+        if not line:
+            return ""
+        self.number += 1
+        if len(line) > limit:
+            quotes = self.quotes(line)
+            while line and not line.endswith(("\n", "\r")):
+                line = self.stream.readline(limit)
+                quotes += self.quotes(line)
+            raise RecordTooLarge(self.number, quotes)
+        return line
+
+    def quotes(self, line: str) -> int:
+        return line.count(self.quotechar) if self.quotechar else 0
 
 
 class RecordLog:
@@ -42,14 +81,22 @@ class RecordLog:
 
     def __init__(self, src: Source, config: ReadConfig, report: Report) -> None:
         self.location, self.id_field, self.report = src.location, config.id_field, report
+        self.text_field = config.text_field
         self.skipped: Counter[str] = Counter()
-        self.removed = self.replaced = self.missing_ids = 0
+        self.removed = self.replaced = self.missing_ids = self.with_field = 0
+        self.fields: dict[str, None] = {}  # the fields of records without the text field
 
     def skip(self, where: str, reason: str, detail: str) -> None:
         self.report.drop("read", reason)
         if sum(self.skipped.values()) < MAX_WARNINGS_PER_FILE:
             self.report.warn(f"{where}: {detail}; record skipped")
         self.skipped[reason] += 1
+
+    def missing_field(self, record: Any, where: str, field: str) -> None:
+        self.skip(where, "missing_text_field", f"no field {field!r}")
+        for key in record if isinstance(record, Mapping) else ():
+            if len(self.fields) < MAX_FIELD_NAMES:
+                self.fields[utf8_name(str(key))] = None
 
     def text(self, raw: str) -> str:
         self.replaced += raw.count("\ufffd")
@@ -59,6 +106,13 @@ class RecordLog:
 
     def close(self) -> None:
         warn, count = self.report.warn, self.report.count
+        if self.skipped["missing_text_field"] and not self.with_field:
+            fields = ", ".join(self.fields) or "none"
+            self.report.skip_input(
+                self.location,
+                f"no text field: no record has {self.text_field!r}; the records' fields are: "
+                f"{fields}. Name the text field with --text-field",
+            )
         extra = sum(self.skipped.values()) - MAX_WARNINGS_PER_FILE
         if extra > 0:
             reasons = ", ".join(f"{r} {n}" for r, n in sorted(self.skipped.items()))
@@ -78,13 +132,13 @@ class RecordLog:
 
 
 def get_field(record: Any, dotted: str) -> Any:
-    """`record[dotted]`, else the nested value `record[a][b]` for `a.b`, else _MISSING."""
+    """`record[dotted]`, else the nested value `record[a][b]` for `a.b`, else MISSING."""
     if isinstance(record, Mapping) and dotted in record:
         return record[dotted]
     value = record
     for part in dotted.split("."):
         if not isinstance(value, Mapping) or part not in value:
-            return _MISSING
+            return MISSING
         value = value[part]
     return value
 
@@ -95,9 +149,10 @@ def to_document(
     """The Document of record number `n`, or None (counted) when it holds no usable text."""
     where = f"{src.location}:{n}"
     value = get_field(record, config.text_field)
-    if value is _MISSING:
-        rlog.skip(where, "missing_text_field", f"no field {config.text_field!r}")
+    if value is MISSING:
+        rlog.missing_field(record, where, config.text_field)
         return None
+    rlog.with_field += 1
     if value is not None and not isinstance(value, str):
         kind = type(value).__name__
         rlog.skip(where, "text_not_string", f"field {config.text_field!r} holds {kind}, not text")
@@ -112,8 +167,8 @@ def to_document(
 def _record_id(record: Any, n: int, src: Source, config: ReadConfig, rlog: RecordLog) -> str:
     if config.id_field:
         value = get_field(record, config.id_field)
-        if value is not _MISSING and value is not None and str(value):
-            return str(value)
+        if value is not MISSING and value is not None and str(value):
+            return utf8_name(str(value))
         rlog.missing_ids += 1
     return f"{src.name}:{n}"
 
@@ -137,157 +192,51 @@ def require_columns(names: Sequence[str], src: Source, config: ReadConfig) -> li
 
 def read_jsonl(src: Source, config: ReadConfig, report: Report) -> Iterator[Document]:
     """JSON Lines: one object per line; blank lines are ignored."""
-    with open_text(src.path, src.location, report) as stream:
+    with open_text(src.path, src.location, report, compression=src.compression) as stream:
         if stream is None:
             return
         rlog = RecordLog(src, config, report)
-        for n, line in enumerate(stream, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as e:
-                if n == 1 and line.lstrip().startswith("["):
-                    report.skip_input(
-                        src.location,
-                        "not JSON Lines: a JSON array; convert it "
-                        "to one object per line, e.g. jq -c '.[]'",
-                    )
-                    return
-                rlog.skip(f"{src.location}:{n}", "bad_json", f"not valid JSON ({e.msg})")
-                continue
-            if not isinstance(record, dict):
-                what = f"a JSON {type(record).__name__}, not an object"
-                rlog.skip(f"{src.location}:{n}", "not_an_object", what)
-                continue
-            doc = to_document(record, n, src, config, rlog)
-            if doc is not None:
-                yield doc
-        rlog.close()
-
-
-def read_csv(src: Source, config: ReadConfig, report: Report) -> Iterator[Document]:
-    """CSV with a header row (RFC 4180 quoting); n is the line the record starts on."""
-    return _read_delimited(src, config, report, csv.excel)
-
-
-def read_tsv(src: Source, config: ReadConfig, report: Report) -> Iterator[Document]:
-    """Tab-separated with a header row, unquoted."""
-    return _read_delimited(src, config, report, _UnquotedTab)
-
-
-def _read_delimited(
-    src: Source, config: ReadConfig, report: Report, dialect: type[csv.Dialect]
-) -> Iterator[Document]:
-    csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
-    with open_text(src.path, src.location, report, newline="") as stream:
-        if stream is None:
-            return
-        reader = csv.DictReader(stream, dialect=dialect)
         try:
-            names = reader.fieldnames
-        except csv.Error as e:
-            report.skip_input(src.location, f"unreadable: malformed header ({e})")
-            return
-        if not names:
-            report.skip_input(src.location, "empty: no header row")
-            return
-        require_columns(names, src, config)
-        rlog = RecordLog(src, config, report)
-        yield from _csv_documents(reader, src, config, rlog)
+            yield from _jsonl_documents(LineReader(stream), src, config, rlog)
+        except CorruptInputError as e:
+            report.skip_input(src.location, f"{e}; the records before it are kept")
         rlog.close()
 
 
-def _csv_documents(
-    reader: csv.DictReader[str], src: Source, config: ReadConfig, rlog: RecordLog
+def _jsonl_documents(
+    lines: LineReader, src: Source, config: ReadConfig, rlog: RecordLog
 ) -> Iterator[Document]:
     while True:
-        line = reader.line_num + 1
         try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as e:
-            rlog.skip(f"{src.location}:{line}", "bad_csv_row", f"malformed ({e})")
+            line = lines.readline()
+        except RecordTooLarge as e:
+            rlog.skip(f"{src.location}:{e.line}", "too_large", too_large(lines.limit))
             continue
-        doc = to_document(row, line, src, config, rlog)
+        if not line:
+            return
+        n = lines.number
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            if n == 1 and line.lstrip().startswith("["):
+                rlog.report.skip_input(
+                    src.location,
+                    "not JSON Lines: a JSON array; convert it "
+                    "to one object per line, e.g. jq -c '.[]'",
+                )
+                return
+            rlog.skip(f"{src.location}:{n}", "bad_json", f"not valid JSON ({e.msg})")
+            continue
+        if not isinstance(record, dict):
+            what = f"a JSON {type(record).__name__}, not an object"
+            rlog.skip(f"{src.location}:{n}", "not_an_object", what)
+            continue
+        doc = to_document(record, n, src, config, rlog)
         if doc is not None:
             yield doc
 
 
-def read_parquet(src: Source, config: ReadConfig, report: Report) -> Iterator[Document]:
-    """Parquet, streamed by record batch; n is the 0-based row."""
-    import pyarrow.parquet as pq
-
-    assert src.path is not None, "stdin is refused as Parquet when the inputs are checked"
-    if not check_file(src.path, src.location, report):
-        return
-    try:
-        parquet = pq.ParquetFile(src.path)
-    except (OSError, ValueError) as e:
-        report.skip_input(src.location, f"unreadable: not a valid Parquet file ({e})")
-        return
-    columns = require_columns(parquet.schema_arrow.names, src, config)
-    rlog, row = RecordLog(src, config, report), 0
-    try:
-        for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=columns):
-            for record in batch.to_pylist():
-                doc = to_document(record, row, src, config, rlog)
-                row += 1
-                if doc is not None:
-                    yield doc
-    except (OSError, ValueError) as e:
-        report.drop("read", "corrupt_file_rest")
-        report.warn(f"{src.location}: unreadable from row {row} on ({e}); rest skipped")
-    rlog.close()
-
-
-def read_hf(src: Source, config: ReadConfig, report: Report) -> Iterator[Document]:
-    """A dataset saved with save_to_disk, or a folder or Hub name that `datasets.load_dataset`
-    loads (streaming); `config.split` picks the split; n is the 0-based row."""
-    dataset = _load_dataset(src, config)
-    names = list(dataset.column_names or [])
-    if names:
-        dataset = dataset.select_columns(require_columns(names, src, config))
-    rlog = RecordLog(src, config, report)
-    try:
-        for row, record in enumerate(dataset):
-            doc = to_document(record, row, src, config, rlog)
-            if doc is not None:
-                yield doc
-    except (OSError, ValueError) as e:
-        raise InputError(f"dataset {src.location!r} failed while reading: {e}") from e
-    rlog.close()
-
-
-def _load_dataset(src: Source, config: ReadConfig) -> Any:
-    try:
-        import datasets
-    except ImportError as e:
-        raise InputError(
-            "reading a Hugging Face dataset needs the datasets package: "
-            "pip install 'idcorpus[datasets]'"
-        ) from e
-    try:
-        if src.path is not None and is_saved_dataset(src.path):
-            return _pick_split(datasets.load_from_disk(str(src.path)), src, config)
-        return datasets.load_dataset(src.location, split=config.split, streaming=True)
-    except (OSError, ValueError) as e:
-        raise InputError(
-            f"cannot load dataset {src.location!r} (split {config.split!r}): {e}. A local folder "
-            "needs data files (Parquet, JSON Lines, CSV, text) or a save_to_disk layout; a Hub "
-            "name needs the network or a cached copy; choose the split with --split"
-        ) from e
-
-
-def _pick_split(loaded: Any, src: Source, config: ReadConfig) -> Any:
-    import datasets
-
-    if not isinstance(loaded, datasets.DatasetDict):
-        return loaded
-    if config.split not in loaded:
-        raise InputError(
-            f"dataset {src.location!r} has no split {config.split!r}; its splits are: "
-            f"{', '.join(loaded)}. Choose one with --split"
-        )
-    return loaded[config.split]
+def too_large(limit: int) -> str:
+    return f"over {limit:,} characters (MAX_RECORD_CHARS)"

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Document:
-    """One input document. `source` names where it came from (path, `path:line`, `<stdin>`)."""
+    """One input document. `source` names where it came from (path, `path:line`, `<stdin>`).
+    A large text file comes as consecutive parts (`part` 0, 1, 2, ...) with the same doc_id and
+    source, whose texts concatenated are the whole file's; any other document is part 0."""
 
     doc_id: str
     text: str

@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from corpus import read_io
+from corpus import read_streams
 from corpus.errors import ConfigError, InputError
 from corpus.read import ReadConfig, describe_skips, iter_documents
 from corpus.records import Document
@@ -166,7 +166,8 @@ def test_forced_format_in_a_folder_takes_that_format_and_glob_matches(cwd: Path)
     for rel in ["z.txt", "a/1.txt", "a/sub/0.txt", "b/2.txt"]:
         (cwd / "corpus" / rel).unlink()
     docs, report = read(["corpus"], input_format="jsonl")
-    assert ids(docs) == ["lines.txt:1", "rows.jsonl:1"] and not report.warnings
+    assert ids(docs) == ["lines.txt:1", "rows.jsonl:1"]
+    assert report.warnings == ["corpus: ignored 1 file(s) not of format jsonl: .md 1"]
 
 
 def test_stdin_cannot_be_parquet() -> None:
@@ -371,10 +372,10 @@ def test_unreadable_file_is_skipped(cwd: Path, monkeypatch: pytest.MonkeyPatch) 
     path.chmod(0)
     if os.access(path, os.R_OK):  # root reads anything: make the open fail as it would for a user
 
-        def denied(p: Path) -> object:
+        def denied(p: Path, compression: str | None) -> object:
             raise PermissionError(13, "Permission denied", str(p))
 
-        monkeypatch.setattr(read_io, "open_binary", denied)
+        monkeypatch.setattr(read_streams, "_open_file", denied)
     for name in ("secret.txt",):
         docs, report = read([name])
         assert docs == [] and report.skipped_inputs == [(name, "unreadable: Permission denied")]
