@@ -3,7 +3,10 @@ codes.
 
 Exit codes: 0 success; 1 with --strict when some inputs were skipped (the dataset is still
 written); 2 a user error (bad options, unusable model, output exists or is locked, nothing
-usable in the input); 3 the translation engine failed during the run; 130 interrupted.
+usable in the input, nothing left to write); 3 the engine or the machine failed during the run
+(engine error, disk full, read-only or failing storage); 4 an internal error (a bug: rerun
+with -v and report the traceback); 130 interrupted by Ctrl-C, 143 by SIGTERM (`--resume`
+continues a build). Without -v no error prints a traceback.
 """
 
 from __future__ import annotations
@@ -11,16 +14,28 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import traceback
 from collections.abc import Sequence
+from types import FrameType
 
 from corpus import __version__
-from corpus.errors import ConfigError, CorpusError
+from corpus.errors import ConfigError, CorpusError, StorageError
 from translate.base import DEFAULT_MODEL, DEVICES, ENGINES
 from translate.errors import ModelLoadError, TranslationError
 
 log = logging.getLogger("idcorpus")
-EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_ENGINE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_ENGINE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C (the work area stays resumable)."""
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise Terminated()
 
 
 def declare_input_arguments(p: argparse.ArgumentParser) -> None:
@@ -180,22 +195,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     # the command shows its own progress; the libraries' per-file bars (model weights,
     # dataset generation) would only interleave with it
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _run(args)
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _run(args: argparse.Namespace) -> int:
     from corpus import commands
 
+    resume = " rerun the same command with --resume to continue" if args.command == "build" else ""
     try:
         return int(getattr(commands, args.command)(args))
-    except ModelLoadError as e:
-        print(f"idcorpus: error: {e}", file=sys.stderr)
-        return EXIT_USAGE
+    except (ModelLoadError, ConfigError) as e:
+        return _fail(args, f"error: {e}", EXIT_USAGE)
+    except StorageError as e:
+        return _fail(args, f"error: {e}", EXIT_ENGINE)
     except CorpusError as e:
-        print(f"idcorpus: error: {e}", file=sys.stderr)
-        return EXIT_USAGE
+        return _fail(args, f"error: {e}", EXIT_USAGE)
     except TranslationError as e:
-        print(f"idcorpus: translation failed: {e}", file=sys.stderr)
-        return EXIT_ENGINE
+        return _fail(args, f"translation failed: {e};{resume}", EXIT_ENGINE)
+    except Terminated:
+        return _fail(args, f"terminated (SIGTERM);{resume}", EXIT_TERMINATED)
     except KeyboardInterrupt:
-        print("idcorpus: interrupted; rerun with --resume to continue", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _fail(args, f"interrupted;{resume}", EXIT_INTERRUPTED)
+    except OSError as e:
+        where = f" ({e.filename})" if e.filename else ""
+        return _fail(args, f"error: {e.strerror or e}{where};{resume}", EXIT_ENGINE)
+    except Exception as e:  # noqa: BLE001 - a bug: one line unless -v
+        message = f"internal error: {type(e).__name__}: {e} (rerun with -v for the traceback)"
+        return _fail(args, message, EXIT_INTERNAL)
+
+
+def _fail(args: argparse.Namespace, message: str, code: int) -> int:
+    if args.verbose:
+        traceback.print_exc()
+    print(f"idcorpus: {message.rstrip(';')}", file=sys.stderr)
+    return code
 
 
 __all__ = ["ConfigError", "main"]

@@ -5,11 +5,11 @@ files go, speed: jobs, threads, batch size, chunk size) is not."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from corpus.errors import ConfigError
 from corpus.filter import FilterConfig
+from corpus.names import check_split_name
 from corpus.read import ReadConfig
 from translate.base import EngineConfig
 
@@ -19,7 +19,6 @@ LOCAL_CHUNK = 2048  # sentences per checkpoint: a kill loses at most this much w
 # gives every worker this many sentences; a GPU worker translates tens of times faster.
 RAY_CHUNK_PER_CPU_WORKER = 16384
 RAY_CHUNK_PER_GPU_WORKER = 65536
-_SPLIT_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 
 
 @dataclass(frozen=True)
@@ -96,8 +95,7 @@ def check_splits(splits: tuple[tuple[str, float], ...]) -> None:
     if not splits or len(set(names)) != len(names):
         raise ConfigError(f"split names must be unique and at least one given, got {names}")
     for name, fraction in splits:
-        if not _SPLIT_NAME.match(name):
-            raise ConfigError(f"split name {name!r} must be letters, digits and _ (e.g. train)")
+        check_split_name(name, "--split")
         if not 0 < fraction <= 1:
             raise ConfigError(f"split {name!r} fraction must be in (0, 1], got {fraction}")
     total = sum(f for _, f in splits)

@@ -192,15 +192,6 @@ def split_of(doc_id: str, splits: tuple[tuple[str, float], ...], seed: int) -> s
     return splits[-1][0]
 
 
-def split_files(path: str | Path) -> dict[str, list[Path]]:
-    """The Parquet files of each split of a dataset folder, in order."""
-    out: dict[str, list[Path]] = {}
-    for file in sorted(Path(path, "data").glob("*.parquet")):
-        split = file.name.split("-", 1)[0]
-        out.setdefault(split, []).append(file)
-    return out
-
-
 class Reservoir:
     """A fixed-size uniform sample of a numeric stream, for quantiles in the card."""
 

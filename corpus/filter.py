@@ -223,7 +223,8 @@ def filter_dataset(
     columns; card and idcorpus.json updated with the filter report). The output appears
     atomically; an existing one is replaced only with `overwrite`. With `splits`, rows are
     assigned to new splits by document (as `build --split` does) instead of keeping theirs."""
-    from corpus.dataset import iter_rows, split_files, split_of
+    from corpus.dataset import iter_rows, split_of
+    from corpus.shards import split_files
 
     src, out = Path(in_dir), Path(out_dir)
     files = split_files(src)

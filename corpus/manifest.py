@@ -16,17 +16,19 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.read import ReadConfig, Source, _plan, _sources
+from corpus.read import ReadConfig, _plan, _sources
+from corpus.read_paths import Source
+from corpus.read_text import PART_CHARS
 from corpus.report import Report
 
 log = logging.getLogger(__name__)
 
 COUNT_LINES_UP_TO = 256 << 20
-"""Record files up to this size have their lines counted; larger ones are estimated from
-their first `SAMPLE_BYTES`."""
+"""Record files up to this size have their lines counted; larger ones are estimated from their
+first `SAMPLE_BYTES`."""
 SAMPLE_BYTES = 16 << 20
-PART_BYTES = 4 << 20
-"""A text file is read in parts of about this size (corpus.read): one progress unit each."""
+COMPRESSED_UP_TO = 64 << 20
+"""Compressed record files up to this size are decompressed and counted; larger: unknown."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ def scan(inputs: Sequence[str], config: ReadConfig) -> Iterator[Entry]:
 def _entry(src: Source, config: ReadConfig) -> Entry:
     if src.path is None:
         return Entry(src.location, -1, -1, None)
+    if src.skip is not None:
+        return Entry(src.location, -1, -1, 0)
     try:
         st = src.path.stat()
     except OSError:
@@ -69,28 +73,37 @@ def _entry(src: Source, config: ReadConfig) -> Entry:
 def _documents(src: Source, size: int, config: ReadConfig) -> int | None:
     assert src.path is not None
     if src.fmt in ("text", "html"):
-        if config.presplit:
+        if src.compression or src.fmt == "html":
             return 1
-        return max(1, -(-size // PART_BYTES))
+        return max(1, -(-size // PART_CHARS))  # a large text file is read in parts
     if src.fmt in ("jsonl", "csv", "tsv"):
-        return _count_lines(src.path, size) - (0 if src.fmt == "jsonl" else 1)
+        lines = _count_lines(src, size)
+        return None if lines is None else max(0, lines - (0 if src.fmt == "jsonl" else 1))
     if src.fmt == "parquet":
         return _parquet_rows(src.path)
     return None
 
 
-def _count_lines(path: Path, size: int) -> int:
+def _count_lines(src: Source, size: int) -> int | None:
+    """Lines of a record file: counted up to COUNT_LINES_UP_TO bytes, else estimated from the
+    first SAMPLE_BYTES; a compressed file over COMPRESSED_UP_TO is left unknown (None)."""
+    from corpus.errors import InputError
+    from corpus.read_streams import open_input
+
+    assert src.path is not None
+    if src.compression and size > COMPRESSED_UP_TO:
+        return None
     try:
-        with open(path, "rb") as fh:
-            if size <= COUNT_LINES_UP_TO:
-                lines = 0
-                while block := fh.read(1 << 20):
-                    lines += block.count(b"\n")
-                return lines
-            sample = fh.read(SAMPLE_BYTES)
-    except OSError:
-        return 0
-    return int(sample.count(b"\n") * size / max(len(sample), 1))
+        with open_input(src.path, src.compression) as stream:
+            lines = read = 0
+            while block := stream.read(1 << 20):
+                lines += block.count(b"\n")
+                read += len(block)
+                if not src.compression and size > COUNT_LINES_UP_TO and read >= SAMPLE_BYTES:
+                    return int(lines * size / read)
+            return lines
+    except (OSError, InputError):
+        return 0  # reported when it is read
 
 
 def _parquet_rows(path: Path) -> int | None:

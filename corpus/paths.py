@@ -9,12 +9,12 @@ it).
 
 from __future__ import annotations
 
-import glob as globlib
 import os
 from pathlib import Path
 
 from corpus.config import BuildConfig
 from corpus.errors import OutputError
+from corpus.read import check_output_outside_inputs
 
 WORK_SUFFIXES = (".partial", ".lock", ".ray")
 
@@ -28,7 +28,8 @@ def check_output(config: BuildConfig) -> None:
     if out.exists() and not out.is_dir():
         raise OutputError(f"--out {out} is a file; --out names a folder to write the dataset to")
     _check_parent(out)
-    _check_not_inside_inputs(out, config.inputs)
+    work = [str(p) for p in work_paths(out)] + ([config.ray.tmp_dir] if config.ray.tmp_dir else [])
+    check_output_outside_inputs(config.inputs, str(out), work)
 
 
 def _check_parent(out: Path) -> None:
@@ -44,41 +45,3 @@ def _check_parent(out: Path) -> None:
             f"cannot create --out {out}: no permission to write in {parent} (or it is "
             "read-only); choose another --out"
         )
-
-
-def _check_not_inside_inputs(out: Path, inputs: tuple[str, ...]) -> None:
-    targets = [out.resolve()] + [p.resolve() for p in work_paths(out)]
-    for arg in inputs:
-        if arg == "-":
-            continue
-        for root in _input_roots(arg):
-            for target in targets:
-                if _within(target, root) and root.is_dir():
-                    raise OutputError(
-                        f"--out {out} is inside the input folder {arg}: the build would read its "
-                        f"own output and work area ({target.name}) as input; choose an --out "
-                        "outside the inputs"
-                    )
-            if _within(root, targets[0]):
-                raise OutputError(
-                    f"the input {arg} is inside --out {out}: writing the dataset there would "
-                    "replace it; choose another --out"
-                )
-
-
-def _input_roots(arg: str) -> list[Path]:
-    if globlib.has_magic(arg):
-        fixed = arg
-        for ch in "*?[":
-            fixed = fixed.split(ch, 1)[0]
-        return (
-            [Path(fixed or ".").resolve()]
-            if fixed.endswith("/") or not fixed
-            else [Path(fixed).resolve().parent]
-        )
-    path = Path(arg)
-    return [path.resolve()] if path.exists() else []
-
-
-def _within(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents

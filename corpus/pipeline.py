@@ -350,7 +350,9 @@ class _Run:
         return finished.counts
 
     def _nothing_usable(self) -> str:
-        inputs = ", ".join(self.config.inputs)
+        from corpus.read_streams import utf8_name
+
+        inputs = ", ".join(utf8_name(arg) for arg in self.config.inputs)
         lines = [f"nothing usable in the input ({inputs}): no document was read"]
         lines += [f"  skipped {src}: {why}" for src, why in self.report.skipped_inputs[:20]]
         return "\n".join(lines)

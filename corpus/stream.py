@@ -12,6 +12,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -44,8 +46,16 @@ def _worker_init(warm_up: Callable[[], None] | None) -> None:
     # Ctrl-C reaches the whole process group: the parent handles it and stops the pool
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     if warm_up is not None:
         warm_up()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A worker whose build was killed (kill -9 leaves no one to stop the pool) exits too."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(1)
 
 
 class _Done(Future[Any]):

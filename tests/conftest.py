@@ -13,6 +13,9 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# user-cache files (model fingerprints, CTranslate2 conversions, the translation cache) go to a
+# folder of this checkout, never to the user's own cache
+os.environ["XDG_CACHE_HOME"] = str(Path(__file__).resolve().parents[1] / ".cache" / "user")
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".cache"

@@ -12,10 +12,10 @@ from corpus.dataset import (
     Reservoir,
     SplitWriter,
     arrow_schema,
-    split_files,
     split_of,
 )
 from corpus.errors import OutputError
+from corpus.shards import split_files
 from corpus.writer import publish
 
 

@@ -230,7 +230,7 @@ def test_filter_dataset_refuses(tmp_path: Path) -> None:
         filter_dataset(tmp_path / "in", tmp_path / "out", FilterConfig())
     with pytest.raises(OutputError, match="another folder"):
         filter_dataset(tmp_path / "in", tmp_path / "in", FilterConfig(), overwrite=True)
-    with pytest.raises(InputError, match="not an idcorpus dataset"):
+    with pytest.raises(InputError, match="idcorpus build --out"):
         filter_dataset(tmp_path / "out", tmp_path / "x", FilterConfig())
     filter_dataset(tmp_path / "in", tmp_path / "out", FilterConfig(), overwrite=True)
     assert read_split(tmp_path / "out", "train") == [row()]

@@ -11,7 +11,18 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import NEWS, SEEDS, TINY, dataset_files, popen_cli, read_rows, run_cli, wait_for
+from helpers import (
+    NEWS,
+    SEEDS,
+    TINY,
+    children,
+    dataset_files,
+    popen_cli,
+    read_rows,
+    run_cli,
+    wait_for,
+    wait_gone,
+)
 
 from corpus.clean import Cleaner
 
@@ -202,8 +213,10 @@ def test_killed_build_resumes_to_identical_dataset(
             pass
         time.sleep(0.02)
     assert proc.poll() is None, "the build finished before it could be killed"
+    workers = children(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    assert not wait_gone(workers), "worker processes outlived the killed build"
     assert not out.exists(), "a killed build must not leave a finished-looking dataset"
     assert run_cli(*args).returncode == 2  # without --resume the interrupted work is protected
     resumed = run_cli(*args, "--resume")
@@ -314,7 +327,7 @@ def test_rebuilds_translate_only_what_the_cache_lacks(tiny_model: str, tmp_path:
         return {row["translation"]["id"] for row in rows}  # type: ignore[index]
 
     first_stats, first = run("first")
-    assert first_stats == {"hits": 0, "misses": len(sources(first))}
+    assert first_stats == {"hits": 0, "misses": len(sources(first)), "corrupt": 0}
     assert len(first) > len(sources(first))  # repeated sentences were translated once
 
     again_stats, again = run("again")

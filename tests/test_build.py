@@ -1,0 +1,308 @@
+"""The build pipeline in-process with the tiny real model: workers, resume checks, presplit,
+empty results, published paths, durability."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import NEWS, dataset_files, read_rows, run_cli
+
+from corpus.clean import repair
+from corpus.config import BuildConfig
+from corpus.errors import InputError, OutputError
+from corpus.pipeline import build
+from corpus.prepare import PrepareOptions, prepare
+from corpus.read import ReadConfig
+from corpus.records import Document
+from translate import load_translator
+from translate.base import DecodingOptions, EngineConfig, Translation, Translator
+from translate.robust import RobustTranslator
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+MENU = "Beranda | Nasional | Ekonomi | Olahraga | Indeks Berita"
+
+
+def engine_config(model: str) -> EngineConfig:
+    return EngineConfig(
+        model=model,
+        engine="transformers",
+        device="cpu",
+        threads=1,
+        decoding=DecodingOptions(num_beams=1),
+    )
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_model: str) -> Translator:
+    return RobustTranslator(load_translator(engine_config(tiny_model)))
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Eight news articles, four of them carrying the same site menu line."""
+    folder = tmp_path_factory.mktemp("docs") / "news"
+    folder.mkdir()
+    for i, article in enumerate(sorted(NEWS.glob("*.txt"))[:8]):
+        text = article.read_text(encoding="utf-8")
+        (folder / article.name).write_text(f"{MENU}\n\n{text}" if i % 2 else text, encoding="utf-8")
+    return folder
+
+
+def config(docs: Path, out: Path, model: str, **kwargs: Any) -> BuildConfig:
+    base = BuildConfig(
+        inputs=(str(docs),),
+        out=str(out),
+        engine=engine_config(model),
+        use_cache=False,
+        quiet=True,
+        chunk_sentences=12,
+        jobs=1,
+    )
+    return replace(base, **kwargs)
+
+
+def test_jobs_do_not_change_the_dataset(
+    docs: Path, tiny_model: str, engine: Translator, tmp_path: Path
+) -> None:
+    one = build(config(docs, tmp_path / "one" / "corpus", tiny_model, jobs=1), engine)
+    two = build(config(docs, tmp_path / "two" / "corpus", tiny_model, jobs=2), engine)
+    assert dataset_files(tmp_path / "one" / "corpus") == dataset_files(tmp_path / "two" / "corpus")
+    assert one.pairs_written == two.pairs_written > 50
+    assert one.report.to_dict() == two.report.to_dict()
+
+
+class Interrupting:
+    """The real engine, interrupted (as by Ctrl-C) at its `calls`-th batch."""
+
+    def __init__(self, inner: Translator, calls: int) -> None:
+        self.inner, self.calls = inner, calls
+
+    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
+        self.calls -= 1
+        if self.calls <= 0:
+            raise KeyboardInterrupt
+        return self.inner.translate_batch(sentences)
+
+    def describe(self) -> dict[str, str]:
+        return self.inner.describe()
+
+
+def interrupted(cfg: BuildConfig, engine: Translator) -> Path:
+    with pytest.raises(KeyboardInterrupt):
+        build(cfg, Interrupting(engine, 3))
+    partial = Path(cfg.out + ".partial")
+    assert json.loads((partial / "state.json").read_text())["chunks_done"] >= 1
+    assert not Path(cfg.out).exists()
+    return partial
+
+
+def test_interrupted_build_resumes_to_the_same_dataset(
+    docs: Path, tiny_model: str, engine: Translator, tmp_path: Path
+) -> None:
+    build(config(docs, tmp_path / "ref" / "corpus", tiny_model), engine)
+    cfg = config(docs, tmp_path / "corpus", tiny_model, jobs=2)
+    interrupted(cfg, engine)
+    with pytest.raises(OutputError, match="--resume"):
+        build(cfg, engine)
+    build(replace(cfg, resume=True), engine)
+    assert dataset_files(tmp_path / "corpus") == dataset_files(tmp_path / "ref" / "corpus")
+    assert not Path(cfg.out + ".partial").exists()
+
+
+@pytest.fixture(scope="module")
+def other_model(tiny_model: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The tiny model with one weight changed: same files, other content."""
+    from safetensors.numpy import load_file, save_file
+
+    copy = tmp_path_factory.mktemp("other") / Path(tiny_model).name
+    shutil.copytree(tiny_model, copy)
+    weights = load_file(str(copy / "model.safetensors"))
+    name = sorted(weights)[0]
+    weights[name] = weights[name] + 0.5
+    save_file(weights, str(copy / "model.safetensors"), metadata={"format": "pt"})
+    return str(copy)
+
+
+def test_resume_with_other_model_weights_is_refused_naming_them(
+    docs: Path, tiny_model: str, other_model: str, engine: Translator, tmp_path: Path
+) -> None:
+    cfg = config(docs, tmp_path / "out", tiny_model)
+    interrupted(cfg, engine)
+    swapped = replace(cfg, resume=True, engine=engine_config(other_model))
+    other = RobustTranslator(load_translator(swapped.engine))
+    with pytest.raises(OutputError, match="translator.model_fingerprint") as e:
+        build(swapped, other)
+    assert "other arguments, another model" in str(e.value)
+    assert Path(cfg.out + ".partial", "state.json").exists()  # nothing lost
+
+
+def test_resume_after_an_input_changed_is_refused_naming_the_file(
+    docs: Path, tiny_model: str, engine: Translator, tmp_path: Path
+) -> None:
+    folder = tmp_path / "news"
+    shutil.copytree(docs, folder)
+    cfg = config(folder, tmp_path / "out", tiny_model)
+    interrupted(cfg, engine)
+    first = sorted(folder.glob("*.txt"))[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\nKalimat baru.\n", encoding="utf-8")
+    with pytest.raises(OutputError, match=f"changed: .*{first.name}"):
+        build(replace(cfg, resume=True), engine)
+    (folder / "added.txt").write_text("Dokumen baru.", encoding="utf-8")
+    with pytest.raises(OutputError, match="added: .*added.txt"):
+        build(replace(cfg, resume=True), engine)
+
+
+def test_presplit_flores_devtest_is_one_unit_per_line_in_order() -> None:
+    path = SHARED / "flores" / "ind_Latn.devtest"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    doc = Document("devtest", path.read_text(encoding="utf-8"), "devtest")
+    units = prepare(doc, PrepareOptions(presplit=True)).units
+    assert len(units) == 1012 == len([line for line in lines if line.strip()])
+    assert [u.line_no for u in units] == list(range(1, 1013))
+    assert [u.text for u in units] == [repair(line) for line in lines[:1012]]
+    assert "\u2014" in units[23].text  # the file's mojibake ("â€”") is repaired
+
+
+def test_presplit_keeps_duplicates_boilerplate_and_numbers(
+    tiny_model: str, engine: Translator, tmp_path: Path
+) -> None:
+    lines = [
+        "Baca juga: Harga cabai naik lagi",
+        "Presiden meresmikan jembatan baru di Kalimantan.",
+        "",
+        "Presiden meresmikan jembatan baru di Kalimantan.",
+        "2024",
+        "   Nyaman tanpa iklan. Langganan BisnisPro  ",
+        "Ia berkata: \u201cSaya senang.\u201d Lalu pulang.",
+    ]
+    src = tmp_path / "test.id"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cfg = BuildConfig(
+        inputs=(str(src),),
+        out=str(tmp_path / "out"),
+        engine=engine_config(tiny_model),
+        read=ReadConfig(presplit=True),
+        use_cache=False,
+        quiet=True,
+    )
+    build(cfg, engine)
+    rows = read_rows(tmp_path / "out")
+    expected = [(n, line.strip()) for n, line in enumerate(lines, 1) if line.strip()]
+    assert [(r["line_no"], r["translation"]["id"]) for r in rows] == expected
+    assert run_cli("export", str(tmp_path / "out"), "--format", "moses", "--out",
+                   str(tmp_path / "moses")).returncode == 0  # fmt: skip
+    exported = (tmp_path / "moses" / "train.id").read_text(encoding="utf-8").splitlines()
+    assert exported == [text for _, text in expected]
+
+
+def test_a_filter_that_drops_everything_publishes_nothing(
+    docs: Path, tiny_model: str, engine: Translator, tmp_path: Path
+) -> None:
+    from corpus.filter import FilterConfig
+
+    cfg = config(docs, tmp_path / "out", tiny_model, filter=FilterConfig.off().__class__(
+        min_score=0.5, min_length_ratio=None, max_length_ratio=None, require_src_lang=None,
+        require_tgt_lang=None, drop_flagged=(), dedup="none"))  # fmt: skip
+    with pytest.raises(OutputError, match=r"the filter dropped all \d+ rows \(min_score \d+\)"):
+        build(cfg, engine)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "out.partial").exists()
+
+
+def test_filter_command_that_drops_everything_exits_2_and_writes_nothing(
+    docs: Path, tiny_model: str, engine: Translator, tmp_path: Path
+) -> None:
+    build(config(docs, tmp_path / "corpus", tiny_model), engine)
+    result = run_cli("filter", str(tmp_path / "corpus"), "--out", str(tmp_path / "f"),
+                     "--min-score", "0.5")  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "filter dropped all" in result.stderr and "min_score" in result.stderr
+    assert not (tmp_path / "f").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".f")]
+
+
+def test_nothing_but_boilerplate_is_a_user_error(
+    tiny_model: str, engine: Translator, tmp_path: Path
+) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "menu.txt").write_text("Beranda\n\nIndeks\n\n12345\n", encoding="utf-8")
+    cfg = config(tmp_path / "in", tmp_path / "out", tiny_model)
+    with pytest.raises(OutputError, match="held no sentence after cleaning"):
+        build(cfg, engine)
+    assert not (tmp_path / "out").exists() and not (tmp_path / "out.partial").exists()
+
+
+def test_published_dataset_holds_no_local_path(
+    tiny_model: str, engine: Translator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = tmp_path / "project"
+    shutil.copytree(NEWS, work / "docs", ignore=lambda d, names: names[3:])
+    monkeypatch.chdir(work)
+    cfg = replace(config(Path("docs"), Path("corpus"), tiny_model), inputs=("docs",), out="corpus")
+    build(cfg, engine)
+    text = "\n".join(
+        data.decode("utf-8", "replace") for data in dataset_files(work / "corpus").values()
+    )
+    for private in (str(tmp_path), os.path.expanduser("~"), str(Path(tiny_model).parent)):
+        assert private not in text
+    assert "/tmp" not in text
+    assert Path(tiny_model).name in text  # the model is named by its folder
+
+
+def test_absolute_inputs_are_published_relative(
+    tiny_model: str, engine: Translator, tmp_path: Path
+) -> None:
+    folder = tmp_path / "deep" / "news"
+    shutil.copytree(NEWS, folder, ignore=lambda d, names: names[2:])
+    build(config(folder, tmp_path / "out", tiny_model), engine)
+    sources = {row["source"] for row in read_rows(tmp_path / "out")}
+    assert sources and all(s.startswith("news/") for s in sources), sources
+
+
+def test_every_published_file_is_synced(
+    docs: Path, tiny_model: str, engine: Translator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[str] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    build(config(docs, tmp_path / "out", tiny_model), engine)
+    staged = str(tmp_path / "out.partial" / "final")
+    published = {p.relative_to(tmp_path / "out") for p in (tmp_path / "out").rglob("*")}
+    for path in published:
+        assert str(Path(staged) / path) in synced, path
+    assert str(tmp_path) in synced  # the parent folder, after the rename
+
+
+def test_disk_full_while_writing_is_a_storage_error(
+    docs: Path, tiny_model: str, engine: Translator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    import corpus.dataset
+    from corpus.errors import StorageError
+
+    def full(path: Path, table: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(corpus.dataset, "write_parquet_atomic", full)
+    with pytest.raises(StorageError, match="No space left on device.*--resume"):
+        build(config(docs, tmp_path / "out", tiny_model), engine)
+    assert (tmp_path / "out.partial" / "state.json").exists()
+
+
+def test_input_path_errors_come_before_the_model(tmp_path: Path) -> None:
+    cfg = BuildConfig(inputs=(str(tmp_path / "missing"),), out=str(tmp_path / "out"),
+                      engine=EngineConfig(model=str(tmp_path / "no-model")))  # fmt: skip
+    with pytest.raises(InputError, match="does not exist"):
+        build(cfg)
