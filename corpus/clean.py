@@ -149,21 +149,11 @@ def repair(text: str) -> str:
 
 
 def html_to_text(html: str) -> str:
-    """Main text of an HTML page (trafilatura): title first, blocks separated by blank lines."""
-    try:
-        import trafilatura
-    except ImportError as e:
-        raise ConfigError('HTML input needs trafilatura: pip install "idcorpus[html]"') from e
-    doc = trafilatura.bare_extraction(
-        html, include_comments=False, include_tables=True, with_metadata=True
-    )
-    if doc is None:
-        return ""
-    title = (getattr(doc, "title", None) or "").strip()
-    body = [b.strip() for b in (getattr(doc, "text", None) or "").split("\n") if b.strip()]
-    if title and not any(title in b or b in title for b in body[:3]):
-        body.insert(0, title)  # the <title> when the page body does not repeat its headline
-    return "\n\n".join(body)
+    """Main text of an HTML page: headline first, blocks separated by blank lines. What the
+    page structure and the extractor leave out is listed by `corpus.html.extract`."""
+    from corpus.html import extract
+
+    return extract(html).text
 
 
 class Cleaner:
