@@ -276,10 +276,80 @@ CASES = [
         'Dia bilang "tidak tahu." Semua diam.',
         ['Dia bilang "tidak tahu."', "Semua diam."],
     ),
+    # a quotation of several sentences is split inside (UD, Moses, FLORES): the opening quote
+    # stays with the first piece, the closing quote and the attribution with the last
     (
-        "quote-kept-whole",
+        "quote-multi-attribution",
         "“Saya lelah. Saya mau pulang,” kata Ani. Ia pun pergi.",
-        ["“Saya lelah. Saya mau pulang,” kata Ani.", "Ia pun pergi."],
+        ["“Saya lelah.", "Saya mau pulang,” kata Ani.", "Ia pun pergi."],
+    ),
+    (
+        "quote-multi-straight",
+        '"Jalan ditutup malam ini. Besok dibuka pukul 06.00 WIB. Warga diminta sabar," ujar Budi.',
+        [
+            '"Jalan ditutup malam ini.',
+            "Besok dibuka pukul 06.00 WIB.",
+            'Warga diminta sabar," ujar Budi.',
+        ],
+    ),
+    (
+        "quote-multi-no-attribution",
+        '"Kami bersyukur. Lawan kami kuat." Tim lalu kembali ke hotel.',
+        ['"Kami bersyukur.', 'Lawan kami kuat."', "Tim lalu kembali ke hotel."],
+    ),
+    (
+        "quote-question-inside",
+        '"Menanyakan apa benar ada surat? Pak Camat kaget," kata Husain.',
+        ['"Menanyakan apa benar ada surat?', 'Pak Camat kaget," kata Husain.'],
+    ),
+    (
+        "quote-exclaim-inside",
+        "“Putusan itu keliru! Semoga dibatalkan dengan CEPAT,” tulis dia.",
+        ["“Putusan itu keliru!", "Semoga dibatalkan dengan CEPAT,” tulis dia."],
+    ),
+    (
+        "quote-nested-single",
+        "“Dia bilang ‘kulitmu putih. Saya tidak kuasa’ lalu pergi. Saya kaget,” tutur Arif.",
+        [
+            "“Dia bilang ‘kulitmu putih.",
+            "Saya tidak kuasa’ lalu pergi.",
+            "Saya kaget,” tutur Arif.",
+        ],
+    ),
+    (
+        "quote-capitalised-attribution",
+        "“Siapa kamu? Turunkan!” Ujar Dedi dengan nada tinggi. Massa diam.",
+        ["“Siapa kamu?", "Turunkan!” Ujar Dedi dengan nada tinggi.", "Massa diam."],
+    ),
+    (
+        "quoted-title",
+        'M83 Rilis Single "Go!" Versi 8-Bit bersama Microsoft.',
+        ['M83 Rilis Single "Go!" Versi 8-Bit bersama Microsoft.'],
+    ),
+    (
+        "quote-elision",
+        "“Semakin banyak orang yang beralih ke kredit … Meskipun itu dapat dikelola,” katanya.",
+        ["“Semakin banyak orang yang beralih ke kredit … Meskipun itu dapat dikelola,” katanya."],
+    ),
+    (
+        "quote-lost-stop-inside",
+        "“Ia menghormati semua yang Ia usulkan,” katanya.",
+        ["“Ia menghormati semua yang Ia usulkan,” katanya."],
+    ),
+    (
+        "verse-number-after-colon",
+        "Hal itu ada pada surat Adz-Dzariyaat : 56. Dalam beribadah Allah tidak menyulitkan.",
+        ["Hal itu ada pada surat Adz-Dzariyaat : 56.", "Dalam beribadah Allah tidak menyulitkan."],
+    ),
+    (
+        "list-after-colon",
+        "Syaratnya antara lain: 1. Membawa KTP asli dan fotokopi.",
+        ["Syaratnya antara lain: 1. Membawa KTP asli dan fotokopi."],
+    ),
+    (
+        "colon-after-ini",
+        "Saksikan juga pilihan minggu ini: Menilik Dapur Musik Vandra",
+        ["Saksikan juga pilihan minggu ini: Menilik Dapur Musik Vandra"],
     ),
     (
         "bracket",
@@ -373,6 +443,13 @@ CASES = [
 @pytest.mark.parametrize(("text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_hard_cases(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_no_break_spaces_are_spaces(text: str, expected: list[str]) -> None:
+    """Scraped pages put U+00A0 inside words and between sentences: same boundaries."""
+    nbsp = text.replace(" ", "\u00a0")
+    assert [s.replace("\u00a0", " ") for s in split_sentences(nbsp)] == expected
 
 
 def test_case_table_is_large_and_unique() -> None:
