@@ -23,6 +23,7 @@ degrees, months, units; each with a behaviour), `sentence_starters_id.txt`,
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
@@ -240,7 +241,7 @@ def _colon_ends(text: str, last: int, start: int, end: int, hi: int) -> bool:
         k += 1
     if k >= hi or not text[k].isupper():
         return False
-    words = text[last:start].lower().split()
+    words = text[max(last, start - 200) : start].lower().split()
     if len(words) < 3 or words[-1] not in _word_set("list_cues_id.txt"):
         return False
     return words[-1] != "ini" or words[-2] == "berikut"  # "berikut ini:", not "minggu ini:"
@@ -336,15 +337,28 @@ def _quoted_non_boundary(regions: list[tuple[int, int]], text: str, start: int, 
     """A stop inside a quotation ends a sentence, except the "!" or "?" that ends a short
     quoted title inside a sentence (Rilis Single "Go!" Versi 8-Bit) and a detached ellipsis
     that marks words left out of a quotation ("... ke kredit … Meskipun ...")."""
-    for o, c in regions:
-        if o < start < c < end and c - o <= _MAX_TITLE and text[start] in "!?":
-            before = text[max(0, o - 2) : o]
-            return len(before) == 2 and before[0].isalnum() and before[1].isspace()
-        if o < start and end <= c and text[start - 1].isspace() and text[start] in "….":
-            return text[start:end] in ("…", "...")
+    region = _region_of(regions, start)
+    if region is None:
+        return False
+    o, c = region
+    if c < end and c - o <= _MAX_TITLE and text[start] in "!?":
+        before = text[max(0, o - 2) : o]
+        return len(before) == 2 and before[0].isalnum() and before[1].isspace()
+    if end <= c and text[start - 1].isspace() and text[start] in "….":
+        return text[start:end] in ("…", "...")
     return False
 
 
 def _inside(regions: list[tuple[int, int]], start: int, end: int) -> bool:
     """Is text[start:end] inside one of the quotations?"""
-    return any(o < start and end <= c for o, c in regions)
+    region = _region_of(regions, start)
+    return region is not None and end <= region[1]
+
+
+def _region_of(regions: list[tuple[int, int]], pos: int) -> tuple[int, int] | None:
+    """The quotation (open, close) with open < pos < close, if any (regions are sorted and
+    do not overlap, so a binary search keeps long lines linear)."""
+    i = bisect.bisect_left(regions, (pos, -1)) - 1
+    if i >= 0 and regions[i][0] < pos < regions[i][1]:
+        return regions[i]
+    return None

@@ -50,7 +50,7 @@ SEED_DROPPED = [
     ("Artikel Terkait", "section_title"),
     ("Berita Lainnya", "section_title"),
     ("Berita Terbaru", "section_title"),
-    ("# Hot Topic", "section_title"),
+    ("Hot Topic", "section_title"),  # "# Hot Topic": the Markdown heading mark goes first
     ("Rekomendasi Kami", "section_title"),
     ("Foto", "navigation"),
     ("Scan QR Code Bisnis Indonesia e-paper", "promo"),
