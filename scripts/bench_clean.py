@@ -25,7 +25,6 @@ checked out into a temporary folder), alternating the two in one run.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import re
 import statistics
@@ -38,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+import bench_segment  # scripts/ is on the path when this script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -177,18 +178,6 @@ def print_pages(pages: list[PageScore], show: bool) -> tuple[int, int, int, int]
     return kept, keep_total, leaked, junk_total
 
 
-def load_script(name: str, path: Path) -> ModuleType:
-    """A stand-alone script (seg_eval.py, bench_segment.py) as a module."""
-    if not path.is_file():
-        sys.exit(f"bench_clean: {path} not found")
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
 def score_seg_cases(se: ModuleType, data: Path, show: bool) -> tuple[Any, Any]:
     """seg_cases.jsonl scored by seg_eval's reference functions: ours and the naive splitter."""
     from corpus.segment import split_sentences
@@ -203,18 +192,16 @@ def score_seg_cases(se: ModuleType, data: Path, show: bool) -> tuple[Any, Any]:
             f"{sc.exact:3d}/{sc.paras:<3d}  (tp {sc.tp}, fp {sc.fp}, fn {sc.fn})"
         )
     if show:
-        bs = load_script("bench_segment", ROOT / "scripts" / "bench_segment.py")
-        bs.print_errors(ours, len(ours.errors))
+        bench_segment.print_errors(ours, len(ours.errors))
     return ours, naive
 
 
 def score_ud(se: ModuleType, args: argparse.Namespace) -> dict[str, float]:
-    bs = load_script("bench_segment", ROOT / "scripts" / "bench_segment.py")
     ud_args = argparse.Namespace(ud_dir=args.ud_dir, errors=0)
     figures: dict[str, float] = {}
-    for name in bs.TREEBANKS:
-        ours, naive, _ = bs.score_treebank(se, name, ud_args)
-        metric, goal = bs.TARGETS[name]
+    for name in bench_segment.TREEBANKS:
+        ours, naive, _ = bench_segment.score_treebank(se, name, ud_args)
+        metric, goal = bench_segment.TARGETS[name]
         value = getattr(ours, metric)
         print(
             f"{name:20} P {ours.precision:.4f} R {ours.recall:.4f} F1 {ours.f1:.4f} "
@@ -290,7 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"cleaner {CLEANER_VERSION}, segmenter {SEGMENTER_VERSION}; data {args.data}")
     pages, texts = score_documents(args)
     kept, keep_total, leaked, junk_total = print_pages(pages, args.show)
-    se = load_script("seg_eval", args.seg_eval)
+    se = bench_segment.load_seg_eval(args.seg_eval)
     ours, _ = score_seg_cases(se, args.data, args.show)
     ud = {} if args.no_ud else score_ud(se, args)
     mb_s, base_mb = (0.0, None) if args.no_speed else measure_speed(texts, args)
