@@ -128,7 +128,7 @@ def extract(html: str) -> Extraction:
     dropped: list[DroppedLine] = []
     page = _blocks(root)
     counts = Counter(b.text for b in page if len(b.text) <= REPEAT_MAX_CHARS)
-    _prune(root, sum(1 for b in page if b.prose()), dropped)
+    _prune(root, _prose_counts(page), dropped)
     blocks = _blocks(root)
     for b in blocks:
         if counts[b.text] >= REPEAT_MIN:  # the same short block all over the page
@@ -186,43 +186,87 @@ def _tokens(el: Any) -> list[str]:
     return [t for t in _TOKEN_SPLIT.split(value) if t]
 
 
-def _prune(root: Any, prose_total: int, out: list[DroppedLine]) -> None:
-    """Remove page furniture (see the module doc), recording each removed block."""
+def _prune(root: Any, prose: Counter[Any], out: list[DroppedLine]) -> None:
+    """Remove page furniture in two passes, recording each removed block: first what is never
+    the article (by tag, or by an `always` class or id), then, with the prose of what is left
+    counted, what class names call furniture unless it holds the prose, lists of links and
+    photo boxes. The page frame (html, body, the articleBody, the headline's ancestors) stays."""
+    frame = _frame(root)
     always, weak = _furniture()
-    body = root.find(".//*[@itemprop='articleBody']")
-    protected = set(body.iterancestors()) | {body} if body is not None else set()
-    head = root.find("head")
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str) or el in protected or el.getparent() in (None, head):
-            continue
-        if _detached(el, root):
-            continue
+    for el in _candidates(root, frame):
         reason = _FURNITURE_TAGS.get(el.tag.lower(), "")
-        if not reason and el.tag.lower() not in BLOCK_TAGS:
+        if not reason and el.tag.lower() in BLOCK_TAGS:
+            reason = next((always[t] for t in _tokens(el) if t in always), "")
+            if reason and reason != "html_comments" and _holds(prose, el, 0.5):
+                reason = ""
+        if reason:
+            _drop(el, reason, prose, out)
+    for el in _candidates(root, frame):
+        if el.tag.lower() not in BLOCK_TAGS:
             continue  # an inline element (a link in a sentence) is part of its text
-        tokens = _tokens(el)
-        reason = reason or next((always[t] for t in tokens if t in always), "")
-        share = 0.5
-        if not reason:
-            reason = next((weak[t] for t in tokens if t in weak), "")
-            share = 0.3
-        if reason and _holds_prose(el, prose_total, share):
+        reason = next((weak[t] for t in _tokens(el) if t in weak), "")
+        if reason and _holds(prose, el, 0.3):
             continue
         reason = reason or _link_block(el) or _photo_box(el)
         if reason:
-            _record(el, reason, out)
-            _remove(el)
+            _drop(el, reason, prose, out)
+
+
+def _frame(root: Any) -> set[Any]:
+    """Elements never removed: the page itself, the articleBody, the headline's ancestors."""
+    frame = {root, root.find("body")}
+    body = root.find(".//*[@itemprop='articleBody']")
+    if body is not None:
+        frame |= {body, *body.iterancestors()}
+    title = _norm(root.findtext(".//title") or "")
+    for h1 in root.iter("h1"):
+        text = _norm(h1.text_content())
+        if text and title and (text in title or title in text):
+            frame |= set(h1.iterancestors())
+            break
+    return frame
+
+
+def _candidates(root: Any, frame: set[Any]) -> Iterator[Any]:
+    """The elements of the page body still attached, in document order."""
+    head = root.find("head")
+    for el in list(root.iter()):
+        attached = isinstance(el.tag, str) and el.getparent() not in (None, head)
+        if attached and el not in frame and not _detached(el, root):
+            yield el
+
+
+def _prose_counts(blocks: list[_Block]) -> Counter[Any]:
+    """Prose blocks under each element (the root's count is the page's)."""
+    counts: Counter[Any] = Counter()
+    for block in blocks:
+        if block.prose():
+            counts[block.element] += 1
+            for ancestor in block.element.iterancestors():
+                counts[ancestor] += 1
+    return counts
+
+
+def _drop(el: Any, reason: str, prose: Counter[Any], out: list[DroppedLine]) -> None:
+    """Remove `el`, record its blocks and take its prose off its ancestors' counts."""
+    for ancestor in el.iterancestors():
+        prose[ancestor] -= prose[el]
+    _record(el, reason, out)
+    _remove(el)
+
+
+def _holds(prose: Counter[Any], el: Any, share: float) -> bool:
+    """Does `el` hold `share` of the page's prose (so it is the article, not furniture)?"""
+    return prose[el] >= 3 and prose[el] >= share * prose[_root_of(el)]
+
+
+def _root_of(el: Any) -> Any:
+    return el.getroottree().getroot()
 
 
 def _detached(el: Any, root: Any) -> bool:
     """Was `el` removed with an ancestor already?"""
     return all(a is not root for a in el.iterancestors())
-
-
-def _holds_prose(el: Any, prose_total: int, share: float) -> bool:
-    """Does `el` hold `share` of the page's prose (so it is the article, not furniture)?"""
-    prose = sum(1 for b in _blocks(el) if b.prose())
-    return prose >= 3 and prose >= share * prose_total
 
 
 def _link_block(el: Any) -> str:
@@ -251,7 +295,9 @@ def _photo_box(el: Any) -> str:
     if any(el.find(f".//{t}") is not None for t in _TEXT_TAGS):
         return ""
     text = _norm(el.text_content())
-    return "html_caption" if text and len(text) < 700 else ""
+    if not text or len(text) >= 700 or sum(1 for b in _blocks(el) if b.prose()) > 1:
+        return ""
+    return "html_caption"
 
 
 def _record(el: Any, reason: str, out: list[DroppedLine]) -> None:
@@ -327,7 +373,12 @@ def _trafilatura(root: Any) -> Any:
     except ImportError as e:
         raise ConfigError('HTML input needs trafilatura: pip install "idcorpus[html]"') from e
     return trafilatura.bare_extraction(
-        root, include_comments=False, include_tables=True, with_metadata=True, favor_recall=True
+        root,
+        include_comments=False,
+        include_tables=True,
+        with_metadata=True,  # for the title and site name; the date search is kept short
+        date_extraction_params={"extensive_search": False, "original_date": False},
+        favor_recall=True,
     )
 
 

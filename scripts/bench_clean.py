@@ -46,20 +46,25 @@ KEEP_SLACK = 40
 WS = re.compile(r"\s+")
 TARGETS = {"kept": 0.99, "junk": 0.02, "seg_f1": 0.97}
 
-# Times Cleaner().clean + segment over the texts of a JSON file, in whatever tree is on the
-# path (this one, or the baseline's), and prints one JSON list of seconds per pass.
+# Times Cleaner().clean + segment over the texts of a JSON file, and html_to_text over its
+# pages, in whatever tree is on the path (this one, or the baseline's); prints one JSON object
+# of seconds per pass.
 TIMER = """
 import json, sys, time
-from corpus.clean import Cleaner
+from corpus.clean import Cleaner, html_to_text
 from corpus.segment import segment
-texts = json.load(open(sys.argv[1], encoding="utf-8"))
-runs = []
+data = json.load(open(sys.argv[1], encoding="utf-8"))
+runs = {"clean": [], "extract": []}
 for _ in range(int(sys.argv[2])):
     cleaner = Cleaner()
     start = time.perf_counter()
-    for text in texts:
+    for text in data["texts"]:
         segment(cleaner.clean(text).text)
-    runs.append(time.perf_counter() - start)
+    runs["clean"].append(time.perf_counter() - start)
+    start = time.perf_counter()
+    for html in data["pages"]:
+        html_to_text(html)
+    runs["extract"].append(time.perf_counter() - start)
 print(json.dumps(runs))
 """
 
@@ -136,8 +141,8 @@ def score_page(row: dict[str, Any], sentences: list[str]) -> PageScore:
     return page
 
 
-def score_documents(args: argparse.Namespace) -> tuple[list[PageScore], list[str]]:
-    """Build the set through prepare(); the scores per page and the texts read."""
+def score_documents(args: argparse.Namespace) -> tuple[list[PageScore], list[str], list[str]]:
+    """Build the set through prepare(); the scores per page, the texts read, the HTML pages."""
     from corpus.clean import Cleaner
 
     rows, docs = read_set(args.data)
@@ -152,7 +157,12 @@ def score_documents(args: argparse.Namespace) -> tuple[list[PageScore], list[str
             (args.out / f"{row['file']}.txt").write_text(
                 "".join(f"{s}\n" for s in sentences), encoding="utf-8"
             )
-    return pages, [d.text for d in docs.values()]
+    html = [
+        (args.data / row["file"]).read_text(encoding="utf-8", errors="replace")
+        for row in rows
+        if row["file"].endswith((".html", ".htm"))
+    ]
+    return pages, [d.text for d in docs.values()], html
 
 
 def print_pages(pages: list[PageScore], show: bool) -> tuple[int, int, int, int]:
@@ -212,10 +222,10 @@ def score_ud(se: ModuleType, args: argparse.Namespace) -> dict[str, float]:
     return figures
 
 
-def time_tree(tree: Path, texts_file: Path, repeats: int) -> list[float]:
+def time_tree(tree: Path, data_file: Path, repeats: int) -> dict[str, list[float]]:
     """Seconds per pass of TIMER with `tree` first on the path."""
     done = subprocess.run(
-        [sys.executable, "-c", TIMER, str(texts_file), str(repeats)],
+        [sys.executable, "-c", TIMER, str(data_file), str(repeats)],
         cwd=tree,
         capture_output=True,
         text=True,
@@ -223,7 +233,7 @@ def time_tree(tree: Path, texts_file: Path, repeats: int) -> list[float]:
     )
     if done.returncode:
         sys.exit(f"bench_clean: timing in {tree} failed:\n{done.stderr[-2000:]}")
-    runs: list[float] = json.loads(done.stdout.strip().splitlines()[-1])
+    runs: dict[str, list[float]] = json.loads(done.stdout.strip().splitlines()[-1])
     return runs
 
 
@@ -241,29 +251,42 @@ def export_tree(ref: str, dest: Path) -> bool:
     return True
 
 
-def measure_speed(texts: list[str], args: argparse.Namespace) -> tuple[float, float | None]:
-    """MB/s of clean + segment for this tree and the baseline, alternating, median of passes."""
-    size = sum(len(t.encode("utf-8")) for t in texts) / 1e6
+def measure_speed(
+    texts: list[str], pages: list[str], args: argparse.Namespace
+) -> tuple[float, float | None]:
+    """MB/s of clean + segment (and of HTML extraction) for this tree and the baseline,
+    alternating the two, median of the passes; returns the clean + segment figures."""
+    sizes = {
+        "clean": sum(len(t.encode("utf-8")) for t in texts) / 1e6,
+        "extract": sum(len(p.encode("utf-8")) for p in pages) / 1e6,
+    }
     with tempfile.TemporaryDirectory(prefix="bench_clean_") as tmp:
-        texts_file = Path(tmp) / "texts.json"
-        texts_file.write_text(json.dumps(texts), encoding="utf-8")
+        data_file = Path(tmp) / "data.json"
+        data_file.write_text(json.dumps({"texts": texts, "pages": pages}), encoding="utf-8")
         base = Path(tmp) / "base"
         base.mkdir()
         trees: dict[str, Path] = {"this tree": ROOT}
         if args.baseline and export_tree(args.baseline, base):
             trees[args.baseline] = base
-        runs: dict[str, list[float]] = {name: [] for name in trees}
+        runs: dict[str, dict[str, list[float]]] = {n: {"clean": [], "extract": []} for n in trees}
         for _ in range(2):  # alternate, so both see the same machine load
             for name, tree in trees.items():
-                runs[name] += time_tree(tree, texts_file, max(1, args.repeats))
-    speeds = {name: size / statistics.median(r) for name, r in runs.items()}
-    ours = speeds.pop("this tree")
-    base_mb = next(iter(speeds.values()), None)
-    line = f"speed (clean + segment, {size:.3f} MB, median of {2 * args.repeats}): {ours:.2f} MB/s"
-    if base_mb is not None:
-        line += f"; {args.baseline}: {base_mb:.2f} MB/s; ratio {ours / base_mb:.2f}"
-    print(line)
-    return ours, base_mb
+                for kind, seconds in time_tree(tree, data_file, max(1, args.repeats)).items():
+                    runs[name][kind] += seconds
+    speed = {
+        (name, kind): sizes[kind] / statistics.median(r[kind])
+        for name, r in runs.items()
+        for kind in sizes
+    }
+    for kind, label in (("clean", "clean + segment"), ("extract", "HTML extraction")):
+        line = f"speed ({label}, {sizes[kind]:.3f} MB, median of {2 * args.repeats}): "
+        line += f"{speed['this tree', kind]:.2f} MB/s"
+        if len(trees) > 1:
+            base_mb = speed[args.baseline, kind]
+            line += f"; {args.baseline}: {base_mb:.2f} MB/s; ratio {speed['this tree', kind] / base_mb:.2f}"
+        print(line)
+    base_clean = speed.get((args.baseline, "clean"))
+    return speed["this tree", "clean"], base_clean
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -275,12 +298,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not (args.data / "expected.jsonl").is_file():
         sys.exit(f"bench_clean: {args.data} holds no expected.jsonl; pass the web_dev folder")
     print(f"cleaner {CLEANER_VERSION}, segmenter {SEGMENTER_VERSION}; data {args.data}")
-    pages, texts = score_documents(args)
+    pages, texts, html = score_documents(args)
     kept, keep_total, leaked, junk_total = print_pages(pages, args.show)
     se = bench_segment.load_seg_eval(args.seg_eval)
     ours, _ = score_seg_cases(se, args.data, args.show)
     ud = {} if args.no_ud else score_ud(se, args)
-    mb_s, base_mb = (0.0, None) if args.no_speed else measure_speed(texts, args)
+    mb_s, base_mb = (0.0, None) if args.no_speed else measure_speed(texts, html, args)
     met = (
         kept / keep_total >= TARGETS["kept"]
         and leaked / junk_total <= TARGETS["junk"]
