@@ -119,8 +119,9 @@ def repair(text: str) -> str:
     lost as U+FFFD, NFC, drop zero-width and control characters, turn non-breaking and other
     spaces into plain ones and normalise whitespace (single spaces, no trailing spaces, at
     most one blank line). Words are never changed. Linear in the length of the text."""
-    if "&" in text:
-        text = _ENTITY.sub(lambda m: html.unescape(m.group()), text)
+    for _ in range(2):  # "&amp;ldquo;" was escaped twice
+        if "&" in text:
+            text = _ENTITY.sub(lambda m: html.unescape(m.group()), text)
     lines = []
     for line in _split_lines(text):
         if _MOJIBAKE_HINT.search(line):
@@ -188,7 +189,7 @@ class RepeatTracker:
         if need < 1:
             return frozenset()
         drop = frozenset(fp for fp in fps if self._docs.get(fp, 0) >= need)
-        for fp in fps:
+        for fp in sorted(fps):  # a set's order varies between processes; the bound must not
             if fp in self._docs:
                 self._docs[fp] += 1
             elif len(self._docs) < self.config.max_tracked_lines:
@@ -268,6 +269,9 @@ class Cleaner:
                 out.append(DroppedLine(line_no, line, "empty"))
             return ""
         if self.config.fix_scraped_text:
+            if self.config.drop_boilerplate and rules.is_link_line(line):
+                out.append(DroppedLine(line_no, line, "link_list"))
+                return ""
             line = rules.fix_markup(line)
         if not self.config.drop_boilerplate:
             return rules.tidy(line) if self.config.fix_scraped_text else line

@@ -27,7 +27,11 @@ _MD_EMPHASIS = re.compile(
     r"\*\*(?=\S)([^*\n]{1,300}?)(?<=\S)\*\*|__(?=\S)([^_\n]{1,300}?)(?<=\S)__"
 )
 _MD_HEADING = re.compile(r"^#{1,6}\s+(?=\S)")
-_MD_LINK = re.compile(r"(?<!!)\[([^\[\]\n]{1,300})\]\((?:https?://|/)[^)\s]{0,500}\)")
+_MD_LINK = re.compile(r"(?<!!)\[([^\[\]\n]{0,300})\]\((?:https?://|/)[^)\s]{0,500}\)")
+# A line that is only Markdown links (a menu, a list of related articles).
+_MD_LINK_LINE = re.compile(
+    r"^[-*•·\s]*(?:\[[^\[\]\n]{0,300}\]\((?:https?://|/)[^)\s]{0,500}\)[\s|·,•-]*)+$"
+)
 # A credit in brackets after a sentence: "(Reuters/Andrew Boyers)", "(KOMPAS.com/Nama)".
 _SLASH_CREDIT = re.compile(
     r"(?<=[.!?\"”])\s*\([A-Z][\w.&' -]{1,40}/\s?[A-Z][\w.&' -]{1,40}\)(?=\s|$)"
@@ -104,13 +108,18 @@ def fix_markup(line: str) -> str:
     return line
 
 
+def is_link_line(line: str) -> bool:
+    """Is `line` nothing but Markdown links?"""
+    return "](" in line and bool(_MD_LINK_LINE.match(line))
+
+
 def cut(pattern: Pattern, line: str, line_no: int, out: list[DroppedLine]) -> str:
     """Cut every match of an inline pattern out of `line`, recording each one."""
     if not pattern.regex.search(line):
         return line
     for m in pattern.regex.finditer(line):
-        if m.group().strip():
-            out.append(DroppedLine(line_no, m.group().strip(), pattern.reason))
+        if m.group().strip(" ,;"):
+            out.append(DroppedLine(line_no, m.group().strip(" ,;"), pattern.reason))
     return pattern.regex.sub(" ", line)
 
 
@@ -217,7 +226,8 @@ def _is_name_tail(text: str, before: Sequence[str]) -> bool:
 
 
 def is_header(text: str) -> bool:
-    """Does `text` head a list of related titles ("Baca Juga", "Berita Terkait :")?"""
+    """Does `text` head a list of related titles ("Baca Juga", "## Berita Terkait :")?"""
+    text = fix_markup(text)
     return any(p.regex.match(text) for p in patterns()["header"])
 
 
