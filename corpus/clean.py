@@ -246,6 +246,7 @@ class Cleaner:
         """Every piece of every line, cleaned (a blank line starts a new paragraph)."""
         kept = 0
         blank = False
+        first = True
         for line_no, raw in enumerate(text.split("\n"), 1):
             if not raw:
                 blank = True
@@ -257,12 +258,16 @@ class Cleaner:
                 continue
             pieces = _JOIN.split(raw) if self.config.fix_scraped_text and "," in raw else [raw]
             for i, piece in enumerate(pieces):
-                cleaned = self._clean_line(piece, line_no, kept < LEAD_LINES, out)
+                lead = ("first", "lead") if first else ("lead",) if kept < LEAD_LINES else ()
+                cleaned = self._clean_line(piece, line_no, lead, out)
+                first = False
                 kept += bool(cleaned)
                 yield _Line(line_no, piece, cleaned, blank or i > 0)
                 blank = False
 
-    def _clean_line(self, line: str, line_no: int, lead: bool, out: list[DroppedLine]) -> str:
+    def _clean_line(
+        self, line: str, line_no: int, lead: tuple[str, ...], out: list[DroppedLine]
+    ) -> str:
         """The kept part of one line ("" when all of it goes); drops go to `out`."""
         if not rules.has_text(line):
             if line.strip():
@@ -288,9 +293,13 @@ class Cleaner:
             return ""
         return line
 
-    def _cut_fragments(self, line: str, line_no: int, lead: bool, out: list[DroppedLine]) -> str:
+    def _cut_fragments(
+        self, line: str, line_no: int, lead: tuple[str, ...], out: list[DroppedLine]
+    ) -> str:
+        """Cut the fragments of a line: inline patterns (and `lead` sections), "Baca juga"
+        titles, caption credits."""
         found = rules.patterns()
-        for p in found["inline"] + (found["lead"] if lead else ()):
+        for p in found["inline"] + tuple(q for s in lead for q in found[s]):
             if p.reason != "dateline" or self.config.strip_datelines:
                 line = rules.cut(p, line, line_no, out)
         line = rules.cut_related(line, line_no, out)

@@ -17,7 +17,7 @@ from corpus.records import DroppedLine
 from corpus.segment import segment
 
 _DATA = Path(__file__).parent / "data"
-SECTIONS = ("line", "sentence", "inline", "lead", "marker", "header")
+SECTIONS = ("line", "sentence", "inline", "first", "lead", "marker", "header")
 TITLE_RUN_MAX_LINES = 12
 TITLE_MAX_WORDS = 25
 

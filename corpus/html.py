@@ -145,8 +145,11 @@ def extract(html: str) -> Extraction:
 
 
 def _parse(html: str) -> Any:
-    import lxml.html
-    from lxml import etree
+    try:
+        import lxml.html
+        from lxml import etree
+    except ImportError as e:
+        raise ConfigError('HTML input needs trafilatura: pip install "idcorpus[html]"') from e
 
     html = _XML_DECL.sub("", html.lstrip("\ufeff"))
     if not html.strip():
