@@ -401,18 +401,32 @@ def _choose(blocks: list[_Block], doc: Any, root: Any) -> set[int]:
     if not kept:  # trafilatura found nothing: the page's prose, if any
         return {b.index for b in blocks if b.text and b.prose()}
     lo, hi = min(kept), max(kept)
+    near = {a for i in kept for a in _containers(blocks[i].element)} - {root, root.find("body")}
     body = root.find(".//*[@itemprop='articleBody']")
     if body is not None:
         inside = [b.index for b in blocks if b.element is body or body in b.element.iterancestors()]
         if inside and inside[0] <= hi and inside[-1] >= lo:
             lo, hi = min(lo, inside[0]), max(hi, inside[-1])
+            near |= {blocks[i].element for i in inside}
     for b in blocks[lo : hi + 1]:
-        if b.text and b.index not in kept and _article_like(b):
+        beside = any(c in near for c in _containers(b.element))  # the article's own blocks
+        if b.text and b.index not in kept and beside and _article_like(b):
             kept.add(b.index)
+            near.update(_containers(b.element))
     lead = _standfirst(blocks, root, lo)
     if lead is not None:
         kept.add(lead)
     return kept
+
+
+def _containers(el: Any) -> list[Any]:
+    """The element, its parent and its grandparent."""
+    found = [el]
+    for ancestor in el.iterancestors():
+        if len(found) == 3:
+            break
+        found.append(ancestor)
+    return found
 
 
 def _article_like(block: _Block) -> bool:
