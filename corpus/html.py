@@ -7,12 +7,14 @@
    `footer`, `figcaption`, forms and buttons, embedded posts and iframes; elements whose class
    or id names furniture in `data/html_furniture.tsv` (related articles, share bars, comment
    sections, tags, bylines, captions, ads, ...); lists and blocks that are mostly links; short
-   blocks repeated three times or more. An element holding most of the article's prose, or
-   the schema.org `articleBody`, is never removed.
-3. trafilatura finds the main text in what is left. Its choice is widened to the article it
-   belongs to: a heading or a full sentence that trafilatura skipped between two blocks it
-   kept (or inside the `articleBody`) is put back, as is the standfirst (the page's meta
-   description when the page shows it as a block).
+   blocks repeated three times or more. Class names only count against an element that does
+   not hold a good part of the page's prose; the page frame (html, body, the schema.org
+   `articleBody`, the headline's ancestors) is never removed.
+3. trafilatura (`favor_recall`) finds the main text in what is left. Its choice is widened to
+   the article it belongs to: a heading or a full sentence that trafilatura skipped between
+   the first and last blocks it kept (or inside the `articleBody`) is put back when it sits
+   beside the article's blocks (within two levels of one), as is the standfirst (the page's
+   meta description when the page shows it as a block).
 4. The blocks of the article are returned, headline first, one paragraph each. Every other
    block is reported as `not_main_text`, so nothing leaves the page silently.
 """
