@@ -20,6 +20,7 @@ _DATA = Path(__file__).parent / "data"
 SECTIONS = ("line", "sentence", "inline", "first", "lead", "marker", "header")
 TITLE_RUN_MAX_LINES = 12
 TITLE_MAX_WORDS = 25
+TAIL_WINDOW = 400  # characters searched for a pattern anchored at the end of the line
 
 # Markup left in scraped text; none of these changes a word.
 _ESCAPED_QUOTE = re.compile(r"\\([\"'])")
@@ -46,6 +47,8 @@ _COMMA_HOLES = (
 )
 _DOUBLE_SPACE = re.compile(r"[ \t]{2,}")
 _WORDS = re.compile(r"\S+")
+# Where a sentence can start: the line start, or after a stop (and closing quotes) and a space.
+_SENTENCE_START = r"(?:^|(?<=[.!?…:\"'”’)\]]\s)|(?<=[.!?…]\s\s))"
 _TITLE_WORD = re.compile(r"^[\"'“‘(\[]?(?:[A-Z0-9]|[a-z]+[A-Z])")
 _OPENING_QUOTE = re.compile(r"^[\"“]")
 _STOP_END = re.compile(r"[.!?…][\"'”’)\]]*$")
@@ -65,6 +68,7 @@ _HEADLINE_WORDS = frozenset(
 class Pattern:
     reason: str
     regex: re.Pattern[str]
+    at_end: bool = False  # anchored at the end of the line: only the tail is searched
 
 
 @lru_cache(maxsize=1)
@@ -82,17 +86,20 @@ def patterns() -> dict[str, tuple[Pattern, ...]]:
         reason, _, regex = line.partition("\t")
         if section not in found or not regex:
             raise ConfigError(f"{path}:{n}: expected 'reason<TAB>regex' under one of {SECTIONS}")
-        found[section].append(Pattern(reason, re.compile(regex, re.IGNORECASE)))
+        at_end = regex.rstrip(")").endswith("$")
+        found[section].append(Pattern(reason, re.compile(regex, re.IGNORECASE), at_end))
     return {s: tuple(p) for s, p in found.items()}
 
 
 @cache
 def prefilter(section: str) -> re.Pattern[str]:
-    """The patterns of a section as one regex tried only at word starts: one cheap call tells
-    whether any of them can apply (most lines match none)."""
+    """The patterns of a section as one regex, tried only where they can match (at word
+    starts; for [sentence] patterns at the start of a line or after a stop): one cheap call
+    tells whether any of them can apply, as most lines match none."""
     found = patterns()[section]
     alternatives = "|".join(f"(?:{p.regex.pattern})" for p in found) or "(?!)"
-    return re.compile(f"(?<!\\w)(?:{alternatives})", re.IGNORECASE)
+    where = _SENTENCE_START if section == "sentence" else r"(?<!\w)"
+    return re.compile(f"{where}(?:{alternatives})", re.IGNORECASE)
 
 
 def fix_markup(line: str) -> str:
@@ -115,7 +122,8 @@ def is_link_line(line: str) -> bool:
 
 def cut(pattern: Pattern, line: str, line_no: int, out: list[DroppedLine]) -> str:
     """Cut every match of an inline pattern out of `line`, recording each one."""
-    if not pattern.regex.search(line):
+    start = max(0, len(line) - TAIL_WINDOW) if pattern.at_end else 0
+    if not pattern.regex.search(line, start):
         return line
     for m in pattern.regex.finditer(line):
         if m.group().strip(" ,;"):
@@ -204,7 +212,7 @@ def drop_sentences(line: str, line_no: int, out: list[DroppedLine]) -> str:
     """Drop the sentences of `line` that a [sentence] pattern matches, and a tail of capitals
     glued after the last sentence ("... katanya. BUDI SANTOSO")."""
     found = patterns()["sentence"]
-    tail = _UPPER_TAIL.search(line.rsplit(". ", 1)[-1]) if ". " in line else None
+    tail = line[-1:].isupper() and ". " in line and _UPPER_TAIL.search(line.rsplit(". ", 1)[-1])
     if not tail and not prefilter("sentence").search(line):
         return line
     spans = segment(line)
@@ -227,6 +235,8 @@ def _is_name_tail(text: str, before: Sequence[str]) -> bool:
 
 def is_header(text: str) -> bool:
     """Does `text` head a list of related titles ("Baca Juga", "## Berita Terkait :")?"""
+    if len(text) > 60:
+        return False
     text = fix_markup(text)
     return any(p.regex.match(text) for p in patterns()["header"])
 

@@ -254,8 +254,10 @@ def export_tree(ref: str, dest: Path) -> bool:
 def measure_speed(
     texts: list[str], pages: list[str], args: argparse.Namespace
 ) -> tuple[float, float | None]:
-    """MB/s of clean + segment (and of HTML extraction) for this tree and the baseline,
-    alternating the two, median of the passes; returns the clean + segment figures."""
+    """MB/s of clean + segment (and of HTML extraction), median of the passes, for this tree
+    and the baseline timed in alternating rounds (the first to run alternates too); the ratio
+    is the median of the per-round ratios, so load that changes between rounds cancels out.
+    Returns the clean + segment figures."""
     sizes = {
         "clean": sum(len(t.encode("utf-8")) for t in texts) / 1e6,
         "extract": sum(len(p.encode("utf-8")) for p in pages) / 1e6,
@@ -268,25 +270,40 @@ def measure_speed(
         trees: dict[str, Path] = {"this tree": ROOT}
         if args.baseline and export_tree(args.baseline, base):
             trees[args.baseline] = base
-        runs: dict[str, dict[str, list[float]]] = {n: {"clean": [], "extract": []} for n in trees}
-        for _ in range(2):  # alternate, so both see the same machine load
-            for name, tree in trees.items():
-                for kind, seconds in time_tree(tree, data_file, max(1, args.repeats)).items():
-                    runs[name][kind] += seconds
-    speed = {
-        (name, kind): sizes[kind] / statistics.median(r[kind])
-        for name, r in runs.items()
-        for kind in sizes
-    }
+        rounds = [_round(trees, data_file, i) for i in range(max(1, args.repeats))]
+    lines, figures = _speed_lines(rounds, sizes, args.baseline if len(trees) > 1 else "")
+    print("\n".join(lines))
+    return figures["this tree"], figures.get(args.baseline)
+
+
+def _round(trees: dict[str, Path], data_file: Path, i: int) -> dict[str, dict[str, float]]:
+    """One round: each tree times two passes (this tree first in even rounds)."""
+    order = list(trees.items()) if i % 2 == 0 else list(reversed(trees.items()))
+    found = {}
+    for name, tree in order:
+        runs = time_tree(tree, data_file, 2)
+        found[name] = {kind: min(seconds) for kind, seconds in runs.items()}
+    return found
+
+
+def _speed_lines(
+    rounds: list[dict[str, dict[str, float]]], sizes: dict[str, float], baseline: str
+) -> tuple[list[str], dict[str, float]]:
+    lines, figures = [], {}
     for kind, label in (("clean", "clean + segment"), ("extract", "HTML extraction")):
-        line = f"speed ({label}, {sizes[kind]:.3f} MB, median of {2 * args.repeats}): "
-        line += f"{speed['this tree', kind]:.2f} MB/s"
-        if len(trees) > 1:
-            base_mb = speed[args.baseline, kind]
-            line += f"; {args.baseline}: {base_mb:.2f} MB/s; ratio {speed['this tree', kind] / base_mb:.2f}"
-        print(line)
-    base_clean = speed.get((args.baseline, "clean"))
-    return speed["this tree", "clean"], base_clean
+        ours = sizes[kind] / statistics.median(r["this tree"][kind] for r in rounds)
+        line = f"speed ({label}, {sizes[kind]:.3f} MB, {len(rounds)} rounds): {ours:.2f} MB/s"
+        if kind == "clean":
+            figures["this tree"] = ours
+        if baseline:
+            base = sizes[kind] / statistics.median(r[baseline][kind] for r in rounds)
+            ratios = [r[baseline][kind] / r["this tree"][kind] for r in rounds]
+            line += f"; {baseline}: {base:.2f} MB/s; ratio {statistics.median(ratios):.2f}"
+            line += f" (per round {min(ratios):.2f}-{max(ratios):.2f})"
+            if kind == "clean":
+                figures[baseline] = base
+        lines.append(line)
+    return lines, figures
 
 
 def main(argv: Sequence[str] | None = None) -> int:
