@@ -12,7 +12,7 @@ its reason (the rules are in corpus/clean_rules.py, the patterns in data/boilerp
 2. Fragments inside a line are cut out: ad markers ("SCROLL TO CONTINUE WITH CONTENT",
    "[Gambas:Video 20detik]"), "Baca juga: <title>" with its title even when the next sentence
    is glued to it, photo credits with their caption, desk codes and reporter initials after
-   the last sentence ("(mdk/yan)"), datelines of every form at the start of the article.
+   the last sentence ("(abc/de)"), datelines of every form at the start of the article.
 3. Whole lines are dropped by pattern (menus, promos, paywall and login prompts, bylines,
    credits, tags, tables, comment disclaimers, ...), then single sentences of the kept lines
    ("Simak ulasannya berikut ini.", a name in capitals glued after the last sentence), then

@@ -33,7 +33,7 @@ _MD_LINK = re.compile(r"(?<!!)\[([^\[\]\n]{0,300})\]\((?:https?://|/)[^)\s]{0,50
 _MD_LINK_LINE = re.compile(
     r"^[-*•·\s]*(?:\[[^\[\]\n]{0,300}\]\((?:https?://|/)[^)\s]{0,500}\)[\s|·,•-]*)+$"
 )
-# A credit in brackets after a sentence: "(Reuters/Andrew Boyers)", "(KOMPAS.com/Nama)".
+# A credit in brackets after a sentence: "(Reuters/Nama)", "(Situs.com/Nama)".
 _SLASH_CREDIT = re.compile(
     r"(?<=[.!?\"”])\s*\([A-Z][\w.&' -]{1,40}/\s?[A-Z][\w.&' -]{1,40}\)(?=\s|$)"
 )
@@ -133,8 +133,8 @@ def cut(pattern: Pattern, line: str, line_no: int, out: list[DroppedLine]) -> st
 
 def cut_related(line: str, line_no: int, out: list[DroppedLine]) -> str:
     """Cut "Baca juga: <title>" where it starts a line or follows a sentence, with the title:
-    the run of title-case words up to the next sentence ("... Penyesuaian Fiskal Pada fase
-    pertama ini, ..."), an opening quote or the end of the line."""
+    the run of title-case words up to the next sentence ("... Harga Gabah Turun Pedagang
+    mengeluh ..."), an opening quote or the end of the line."""
     found: list[tuple[int, int, str]] = []
     if not prefilter("marker").search(line):
         return line
@@ -177,7 +177,7 @@ def _title_end(line: str, pos: int) -> int:
         if count and (
             _OPENING_QUOTE.match(text) or (_TITLE_WORD.match(text) and _lower(following))
         ):
-            break  # a sentence starts: "Pada fase ...", "“Hei ...", "Pratikno memandang, ..."
+            break  # a sentence starts: "Pedagang mengeluh ...", "“Kami ...", "Budi memandang, ..."
         if not (_TITLE_WORD.match(text) or text.lower() in _HEADLINE_WORDS):
             break
         count += 1
@@ -195,7 +195,7 @@ def _lower(word: str) -> bool:
 
 
 def cut_caption_credit(line: str, line_no: int, out: list[DroppedLine]) -> str:
-    """A photo credit after a sentence ("... 2019. (Reuters/Andrew Boyers) ...") is cut; when
+    """A photo credit after a sentence ("... 2019. (Reuters/Nama) ...") is cut; when
     it follows the first sentence of the line, that sentence is the caption and goes too."""
     m = _SLASH_CREDIT.search(line)
     if m is None:

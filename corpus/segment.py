@@ -11,8 +11,8 @@ degrees, months, units; each with a behaviour), `sentence_starters_id.txt`,
 - A quotation holding several sentences is split at its inner boundaries (the convention of
   the UD treebanks, Moses and FLORES): the opening quote stays with the first piece, the
   closing quote and the attribution with the last (“Saya lelah. | Saya pulang,” kata Ani.),
-  also when the attribution is capitalised after "?”" ("Siapa kamu?” Ujar Dedi ..."). Inside a
-  quotation, a "!" or "?" that ends a short quoted title ("Go!" Versi 8-Bit) and a detached
+  also when the attribution is capitalised after "?”" ("Siapa kalian?” Ujar Budi ..."). Inside a
+  quotation, a "!" or "?" that ends a short quoted title ("Pergi!" Versi Akustik) and a detached
   ellipsis marking left-out words are no boundary, and a lost stop is not guessed.
 - No-break spaces count as spaces everywhere.
 - Blank lines always end a sentence. A single line break ends one when the layout says so:
@@ -194,7 +194,7 @@ def _stop_ends(text: str, start: int, end: int, lo: int, hi: int) -> bool:
     core = text[start:end].rstrip(_CLOSERS)
     closed = len(core) < end - start
     if core[-1] in "?!":
-        if closed and _is_speech_verb(next_word):  # "Siapa kamu?” Ujar Dedi ...
+        if closed and _is_speech_verb(next_word):  # "Siapa kalian?” Ujar Budi ...
             return False
         return not lower or (not closed and not _is_speech_verb(next_word))
     if len(core) > 1 or core[-1] == "…" or closed:
@@ -258,7 +258,7 @@ def _lower_word_before(text: str, space: int, last: int) -> bool:
 
 def _list_position(text: str, pos: int, lo: int, token: str) -> bool:
     """Is the marker `token` at `pos` a list number: at the start of a line, or the first
-    item after a colon ("yaitu: 1. ...", but not "surat Adz-Dzariyaad : 56. Dalam ...")?"""
+    item after a colon ("yaitu: 1. ...", but not "surat Al-Baqarah : 183. Dalam ...")?"""
     i = pos - 1
     while i >= lo and text[i] in " \t\u00a0":
         i -= 1
@@ -335,8 +335,8 @@ def _quote_regions(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
 
 def _quoted_non_boundary(regions: list[tuple[int, int]], text: str, start: int, end: int) -> bool:
     """A stop inside a quotation ends a sentence, except the "!" or "?" that ends a short
-    quoted title inside a sentence (Rilis Single "Go!" Versi 8-Bit) and a detached ellipsis
-    that marks words left out of a quotation ("... ke kredit … Meskipun ...")."""
+    quoted title inside a sentence (Rilis Lagu "Pergi!" Versi Akustik) and a detached ellipsis
+    that marks words left out of a quotation ("... pinjaman … Walaupun ...")."""
     region = _region_of(regions, start)
     if region is None:
         return False

@@ -410,7 +410,7 @@ WEB_CASES = [
         "9. Pintu keluar Tol Cileunyi",
         ["credit"],
     ),
-    ("desk-code-line", "Harga beras naik.\n\n(kpl/pur/ums)", "Harga beras naik.", ["desk_code"]),
+    ("desk-code-line", "Harga beras naik.\n\n(abc/de/fg)", "Harga beras naik.", ["desk_code"]),
     ("day-code-tail", "Harga beras naik. (H-4)", "Harga beras naik.", ["credit"]),
     ("name-credit-tail", "Warga antre beras. (Auriga Nusantara)", "Warga antre beras.", ["credit"]),
     (
@@ -491,14 +491,14 @@ WEB_CASES = [
     ("dateline-antara", "Jakarta (ANTARA News) - Harga naik.", "Harga naik.", ["dateline"]),
     ("dateline-viva", "VIVA.co.id - Harga naik.", "Harga naik.", ["dateline"]),
     ("dateline-double-hyphen", "SOLO.COM, SOLO --Harga naik.", "Harga naik.", ["dateline"]),
-    ("dateline-en-dash", "Ratatotok – Harga beras naik.", "Harga beras naik.", ["dateline"]),
+    ("dateline-en-dash", "Tomohon – Harga beras naik.", "Harga beras naik.", ["dateline"]),
     (
         "dateline-no-dash",
         "Contoh.com, Jakarta Harga beras naik.",
         "Harga beras naik.",
         ["dateline"],
     ),
-    ("dateline-own-line", "Mangupura, (Contoh.com)-\nHarga naik.", "Harga naik.", ["dateline"]),
+    ("dateline-own-line", "Denpasar, (Contoh.com)-\nHarga naik.", "Harga naik.", ["dateline"]),
     (
         "title-with-dash-kept",
         "Jokowi - Prabowo Bertemu di Istana",
@@ -513,7 +513,7 @@ WEB_CASES = [
     ),
     (
         "promo-whatsapp",
-        "Harga naik.\n\nPilih saluran andalanmu akses berita Contoh WhatsApp Channel.",
+        "Harga naik.\n\nPilih saluran favoritmu untuk kabar Contoh lewat WhatsApp Channel.",
         "Harga naik.",
         ["promo"],
     ),
@@ -541,11 +541,11 @@ WEB_CASES = [
     ),
     (
         "telegram-promo",
-        "Harga naik.\n\nDapatkan update berita pilihan setiap hari dari Contoh.com. Mari "
-        "bergabung di Grup Telegram Contoh, caranya klik link https://t.me/contoh. Anda harus "
-        "install aplikasi Telegram terlebih dulu di ponsel.",
+        "Harga naik.\n\nDapatkan update berita terbaru setiap hari dari Contoh.com. Ayo "
+        "bergabung di Grup Telegram Contoh lewat tautan https://t.me/contoh. Kamu perlu "
+        "install aplikasi Telegram lebih dulu.",
         "Harga naik.",
-        ["promo", "promo", "promo"],
+        ["promo", "call_to_action", "promo"],
     ),
     ("pagination-numbers", "Harga naik.\n\n1 2 3 Selanjutnya", "Harga naik.", ["pagination"]),
     ("pagination-words", "Harga naik.\n\nHalaman selanjutnya", "Harga naik.", ["pagination"]),
