@@ -1,47 +1,48 @@
 """Document text -> cleaned text: Unicode repaired, news-site boilerplate dropped with reasons.
 
-`repair` fixes the characters of a text without changing its words. `Cleaner.clean` then works
-line by line (a line is a paragraph of scraped text) and returns the kept text, paragraphs
-separated by a blank line and lines within a paragraph by a newline, with every dropped line
-or fragment and its reason:
+`repair` fixes the characters of a text without changing its words (mojibake, HTML entities
+left in scraped text, "\ufffd" where quotes were lost). `Cleaner.clean` then works line by line
+(a line is a paragraph of scraped text) and returns the kept text, paragraphs separated by a
+blank line and lines within a paragraph by a newline, with every dropped line or fragment and
+its reason (the rules are in corpus/clean_rules.py, the patterns in data/boilerplate_id.txt):
 
 1. Scraped text whose paragraphs were joined with commas ("... 2019.,Video itu ...") is split
-   back into paragraphs, and the holes left by dropped links (" ,, ", "(,)") are tidied.
-2. Fragments inside a line are cut out: "(Baca juga: ...)", a reporter's initials "(dta)" at
-   the end, a dateline "JAKARTA, KOMPAS.com -" (`strip_datelines`).
-3. Whole lines are dropped by the patterns of `data/boilerplate_id.txt` (menus, promos,
-   paywall prompts, "Baca juga:", bylines, credits, "Artikel ini telah tayang di ...", ...),
-   then single sentences of the kept lines ("Simak ulasannya berikut ini.").
+   back into paragraphs, the holes left by dropped links (" ,, ", "(,)") are tidied, and
+   Markdown and escaped quotes become plain text.
+2. Fragments inside a line are cut out: ad markers ("SCROLL TO CONTINUE WITH CONTENT",
+   "[Gambas:Video 20detik]"), "Baca juga: <title>" with its title even when the next sentence
+   is glued to it, photo credits with their caption, desk codes and reporter initials after
+   the last sentence ("(abc/de)"), datelines of every form at the start of the article.
+3. Whole lines are dropped by pattern (menus, promos, paywall and login prompts, bylines,
+   credits, tags, tables, comment disclaimers, ...), then single sentences of the kept lines
+   ("Simak ulasannya berikut ini.", a name in capitals glued after the last sentence), then
+   the run of short title-case lines after a "Baca Juga" / "Berita Terkait" header.
 4. Repeats: a short line (up to `repeat_max_chars`) that occurs `repeat_min_count` times or
-   more in a document is boilerplate and all its occurrences go ("Nyaman tanpa iklan. Langganan
-   BisnisPro" six times in the seed). Any other repeated line keeps its first occurrence and
-   loses the later ones (a headline printed twice, a lead paragraph repeated as a summary), so
-   no article text is lost and no sentence is translated twice. A line of up to
-   `cross_doc_max_chars` seen in `cross_doc_min_docs` documents of the same run is dropped from
-   that document on (the first ones keep it). The state lives in the `Cleaner`, so results
-   depend only on the documents and their order.
+   more in a document is boilerplate and all its occurrences go. Any other repeated line keeps
+   its first occurrence. A line of up to `cross_doc_max_chars` seen in `cross_doc_min_docs`
+   documents is dropped from that document on (the first ones keep it): `fingerprints` of a
+   document, counted in document order by a `RepeatTracker`, give the `drop` set that
+   `Cleaner.clean(text, drop)` applies, so parallel workers clean exactly as one process does.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import logging
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
+from corpus import clean_rules as rules
 from corpus.errors import ConfigError
 from corpus.records import DroppedLine
-from corpus.segment import segment
 
-CLEANER_VERSION = "id-clean-1"
+CLEANER_VERSION = "id-clean-2"
 
 log = logging.getLogger(__name__)
-_DATA = Path(__file__).parent / "data"
-_SECTIONS = ("line", "sentence", "inline", "lead")
 
 _INVISIBLE = re.compile(
     "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
@@ -50,22 +51,22 @@ _INVISIBLE = re.compile(
 _SPACES = re.compile("[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _BREAKS = re.compile("\r\n?|[\u2028\u0085]")
 _MANY_BLANKS = re.compile(r"\n{3,}")
-_ALNUM = re.compile(r"[^\W_]")
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+# ftfy only where mojibake can be: Latin-1 letters and C1 controls, fullwidth forms, escapes.
+_MOJIBAKE_HINT = re.compile("[\u0080-\u009f\u00a1-\u00ff\uff00-\uffef\x1b]")
+_FTFY_PIECE = 20_000  # characters per ftfy call, so that huge lines stay linear
+_LOST_QUOTES = (  # U+FFFD where a page lost its curly quotes
+    (re.compile("(?<![^\\s(\\[])\ufffd(?=[^\\W_])"), '"'),  # opening
+    (re.compile("(?<=[.,!?])\\s?\ufffd(?![^\\W_])"), '"'),  # closing, after the punctuation
+    (re.compile("(?<=[^\\W\\d_])\ufffd(?=[^\\W\\d_])"), "'"),  # apostrophe: Ma'ruf
+)
+_KEY_STRIP = " .,;:!?-–—"
 # Paragraphs joined with commas by the scraper: "2019.,Video", "ini.,,“Kemudian", "Tuchel,Strasbourg".
 _JOIN = re.compile(
     r"(?<=[.!?…\"”’)])[ \t]*,(?:[\s,]*,)?(?=[A-Z•#(\[]|[“\"‘]\S)"
     r"|(?<![\d\s,])[ \t]*,(?:[\s,]*,)?(?=[A-Z][A-Za-z]|[•#]|[“\"‘]\S)"
 )
-_TIDY = (
-    (re.compile(r"\(\s*[,;]?\s*\)"), ""),  # empty brackets left by a dropped link
-    (re.compile(r"(?<![\w.,!?])[\"“”]\s*,?\s*[\"“”](?!\w)"), ""),  # empty quotes: '","'
-    (re.compile(r"[ \t]+,"), ","),
-    (re.compile(r",(?:\s*,)+"), ","),
-    (re.compile(r",+(?=[.!?])"), ""),
-    (re.compile(r",(?=[^\s\d,\"“”’‘')\]])"), ", "),
-    (re.compile(r"^[\s,;]+|[\s,;]+$"), ""),
-    (re.compile(r"[ \t]{2,}"), " "),
-)
+LEAD_LINES = 3  # datelines are looked for in the first lines the cleaner keeps
 
 
 @dataclass(frozen=True)
@@ -109,122 +110,206 @@ class CleanResult:
         return Counter(d.reason for d in self.dropped)
 
 
-@dataclass(frozen=True)
-class _Pattern:
-    reason: str
-    regex: re.Pattern[str]
-
-
-@lru_cache(maxsize=1)
-def _patterns() -> dict[str, tuple[_Pattern, ...]]:
-    """The sections of data/boilerplate_id.txt."""
-    found: dict[str, list[_Pattern]] = {s: [] for s in _SECTIONS}
-    section = ""
-    path = _DATA / "boilerplate_id.txt"
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        if line.startswith("["):
-            section = line.strip("[] ")
-            continue
-        reason, _, regex = line.partition("\t")
-        if section not in found or not regex:
-            raise ConfigError(f"{path}:{n}: expected 'reason<TAB>regex' under one of {_SECTIONS}")
-        found[section].append(_Pattern(reason, re.compile(regex, re.IGNORECASE)))
-    return {s: tuple(p) for s, p in found.items()}
+def _split_lines(text: str) -> list[str]:
+    return _BREAKS.sub("\n", text).replace("\u2029", "\n\n").split("\n")
 
 
 def repair(text: str) -> str:
-    """Fix mojibake (ftfy, incl. Mac-Roman "‚Äú"), NFC, drop zero-width and control
-    characters, turn non-breaking and other spaces into plain ones and normalise whitespace
-    (single spaces, no trailing spaces, at most one blank line). Words are never changed."""
-    import ftfy
-
-    config = ftfy.TextFixerConfig(uncurl_quotes=False, fix_latin_ligatures=False, explain=False)
-    text = ftfy.fix_text(text, config)
-    text = _BREAKS.sub("\n", text).replace("\u2029", "\n\n")
-    text = unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    """Fix mojibake (ftfy, incl. Mac-Roman "‚Äú"), HTML entities ("&ldquo;", "&nbsp;"), quotes
+    lost as U+FFFD, NFC, drop zero-width and control characters, turn non-breaking and other
+    spaces into plain ones and normalise whitespace (single spaces, no trailing spaces, at
+    most one blank line). Words are never changed. Linear in the length of the text."""
+    for _ in range(2):  # "&amp;ldquo;" was escaped twice
+        if "&" in text:
+            text = _ENTITY.sub(lambda m: html.unescape(m.group()), text)
+    lines = []
+    for line in _split_lines(text):
+        if _MOJIBAKE_HINT.search(line):
+            line = _ftfy(line)
+        line = unicodedata.normalize("NFC", _INVISIBLE.sub("", line))
+        if "\ufffd" in line:
+            for regex, quote in _LOST_QUOTES:
+                line = regex.sub(quote, line)
+        lines.append(_SPACES.sub(" ", line).strip())
     return _MANY_BLANKS.sub("\n\n", "\n".join(lines)).strip()
 
 
-def html_to_text(html: str) -> str:
-    """Main text of an HTML page (trafilatura): title first, blocks separated by blank lines."""
-    try:
-        import trafilatura
-    except ImportError as e:
-        raise ConfigError('HTML input needs trafilatura: pip install "idcorpus[html]"') from e
-    doc = trafilatura.bare_extraction(
-        html, include_comments=False, include_tables=True, with_metadata=True
+def _ftfy(line: str) -> str:
+    """ftfy on one line, in pieces of about _FTFY_PIECE characters cut at spaces."""
+    import ftfy
+
+    config = ftfy.TextFixerConfig(
+        uncurl_quotes=False, fix_latin_ligatures=False, unescape_html=False, explain=False
     )
-    if doc is None:
-        return ""
-    title = (getattr(doc, "title", None) or "").strip()
-    body = [b.strip() for b in (getattr(doc, "text", None) or "").split("\n") if b.strip()]
-    if title and not any(title in b or b in title for b in body[:3]):
-        body.insert(0, title)  # the <title> when the page body does not repeat its headline
-    return "\n\n".join(body)
+    pieces = []
+    pos = 0
+    while pos < len(line):
+        end = len(line) if len(line) - pos <= _FTFY_PIECE else line.find(" ", pos + _FTFY_PIECE)
+        end = len(line) if end < 0 else end
+        pieces.append(ftfy.fix_text(line[pos:end], config))
+        pos = end
+    return "".join(pieces)
 
 
-class Cleaner:
-    """Line cleaner for one corpus: keeps the cross-document line counts between documents."""
+def line_fingerprint(line: str) -> bytes:
+    """The digest that `fingerprints` and the Cleaner compare lines by (8 bytes)."""
+    return _digest(_line_key(line))
+
+
+def fingerprints(text: str, config: CleanConfig = CleanConfig()) -> frozenset[bytes]:
+    """Digests of the short lines of a raw document (no ftfy, cheap): what a RepeatTracker
+    counts across documents."""
+    keys = {_line_key(line) for line in _split_lines(text)}
+    return frozenset(_digest(k) for k in keys if k and len(k) <= config.cross_doc_max_chars)
+
+
+def _line_key(line: str) -> str:
+    """A line without invisible characters, NFC, single spaces, case-folded, stripped of
+    spaces and " .,;:!?-–—"."""
+    line = unicodedata.normalize("NFC", _INVISIBLE.sub("", line))
+    return _SPACES.sub(" ", line).casefold().strip(_KEY_STRIP)
+
+
+def _digest(key: str) -> bytes:
+    """A small, stable (not per-process) fingerprint of a line key."""
+    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+
+
+class RepeatTracker:
+    """Cross-document line counts, fed in document order (sequential; cheap)."""
 
     def __init__(self, config: CleanConfig = CleanConfig()) -> None:
         self.config = config
-        self._doc_counts: dict[bytes, int] = {}  # 8-byte digest of a line key -> documents
+        self._docs: dict[bytes, int] = {}  # fingerprint -> documents it was seen in
 
-    def clean(self, text: str) -> CleanResult:
+    def observe(self, fps: frozenset[bytes]) -> frozenset[bytes]:
+        """The fingerprints to drop from this document (seen in at least
+        `cross_doc_min_docs - 1` earlier documents), then count this document."""
+        need = self.config.cross_doc_min_docs - 1
+        if need < 1:
+            return frozenset()
+        drop = frozenset(fp for fp in fps if self._docs.get(fp, 0) >= need)
+        for fp in sorted(fps):  # a set's order varies between processes; the bound must not
+            if fp in self._docs:
+                self._docs[fp] += 1
+            elif len(self._docs) < self.config.max_tracked_lines:
+                self._docs[fp] = 1
+        return drop
+
+
+def html_to_text(html: str) -> str:
+    """Main text of an HTML page: headline first, blocks separated by blank lines. What the
+    page structure and the extractor leave out is listed by `corpus.html.extract`."""
+    from corpus.html import extract
+
+    return extract(html).text
+
+
+@dataclass
+class _Line:
+    line_no: int
+    text: str  # as repaired, before cleaning
+    kept: str  # what cleaning kept ("" when the line went)
+    new_paragraph: bool
+
+
+class Cleaner:
+    """Line cleaner for one corpus. With `clean(text)` it counts repeated lines across the
+    documents it sees (in order); with `clean(text, drop)` it is stateless per document."""
+
+    def __init__(self, config: CleanConfig = CleanConfig()) -> None:
+        self.config = config
+        self._tracker = RepeatTracker(config)
+
+    def clean(self, text: str, drop: frozenset[bytes] | None = None) -> CleanResult:
+        """Clean one document. `drop`: fingerprints of lines to drop as repeated across
+        documents (from `RepeatTracker.observe(fingerprints(text))`); None: the Cleaner's own
+        tracker decides, in the order documents are cleaned."""
+        if drop is None:
+            drop = self._tracker.observe(fingerprints(text, self.config))
         dropped: list[DroppedLine] = []
-        paragraphs: list[list[tuple[int, str]]] = [[]]
-        first = True
-        for line_no, raw in enumerate(repair(text).split("\n"), 1):
-            if not raw:
+        lines = list(self._lines(repair(text), drop, dropped))
+        if self.config.drop_boilerplate:
+            _drop_title_runs(lines, dropped)
+        paragraphs: list[list[tuple[int, str]]] = []
+        for line in lines:
+            if line.new_paragraph or not paragraphs:
                 paragraphs.append([])
-                continue
-            pieces = _JOIN.split(raw) if self.config.fix_scraped_text else [raw]
-            for i, piece in enumerate(pieces):
-                if i:
-                    paragraphs.append([])
-                kept = self._clean_line(piece, line_no, first, dropped)
-                first = False
-                if kept:
-                    paragraphs[-1].append((line_no, kept))
+            if line.kept:
+                paragraphs[-1].append((line.line_no, line.kept))
         self._drop_repeats(paragraphs, dropped)
         text = "\n\n".join("\n".join(t for _, t in p) for p in paragraphs if p)
         dropped.sort(key=lambda d: d.line_no)
         return CleanResult(text, tuple(dropped))
 
-    def _clean_line(self, line: str, line_no: int, first: bool, out: list[DroppedLine]) -> str:
+    def _lines(self, text: str, drop: frozenset[bytes], out: list[DroppedLine]) -> Iterable[_Line]:
+        """Every piece of every line, cleaned (a blank line starts a new paragraph)."""
+        kept = 0
+        blank = False
+        first = True
+        for line_no, raw in enumerate(text.split("\n"), 1):
+            if not raw:
+                blank = True
+                continue
+            if drop and line_fingerprint(raw) in drop:
+                out.append(DroppedLine(line_no, raw, "repeated_across_docs"))
+                yield _Line(line_no, raw, "", blank)
+                blank = False
+                continue
+            pieces = _JOIN.split(raw) if self.config.fix_scraped_text and "," in raw else [raw]
+            for i, piece in enumerate(pieces):
+                lead = ("first", "lead") if first else ("lead",) if kept < LEAD_LINES else ()
+                cleaned = self._clean_line(piece, line_no, lead, out)
+                first = False
+                kept += bool(cleaned)
+                yield _Line(line_no, piece, cleaned, blank or i > 0)
+                blank = False
+
+    def _clean_line(
+        self, line: str, line_no: int, lead: tuple[str, ...], out: list[DroppedLine]
+    ) -> str:
         """The kept part of one line ("" when all of it goes); drops go to `out`."""
-        if not _ALNUM.search(line):
+        if not rules.has_text(line):
             if line.strip():
                 out.append(DroppedLine(line_no, line, "empty"))
             return ""
-        if not self.config.drop_boilerplate:
-            return _tidy(line) if self.config.fix_scraped_text else line
-        patterns = _patterns()
-        sections = patterns["lead"] + patterns["inline"] if first else patterns["inline"]
-        for p in sections:
-            if p.reason == "dateline" and not self.config.strip_datelines:
-                continue
-            line = _cut(p, line, line_no, out)
-        line = _tidy(line) if self.config.fix_scraped_text else line.strip()
-        if not _ALNUM.search(line):
-            return ""
-        for p in patterns["line"]:
-            if p.regex.match(line):
-                out.append(DroppedLine(line_no, line, p.reason))
+        if self.config.fix_scraped_text:
+            if self.config.drop_boilerplate and rules.is_link_line(line):
+                out.append(DroppedLine(line_no, line, "link_list"))
                 return ""
-        line = _drop_sentences(line, line_no, out)
-        if line and not _ALNUM.search(line):
+            line = rules.fix_markup(line)
+        if not self.config.drop_boilerplate:
+            return rules.tidy(line) if self.config.fix_scraped_text else line
+        line = self._cut_fragments(line, line_no, lead, out)
+        if not rules.has_text(line):
+            return ""
+        if rules.prefilter("line").match(line):
+            reason = next(p.reason for p in rules.patterns()["line"] if p.regex.match(line))
+            out.append(DroppedLine(line_no, line, reason))
+            return ""
+        line = rules.drop_sentences(line, line_no, out)
+        if line and not rules.has_text(line):
             out.append(DroppedLine(line_no, line, "empty"))
             return ""
         return line
 
+    def _cut_fragments(
+        self, line: str, line_no: int, lead: tuple[str, ...], out: list[DroppedLine]
+    ) -> str:
+        """Cut the fragments of a line: inline patterns (and `lead` sections), "Baca juga"
+        titles, caption credits."""
+        found = rules.patterns()
+        for p in found["inline"] + tuple(q for s in lead for q in found[s]):
+            if p.reason != "dateline" or self.config.strip_datelines:
+                line = rules.cut(p, line, line_no, out)
+        line = rules.cut_related(line, line_no, out)
+        line = rules.cut_caption_credit(line, line_no, out)
+        return rules.tidy(line) if self.config.fix_scraped_text else line.strip()
+
     def _drop_repeats(
         self, paragraphs: list[list[tuple[int, str]]], out: list[DroppedLine]
     ) -> None:
-        """Drop lines repeated inside the document or across documents (see module doc)."""
+        """Drop lines repeated inside the document (see module doc)."""
         cfg = self.config
         counts = Counter(_key(t) for p in paragraphs for _, t in p)
         seen: set[str] = set()
@@ -237,74 +322,29 @@ class Cleaner:
                     reason = "repeated_in_doc"
                 elif key in seen:
                     reason = "duplicate_in_doc"
-                elif self._seen_before(key, len(text)):
-                    reason = "repeated_across_docs"
                 seen.add(key)
                 if reason:
                     out.append(DroppedLine(line_no, text, reason))
                 else:
                     keep.append((line_no, text))
             para[:] = keep
-        self._remember(counts)
-
-    def _seen_before(self, key: str, length: int) -> bool:
-        cfg = self.config
-        if not cfg.cross_doc_min_docs or length > cfg.cross_doc_max_chars:
-            return False
-        return self._doc_counts.get(_digest(key), 0) + 1 >= cfg.cross_doc_min_docs
-
-    def _remember(self, counts: Counter[str]) -> None:
-        """Count each short line of this document once; new keys stop at max_tracked_lines."""
-        cfg = self.config
-        if not cfg.cross_doc_min_docs:
-            return
-        for key in counts:
-            if len(key) > cfg.cross_doc_max_chars:
-                continue
-            digest = _digest(key)
-            if digest in self._doc_counts:
-                self._doc_counts[digest] += 1
-            elif len(self._doc_counts) < cfg.max_tracked_lines:
-                self._doc_counts[digest] = 1
 
 
-def _cut(pattern: _Pattern, line: str, line_no: int, out: list[DroppedLine]) -> str:
-    """Cut every match of an inline pattern out of `line`, recording each one."""
-    if not pattern.regex.search(line):
-        return line
-    for m in pattern.regex.finditer(line):
-        if m.group().strip():
-            out.append(DroppedLine(line_no, m.group().strip(), pattern.reason))
-    return pattern.regex.sub(" ", line)
-
-
-def _drop_sentences(line: str, line_no: int, out: list[DroppedLine]) -> str:
-    """Drop the sentences of `line` that a [sentence] pattern matches."""
-    patterns = _patterns()["sentence"]
-    if not any(p.regex.search(line) for p in patterns):
-        return line
-    kept: list[str] = []
-    for span in segment(line):
-        reason = next((p.reason for p in patterns if p.regex.match(span.text)), "")
-        if reason:
-            out.append(DroppedLine(line_no, span.text, reason))
-        else:
-            kept.append(span.text)
-    return " ".join(kept)
-
-
-def _tidy(line: str) -> str:
-    """Tidy the holes that dropped links leave in scraped text: " ,, " -> ", ", "(,)" -> ""."""
-    for regex, repl in _TIDY:
-        line = regex.sub(repl, line)
-    return line.strip()
-
-
-def _digest(key: str) -> bytes:
-    """A small, stable (not per-process) fingerprint of a line key."""
-    return hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
+def _drop_title_runs(lines: list[_Line], out: list[DroppedLine]) -> None:
+    """The short title-case lines without final punctuation after a "Baca Juga" or "Berita
+    Terkait" header (or a dropped "Baca juga: ..." line) are related links too."""
+    run = 0
+    for line in lines:
+        if rules.is_header(line.text) or (not line.kept and rules.is_related(line.text)):
+            run = rules.TITLE_RUN_MAX_LINES
+        elif run and line.kept and rules.is_title_line(line.kept):
+            out.append(DroppedLine(line.line_no, line.kept, "related_link"))
+            line.kept = ""
+            run -= 1
+        elif line.kept:
+            run = 0
 
 
 def _key(line: str) -> str:
     """Comparison key of a line for repeat detection."""
-    return " ".join(line.casefold().split()).strip(" .,;:!?-–—")
+    return " ".join(line.casefold().split()).strip(_KEY_STRIP)

@@ -8,8 +8,13 @@ Each is decided from the token before it and the word after it, with the languag
 degrees, months, units; each with a behaviour), `sentence_starters_id.txt`,
 `speech_verbs_id.txt` ("Kenapa?" tanya dia) and `list_cues_id.txt` ("yaitu:").
 
-- A stop inside a balanced quotation (up to 500 characters) does not end the sentence, so a
-  quoted statement stays one unit with its attribution: “Saya lelah. Saya pulang,” kata Ani.
+- A quotation holding several sentences is split at its inner boundaries (the convention of
+  the UD treebanks, Moses and FLORES): the opening quote stays with the first piece, the
+  closing quote and the attribution with the last (“Saya lelah. | Saya pulang,” kata Ani.),
+  also when the attribution is capitalised after "?”" ("Siapa kalian?” Ujar Budi ..."). Inside a
+  quotation, a "!" or "?" that ends a short quoted title ("Pergi!" Versi Akustik) and a detached
+  ellipsis marking left-out words are no boundary, and a lost stop is not guessed.
+- No-break spaces count as spaces everywhere.
 - Blank lines always end a sentence. A single line break ends one when the layout says so:
   the next line is a bullet, or the line has no final punctuation and the next line starts
   with a capital letter (headlines, captions, list items), unless the paragraph looks
@@ -18,6 +23,7 @@ degrees, months, units; each with a behaviour), `sentence_starters_id.txt`,
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
@@ -25,7 +31,7 @@ from pathlib import Path
 
 from corpus.records import Span
 
-SEGMENTER_VERSION = "id-rules-1"
+SEGMENTER_VERSION = "id-rules-2"
 
 _DATA = Path(__file__).parent / "data"
 _CLOSERS = "\"'”’»)]}"
@@ -36,7 +42,7 @@ _STOPS = ".!?…"
 # glued to the next sentence ("kemarin.Menurut"), which scraped text often has.
 _CANDIDATE = re.compile(
     r"[.!?…]+[\"'”’»)\]}]*(?=\s)"
-    r"|\n|:(?=[ \t])"
+    r"|\n|:(?=[ \t\u00a0])"
     r"|(?<=[a-z]{3})[.!?](?=[A-Z][a-z]{2})"
 )
 _PARA_BREAK = re.compile(r"(?:\r?\n|\r)[ \t\f\v\u00a0\u3000]*(?:\r?\n|\r)\s*")
@@ -52,6 +58,8 @@ _QUOTE = re.compile(r"[\"“”]")
 _LOWER_START_OK = re.compile(r"[a-zA-Z]{4,}|\d{3,}")
 _NUMBERISH = re.compile(r"\w*\d|[IVXLC]+\b|[A-Za-z]\b")
 _MAX_QUOTE = 500
+_MAX_TITLE = 40
+_FIRST_MARKERS = frozenset({"1", "a", "A", "i", "I"})
 _DOMAIN_WORDS = frozenset({"Com", "Co", "Id", "Net", "Org", "Js"})
 
 
@@ -93,7 +101,7 @@ def _starters() -> dict[str, str]:
 def _candidates() -> re.Pattern[str]:
     """_CANDIDATE plus a space before a strong starter ("persen Sementara itu")."""
     strong = sorted(w for w, kind in _starters().items() if kind == "strong")
-    unmarked = rf"(?<=[a-z0-9%]) (?=(?:{'|'.join(strong)})(?: [a-z]|,))"
+    unmarked = rf"(?<=[a-z0-9%])[ \u00a0](?=(?:{'|'.join(strong)})(?:[ \u00a0][a-z]|,))"
     return re.compile(f"{_CANDIDATE.pattern}|{unmarked}")
 
 
@@ -156,12 +164,13 @@ def _cuts(text: str, lo: int, hi: int) -> Iterator[int]:
             if wrapped is None:
                 wrapped = _looks_wrapped(text[lo:hi])
             cut = start if _line_break_ends(text, start, lo, hi, wrapped) else -1
-        elif quotes and _inside(quotes, start, end):
+        elif quotes and _quoted_non_boundary(quotes, text, start, end):
             cut = -1
         elif char == ":":
             cut = end if _colon_ends(text, last, start, end, hi) else -1
-        elif char == " ":
-            cut = start if _lower_word_before(text, start, last) else -1
+        elif char in " \u00a0":  # a lost stop; not guessed inside a quotation
+            unmarked = _lower_word_before(text, start, last) and not _inside(quotes, start, end)
+            cut = start if unmarked else -1
         elif end - start == 1 and end < hi and not text[end].isspace():
             cut = end if _glued_stop_ends(text, start, end, lo) else -1
         else:
@@ -185,6 +194,8 @@ def _stop_ends(text: str, start: int, end: int, lo: int, hi: int) -> bool:
     core = text[start:end].rstrip(_CLOSERS)
     closed = len(core) < end - start
     if core[-1] in "?!":
+        if closed and _is_speech_verb(next_word):  # "Siapa kalian?” Ujar Budi ...
+            return False
         return not lower or (not closed and not _is_speech_verb(next_word))
     if len(core) > 1 or core[-1] == "…" or closed:
         return not lower  # ellipsis, or a stop followed by a closing quote/bracket
@@ -209,7 +220,7 @@ def _after_token(
         if lower or behaviour == "prefix" or (behaviour == "number" and _NUMBERISH.match(nxt)):
             return False
         return not bracket and _behaviour(nxt) is None
-    if _LIST_MARKER.fullmatch(token) and _at_line_start(text, tok_start, lo):
+    if _LIST_MARKER.fullmatch(token) and _list_position(text, tok_start, lo, token):
         return False
     if lower:  # "... pada 1879. atau ..." (sentences typed in lower case)
         return bool(_LOWER_START_OK.fullmatch(token)) and not _is_speech_verb(nxt)
@@ -230,8 +241,10 @@ def _colon_ends(text: str, last: int, start: int, end: int, hi: int) -> bool:
         k += 1
     if k >= hi or not text[k].isupper():
         return False
-    words = text[last:start].split()
-    return len(words) >= 3 and words[-1].lower() in _word_set("list_cues_id.txt")
+    words = text[max(last, start - 200) : start].lower().split()
+    if len(words) < 3 or words[-1] not in _word_set("list_cues_id.txt"):
+        return False
+    return words[-1] != "ini" or words[-2] == "berikut"  # "berikut ini:", not "minggu ini:"
 
 
 def _lower_word_before(text: str, space: int, last: int) -> bool:
@@ -243,11 +256,15 @@ def _lower_word_before(text: str, space: int, last: int) -> bool:
     return not any(c.isupper() for c in tm.group())
 
 
-def _at_line_start(text: str, pos: int, lo: int) -> bool:
+def _list_position(text: str, pos: int, lo: int, token: str) -> bool:
+    """Is the marker `token` at `pos` a list number: at the start of a line, or the first
+    item after a colon ("yaitu: 1. ...", but not "surat Al-Baqarah : 183. Dalam ...")?"""
     i = pos - 1
-    while i >= lo and text[i] in " \t":
+    while i >= lo and text[i] in " \t\u00a0":
         i -= 1
-    return i < lo or text[i] in "\n:"
+    if i < lo or text[i] == "\n":
+        return True
+    return text[i] == ":" and token in _FIRST_MARKERS
 
 
 def _glued_stop_ends(text: str, start: int, end: int, lo: int) -> bool:
@@ -296,7 +313,7 @@ def _looks_wrapped(para: str) -> bool:
 
 def _quote_regions(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     """(open, close) positions of balanced double quotes in text[lo:hi], at most _MAX_QUOTE
-    apart. A stop inside a quotation does not end the sentence: the quote stays one unit."""
+    apart."""
     regions: list[tuple[int, int]] = []
     open_at = -1
     for m in _QUOTE.finditer(text, lo, hi):
@@ -316,6 +333,32 @@ def _quote_regions(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
     return regions
 
 
+def _quoted_non_boundary(regions: list[tuple[int, int]], text: str, start: int, end: int) -> bool:
+    """A stop inside a quotation ends a sentence, except the "!" or "?" that ends a short
+    quoted title inside a sentence (Rilis Lagu "Pergi!" Versi Akustik) and a detached ellipsis
+    that marks words left out of a quotation ("... pinjaman … Walaupun ...")."""
+    region = _region_of(regions, start)
+    if region is None:
+        return False
+    o, c = region
+    if c < end and c - o <= _MAX_TITLE and text[start] in "!?":
+        before = text[max(0, o - 2) : o]
+        return len(before) == 2 and before[0].isalnum() and before[1].isspace()
+    if end <= c and text[start - 1].isspace() and text[start] in "….":
+        return text[start:end] in ("…", "...")
+    return False
+
+
 def _inside(regions: list[tuple[int, int]], start: int, end: int) -> bool:
-    """Is the terminator text[start:end] inside a quotation that it does not close?"""
-    return any(o < start and end <= c for o, c in regions)
+    """Is text[start:end] inside one of the quotations?"""
+    region = _region_of(regions, start)
+    return region is not None and end <= region[1]
+
+
+def _region_of(regions: list[tuple[int, int]], pos: int) -> tuple[int, int] | None:
+    """The quotation (open, close) with open < pos < close, if any (regions are sorted and
+    do not overlap, so a binary search keeps long lines linear)."""
+    i = bisect.bisect_left(regions, (pos, -1)) - 1
+    if i >= 0 and regions[i][0] < pos < regions[i][1]:
+        return regions[i]
+    return None

@@ -276,10 +276,80 @@ CASES = [
         'Dia bilang "tidak tahu." Semua diam.',
         ['Dia bilang "tidak tahu."', "Semua diam."],
     ),
+    # a quotation of several sentences is split inside (UD, Moses, FLORES): the opening quote
+    # stays with the first piece, the closing quote and the attribution with the last
     (
-        "quote-kept-whole",
+        "quote-multi-attribution",
         "“Saya lelah. Saya mau pulang,” kata Ani. Ia pun pergi.",
-        ["“Saya lelah. Saya mau pulang,” kata Ani.", "Ia pun pergi."],
+        ["“Saya lelah.", "Saya mau pulang,” kata Ani.", "Ia pun pergi."],
+    ),
+    (
+        "quote-multi-straight",
+        '"Jalan ditutup malam ini. Besok dibuka pukul 06.00 WIB. Warga diminta sabar," ujar Budi.',
+        [
+            '"Jalan ditutup malam ini.',
+            "Besok dibuka pukul 06.00 WIB.",
+            'Warga diminta sabar," ujar Budi.',
+        ],
+    ),
+    (
+        "quote-multi-no-attribution",
+        '"Kami bersyukur. Lawan kami kuat." Tim lalu kembali ke hotel.',
+        ['"Kami bersyukur.', 'Lawan kami kuat."', "Tim lalu kembali ke hotel."],
+    ),
+    (
+        "quote-question-inside",
+        '"Ia bertanya apakah rapat jadi digelar? Pak Lurah bingung," kata Husain.',
+        ['"Ia bertanya apakah rapat jadi digelar?', 'Pak Lurah bingung," kata Husain.'],
+    ),
+    (
+        "quote-exclaim-inside",
+        "“Keputusan itu salah besar! Semoga segera DIBATALKAN,” tulis dia.",
+        ["“Keputusan itu salah besar!", "Semoga segera DIBATALKAN,” tulis dia."],
+    ),
+    (
+        "quote-nested-single",
+        "“Dia berkata ‘harganya murah. Saya tidak percaya’ lalu pergi. Saya heran,” tutur Sari.",
+        [
+            "“Dia berkata ‘harganya murah.",
+            "Saya tidak percaya’ lalu pergi.",
+            "Saya heran,” tutur Sari.",
+        ],
+    ),
+    (
+        "quote-capitalised-attribution",
+        "“Siapa kalian? Mundur!” Ujar Budi dengan suara keras. Massa diam.",
+        ["“Siapa kalian?", "Mundur!” Ujar Budi dengan suara keras.", "Massa diam."],
+    ),
+    (
+        "quoted-title",
+        'Grup Itu Rilis Lagu "Pergi!" Versi Akustik bersama orkestra.',
+        ['Grup Itu Rilis Lagu "Pergi!" Versi Akustik bersama orkestra.'],
+    ),
+    (
+        "quote-elision",
+        "“Makin banyak warga yang memakai pinjaman … Walaupun cicilannya ringan,” katanya.",
+        ["“Makin banyak warga yang memakai pinjaman … Walaupun cicilannya ringan,” katanya."],
+    ),
+    (
+        "quote-lost-stop-inside",
+        "“Kami mendukung semua yang Ia rencanakan,” katanya.",
+        ["“Kami mendukung semua yang Ia rencanakan,” katanya."],
+    ),
+    (
+        "verse-number-after-colon",
+        "Hal itu tertulis dalam surat Al-Baqarah : 183. Dalam berpuasa umat diminta sabar.",
+        ["Hal itu tertulis dalam surat Al-Baqarah : 183.", "Dalam berpuasa umat diminta sabar."],
+    ),
+    (
+        "list-after-colon",
+        "Syaratnya antara lain: 1. Membawa KTP asli dan fotokopi.",
+        ["Syaratnya antara lain: 1. Membawa KTP asli dan fotokopi."],
+    ),
+    (
+        "colon-after-ini",
+        "Tonton juga liputan minggu ini: Menengok Dapur Kopi Gayo",
+        ["Tonton juga liputan minggu ini: Menengok Dapur Kopi Gayo"],
     ),
     (
         "bracket",
@@ -373,6 +443,13 @@ CASES = [
 @pytest.mark.parametrize(("text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
 def test_hard_cases(text: str, expected: list[str]) -> None:
     assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_no_break_spaces_are_spaces(text: str, expected: list[str]) -> None:
+    """Scraped pages put U+00A0 inside words and between sentences: same boundaries."""
+    nbsp = text.replace(" ", "\u00a0")
+    assert [s.replace("\u00a0", " ") for s in split_sentences(nbsp)] == expected
 
 
 def test_case_table_is_large_and_unique() -> None:
