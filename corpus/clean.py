@@ -32,6 +32,7 @@ import html
 import logging
 import re
 import unicodedata
+from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -176,11 +177,20 @@ def _digest(key: str) -> bytes:
 
 
 class RepeatTracker:
-    """Cross-document line counts, fed in document order (sequential; cheap)."""
+    """Cross-document line counts, fed in document order (sequential; cheap).
+
+    Memory is fixed from the start: the counts live in an open-addressing table sized for
+    `max_tracked_lines` (twice as many slots of an 8-byte key and a 1-byte count), allocated
+    and touched up front, so a build's memory does not grow with the corpus. Lines first seen
+    after `max_tracked_lines` distinct ones are not tracked, the same in every process."""
 
     def __init__(self, config: CleanConfig = CleanConfig()) -> None:
         self.config = config
-        self._docs: dict[bytes, int] = {}  # fingerprint -> documents it was seen in
+        slots = 1 << max(4, (2 * config.max_tracked_lines - 1).bit_length())
+        self._mask = slots - 1
+        self._keys = array("Q", bytes(8 * slots))
+        self._counts = array("B", bytes(slots))
+        self._size = 0
 
     def observe(self, fps: frozenset[bytes]) -> frozenset[bytes]:
         """The fingerprints to drop from this document (seen in at least
@@ -188,13 +198,33 @@ class RepeatTracker:
         need = self.config.cross_doc_min_docs - 1
         if need < 1:
             return frozenset()
-        drop = frozenset(fp for fp in fps if self._docs.get(fp, 0) >= need)
+        drop = []
         for fp in sorted(fps):  # a set's order varies between processes; the bound must not
-            if fp in self._docs:
-                self._docs[fp] += 1
-            elif len(self._docs) < self.config.max_tracked_lines:
-                self._docs[fp] = 1
-        return drop
+            slot = self._slot(fp)
+            if slot < 0:
+                continue
+            count = self._counts[slot]
+            if count >= need:
+                drop.append(fp)
+            if count < 255:
+                self._counts[slot] = count + 1
+        return frozenset(drop)
+
+    def _slot(self, fp: bytes) -> int:
+        """The slot of `fp` (claimed if new and there is room), or -1 when it is not tracked."""
+        key = int.from_bytes(fp, "little") or 1  # 0 marks an empty slot
+        i = key & self._mask
+        while True:
+            found = self._keys[i]
+            if found == key:
+                return i
+            if not found:
+                if self._size >= self.config.max_tracked_lines:
+                    return -1
+                self._keys[i] = key
+                self._size += 1
+                return i
+            i = (i + 1) & self._mask
 
 
 def html_to_text(html: str) -> str:

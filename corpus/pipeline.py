@@ -151,23 +151,18 @@ class _Run:
         self.sizer = SliceSizer()
 
     def run(self, started: float) -> Summary:
-        entries: list[Entry] = []
+        total = _Total()
         state = self.work.open(
             self.identity.resume_key(),
-            _collect(scan(self.config.inputs, self.config.read), entries),
+            total.count(scan(self.config.inputs, self.config.read)),
             self.config.effective_chunk,
             resume=self.config.resume,
-        )
-        total = (
-            None
-            if any(e.documents is None for e in entries)
-            else sum(e.documents or 0 for e in entries)
         )
         if state.chunks_done:
             self.report.restore(state.report)
         with (
             Workers(self.config.jobs, warm_up=_warm_up(self.config)) as workers,
-            Progress(total, initial=state.docs_done, quiet=self.config.quiet) as bar,
+            Progress(total.value(), initial=state.docs_done, quiet=self.config.quiet) as bar,
         ):
             chunks: queue.Queue[Any] = queue.Queue(maxsize=CHUNKS_AHEAD)
             producer = threading.Thread(
@@ -466,23 +461,34 @@ class _Offsets:
         return dict(self.base) if self.base else None
 
 
-def _collect(entries: Iterable[Entry], into: list[Entry]) -> Iterator[Entry]:
-    for entry in entries:
-        into.append(entry)
-        yield entry
+class _Total:
+    """The documents of the manifest, summed while it streams to the work area (the progress
+    bar's total; None when an input's size is unknown, as stdin's)."""
+
+    def __init__(self) -> None:
+        self.documents = 0
+        self.unknown = False
+
+    def count(self, entries: Iterable[Entry]) -> Iterator[Entry]:
+        for entry in entries:
+            self.unknown |= entry.documents is None
+            self.documents += entry.documents or 0
+            yield entry
+
+    def value(self) -> int | None:
+        return None if self.unknown else self.documents
 
 
 def _tracker() -> Any:
-    from corpus import clean
+    from corpus.clean import RepeatTracker
 
-    tracker = getattr(clean, "RepeatTracker", None)  # TEMPORARY until the clean API lands
-    return tracker() if tracker is not None else None
+    return RepeatTracker()
 
 
 def _fingerprints(text: str) -> frozenset[bytes]:
-    from corpus import clean
+    from corpus.clean import fingerprints
 
-    return frozenset(clean.fingerprints(text))  # type: ignore[attr-defined]
+    return fingerprints(text)
 
 
 def public_location(location: str, inputs: tuple[str, ...]) -> str:

@@ -13,7 +13,6 @@ is cleaned away and nothing is segmented, so the output lines up with a referenc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from corpus.clean import Cleaner, repair
 from corpus.pairs import Unit, units_of
@@ -52,7 +51,7 @@ def prepare(
     """The units of `doc`; `drop`: fingerprints of lines repeated across documents."""
     if options.presplit:
         return _prepare_lines(doc)
-    cleaned = _clean(doc.text, drop if drop is not None else frozenset())
+    cleaned = Cleaner().clean(doc.text, drop=drop if drop is not None else frozenset())
     paragraphs = split_paragraphs(cleaned.text)
     units = units_of(doc, segment(cleaned.text), paragraphs)
     result = Prepared(
@@ -73,15 +72,6 @@ def prepare(
             result.report.drop("segment", "no_letters", doc=doc.doc_id, text=unit.text)
     _count(result)
     return result
-
-
-def _clean(text: str, drop: frozenset[bytes]) -> Any:
-    # TEMPORARY until the stateless Cleaner API lands: Cleaner().clean(text, drop=drop)
-    clean = Cleaner().clean
-    try:
-        return clean(text, drop=drop)  # type: ignore[call-arg]
-    except TypeError:
-        return clean(text)
 
 
 def _prepare_lines(doc: Document) -> Prepared:

@@ -118,13 +118,18 @@ def load_text(src: Source, report: Report, limit: int) -> str | None:
 
 
 def read_html(src: Source, config: ReadConfig, report: Report) -> Iterator[Document]:
-    """An HTML file is one document: its main text, extracted by corpus.clean.html_to_text."""
+    """An HTML file is one document: its main text, extracted by corpus.html.extract; every
+    block the extractor leaves out is counted under `read:<reason>` (html_nav, not_main_text,
+    ...), the first few with their text as examples."""
     html = load_text(src, report, MAX_HTML_BYTES)
     if html is None:
         return
-    from corpus.clean import html_to_text
+    from corpus.html import extract
 
-    text = html_to_text(html) or ""
+    extraction = extract(html)
+    for block in extraction.dropped:
+        report.drop("read", block.reason, doc=src.name, text=block.text)
+    text = extraction.text
     if not text.strip():
         report.skip_input(src.location, "empty: no text found in the HTML")
         return

@@ -15,7 +15,7 @@ Then `seg_cases.jsonl` (real paragraphs and their sentences) scores the segmente
 boundary P/R/F1 and exact cases, next to a naive splitter (after . ! ? + space + capital);
 the UD treebank figures come from scripts/bench_segment.py; and the speed of cleaning +
 segmentation (MB of UTF-8 input per second, median of --repeats passes, one core) is measured
-on the set's texts for this tree and for the code at --baseline (a git ref, default main,
+on the set's texts for this tree and for the code at --baseline (a git ref, default 9d2d43e: before issue 12,
 checked out into a temporary folder), alternating the two in one run.
 
     .venv/bin/python scripts/bench_clean.py
@@ -95,7 +95,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument("--ud-dir", type=Path, default=SHARED / "data" / "ud")
     ap.add_argument("--seg-eval", type=Path, default=SHARED / "tools" / "seg_eval.py")
     ap.add_argument("--repeats", type=int, default=5, help="timed passes for the speed figure")
-    ap.add_argument("--baseline", default="main", help="git ref timed next to this tree")
+    ap.add_argument(
+        "--baseline",
+        default="9d2d43e",
+        help="git ref timed next to this tree (default: the cleaner before issue 12)",
+    )
     ap.add_argument("--no-ud", action="store_true", help="skip the UD treebanks")
     ap.add_argument("--no-speed", action="store_true", help="skip the speed measurement")
     ap.add_argument("--show", action="store_true", help="print lost sentences and leaked junk")
@@ -104,12 +108,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return ap.parse_args(argv)
 
 
-def prepare(doc: Any, cleaner: Any) -> list[str]:
-    """One document -> the sentences a build would translate (clean, segment, has a letter)."""
-    from corpus.segment import segment
+def prepare(doc: Any, tracker: Any) -> list[str]:
+    """One document -> the sentences a build translates: the build's own preparation stage
+    (clean, segment, units with a letter), with lines repeated across documents decided in
+    document order as the build does."""
+    from corpus.clean import fingerprints
+    from corpus.prepare import PrepareOptions
+    from corpus.prepare import prepare as build_prepare
 
-    text = cleaner.clean(doc.text).text
-    return [s.text for s in segment(text) if any(c.isalpha() for c in s.text)]
+    drop = tracker.observe(fingerprints(doc.text))
+    return [u.text for u in build_prepare(doc, PrepareOptions(), drop).units]
 
 
 def read_set(data: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
@@ -143,14 +151,14 @@ def score_page(row: dict[str, Any], sentences: list[str]) -> PageScore:
 
 def score_documents(args: argparse.Namespace) -> tuple[list[PageScore], list[str], list[str]]:
     """Build the set through prepare(); the scores per page, the texts read, the HTML pages."""
-    from corpus.clean import Cleaner
+    from corpus.clean import RepeatTracker
 
     rows, docs = read_set(args.data)
-    cleaner = Cleaner()
+    tracker = RepeatTracker()
     pages = []
     for row in rows:
         doc = docs.get(row["file"])
-        sentences = prepare(doc, cleaner) if doc is not None else []
+        sentences = prepare(doc, tracker) if doc is not None else []
         pages.append(score_page(row, sentences))
         if args.out:
             args.out.mkdir(parents=True, exist_ok=True)
