@@ -51,6 +51,7 @@ log = logging.getLogger(__name__)
 DOCS_PER_TASK = 16  # documents per preparation task sent to a worker
 CHUNKS_AHEAD = 2  # prepared chunks waiting for the engine
 CHUNKS_FINISHING = 2  # translated chunks being turned into rows at once
+UNITS_PER_FINISH = 512  # sentences per task that turns translations into rows
 
 
 @dataclass
@@ -253,7 +254,7 @@ class _Run:
     def _consume(
         self, state: WorkState, workers: Workers, chunks: queue.Queue[Any], bar: Progress
     ) -> Report:
-        finishing: deque[tuple[_Chunk, Future[tuple[int, Report]]]] = deque()
+        finishing: deque[tuple[_Chunk, list[Future[tuple[Any, Report]]]]] = deque()
         while True:
             item = chunks.get()
             if isinstance(item, _Failed):
@@ -261,15 +262,20 @@ class _Run:
             if isinstance(item, _End):
                 break
             translations = self._translate(item, bar)
-            task = _FinishTask(
-                item.units,
-                translations,
-                self.work.shard_path(item.index),
-                self.config.signals,
-                self.options.presplit,
-            )
-            finishing.append((item, workers.submit(_finish_task, task)))
-            while finishing and (len(finishing) > CHUNKS_FINISHING or finishing[0][1].done()):
+            step = UNITS_PER_FINISH
+            tasks = [
+                _FinishTask(
+                    item.units[i : i + step],
+                    translations[i : i + step],
+                    self.config.signals,
+                    self.options.presplit,
+                )
+                for i in range(0, len(item.units), step)
+            ]
+            finishing.append((item, [workers.submit(_finish_task, t) for t in tasks]))
+            while finishing and (
+                len(finishing) > CHUNKS_FINISHING or all(f.done() for f in finishing[0][1])
+            ):
                 self._commit(state, *finishing.popleft())
         while finishing:
             self._commit(state, *finishing.popleft())
@@ -296,13 +302,26 @@ class _Run:
             start += step
         return [done[u.text] for u in chunk.units]
 
-    def _commit(self, state: WorkState, chunk: _Chunk, future: Future[tuple[int, Report]]) -> None:
-        _, finish_report = future.result()
+    def _commit(
+        self, state: WorkState, chunk: _Chunk, futures: list[Future[tuple[Any, Report]]]
+    ) -> None:
+        """Write the chunk's shard (its rows, in order) and then its checkpoint."""
+        import pyarrow as pa
+
+        from corpus.dataset import write_parquet_atomic
+
+        results = [f.result() for f in futures]
         self.report.merge(chunk.report)
-        self.report.merge(finish_report)
+        for _, finish_report in results:
+            self.report.merge(finish_report)
+        tables = [table for table, _ in results] or [rows_to_table([], self._schema())]
+        write_parquet_atomic(self.work.shard_path(chunk.index), pa.concat_tables(tables))
         self.work.commit_chunk(
             state, chunk.index, chunk.docs, self.report.to_dict(), chunk.part_base
         )
+
+    def _schema(self) -> Any:
+        return schema_of(self.config.signals, self.options.presplit)
 
     # assembly ----------------------------------------------------------------------------
 
@@ -392,22 +411,22 @@ def _slim(item: _Doc) -> _Doc:
 class _FinishTask:
     units: list[Unit]
     translations: list[Translation]
-    path: Path
     signals: bool
     presplit: bool
 
 
-def _finish_task(task: _FinishTask) -> tuple[int, Report]:
-    """Rows with their signals, written as the chunk's shard (atomically)."""
-    from corpus.dataset import write_parquet_atomic
-    from corpus.signals import SIGNAL_COLUMNS
-
+def _finish_task(task: _FinishTask) -> tuple[Any, Report]:
+    """Rows with their signals, as an Arrow table (cheap to send back)."""
     rows, report = rows_of(
         task.units, task.translations, signals=task.signals, presplit=task.presplit
     )
-    schema = arrow_schema(columns(SIGNAL_COLUMNS if task.signals else {}, presplit=task.presplit))
-    write_parquet_atomic(task.path, rows_to_table(rows, schema))
-    return len(rows), report
+    return rows_to_table(rows, schema_of(task.signals, task.presplit)), report
+
+
+def schema_of(signals: bool, presplit: bool) -> Any:
+    from corpus.signals import SIGNAL_COLUMNS
+
+    return arrow_schema(columns(SIGNAL_COLUMNS if signals else {}, presplit=presplit))
 
 
 def _warm_up(config: BuildConfig) -> Any:
