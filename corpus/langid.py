@@ -7,9 +7,10 @@ plus the language prior, divided by sqrt(bytes), then a softmax. This module com
 same numbers for a batch with a fixed number of numpy operations:
 
 - the automaton is Aho-Corasick over n-grams of at most `depth` (6) bytes, so its state after
-  any byte depends on the last `depth` bytes only: all positions of all texts advance together
-  in `depth` vectorised steps over the concatenated bytes (0xFF, which no UTF-8 text holds,
-  separates texts and returns every state to the root);
+  any byte depends on the last `depth` bytes only: the state at every `STRIDE`-th position of
+  the concatenated bytes comes from its window in `depth` vectorised steps, the states between
+  from one step each (0xFF, which no UTF-8 text holds, separates texts and returns every state
+  to the root);
 - features are counted per text by sorting each text's row of features (in blocks of texts
   of similar length, padded with a blank feature);
 - sums are taken in 64-bit fixed point, exact and so independent of order, and every later
@@ -34,7 +35,7 @@ from importlib import resources
 
 from corpus.errors import ConfigError
 
-MISSING = 'language ID needs the py3langid package (0.4): pip install "idcorpus[langid]"'
+MISSING = 'language ID needs py3langid 0.4.x: pip install "idcorpus[langid]"'
 try:
     import numpy as np
     import numpy.typing as npt
@@ -50,7 +51,10 @@ MAX_DEPTH = 8
 SEPARATOR = 0xFF
 """A byte no UTF-8 text contains; the model's automaton goes back to its root on it."""
 
-SMALL = 8
+STRIDE = 12
+"""Positions per row of the walk: one window of `depth` steps per row, then one step each."""
+
+SMALL = 3
 """Batches of fewer texts are scored one text at a time (same results, less overhead)."""
 
 SUB_BATCH = 2048
@@ -194,9 +198,12 @@ class Identifier:
         encoded = [t.encode("utf-8", "surrogatepass") for t in lowered]
         sep = bytes([SEPARATOR])
         data = np.frombuffer(sep + sep.join(encoded) + sep, dtype=np.uint8)
-        edges = np.flatnonzero(np.diff(np.take(_IS_LETTER, data).view(np.int8))) + 1
+        edges = np.flatnonzero(np.diff(np.take(_IS_LETTER, data, mode="clip").view(np.int8))) + 1
         starts, ends = edges[0::2], edges[1::2]  # data starts and ends with a separator
-        left, right = np.take(_BYTE_KIND, data[starts - 1]), np.take(_BYTE_KIND, data[ends])
+        left, right = (
+            np.take(_BYTE_KIND, data[starts - 1], mode="clip"),
+            np.take(_BYTE_KIND, data[ends]),
+        )
         fits = (ends - starts >= self.markers.shortest) & (ends - starts <= self.markers.longest)
         fits &= (left != _WORD_ASCII) & (right != _WORD_ASCII)
         unsure = ((left == _NON_ASCII) | (right == _NON_ASCII))[fits]
@@ -228,22 +235,35 @@ def marker_shift(lowered: str, words: dict[str, str]) -> int:
 
 def walk(model: Model, encoded: list[bytes]) -> npt.NDArray[np.int32]:
     """The feature of each byte position of the texts, each followed by a separator byte
-    (whose feature is `blank`). The first two steps of every window are one lookup of the
-    byte pair in `pairs`."""
+    (whose feature is `blank`).
+
+    Positions are taken in rows of `STRIDE`: the state at a row's first position comes from
+    its window of `depth` bytes (the first two in one lookup of `pairs`), each next state from
+    one step, all rows at once; then each position's feature is one lookup from the state
+    before it."""
     sep = bytes([SEPARATOR])
-    raw = sep * (model.depth - 1) + sep.join(encoded) + sep
-    data = np.frombuffer(raw, dtype=np.uint8)
-    size = len(data) - (model.depth - 1)
-    pair = np.empty(size, dtype=np.uint16)  # raw[i] << 8 | raw[i + 1]
-    pair[0::2] = np.frombuffer(raw, dtype=">u2", count=(size + 1) // 2)
-    pair[1::2] = np.frombuffer(raw, dtype=">u2", count=size // 2, offset=1)
-    state = np.take(model.pairs, pair)
-    index = np.empty(size, dtype=np.int32)
-    for k in range(2, model.depth - 1):
-        np.add(state, data[k : k + size], out=index)
-        np.take(model.step, index, out=state)
-    np.add(state, data[model.depth - 1 :], out=index)
-    return np.take(model.feature, index)
+    body = sep.join(encoded) + sep
+    rows = -(-len(body) // STRIDE)
+    data = np.frombuffer(
+        sep * (model.depth - 1) + body + sep * (rows * STRIDE - len(body)), dtype=np.uint8
+    )
+    window = np.arange(rows, dtype=np.int64) * STRIDE  # where each row's first window starts
+    index = (data[window].astype(np.int64) << 8) | data[window + 1]
+    state = np.take(model.pairs, index, mode="clip")
+    for k in range(2, model.depth):
+        np.add(state, data[window + k], out=index)
+        np.take(model.step, index, out=state, mode="clip")
+    columns = np.ascontiguousarray(data[model.depth - 1 :].reshape(rows, STRIDE).T)
+    states = np.empty((STRIDE, rows), dtype=np.int32)  # `row << 8` after each position
+    states[0] = state
+    for k in range(1, STRIDE):
+        np.add(states[k - 1], columns[k], out=index)
+        np.take(model.step, index, out=states[k], mode="clip")
+    before = np.empty(rows * STRIDE, dtype=np.int64)
+    before[0] = model.root
+    before[1:] = states.T.ravel()[:-1]
+    before += data[model.depth - 1 :]
+    return np.take(model.feature, before[: len(body)], mode="clip")
 
 
 def feature_sums(
@@ -269,7 +289,7 @@ def sorted_rows(
     separator's feature (`blank`, sorted last)."""
     index = np.minimum(np.arange(int(lengths.max()) + 1, dtype=np.int32), lengths[:, None])
     index += starts[:, None]
-    block = np.take(features, index)
+    block = np.take(features, index, mode="clip")
     block.sort(axis=1)
     return block
 
@@ -295,11 +315,11 @@ def row_sums(model: Model, block: npt.NDArray[np.int32]) -> tuple[Ints, npt.NDAr
 
 def run_scores(model: Model, features: npt.NDArray[np.integer], counts: Ints) -> Ints:
     """Fixed-point log(1 + count) * weights of each (feature, count), a row each."""
-    scores = np.take(model.once, features, axis=0)
+    scores = np.take(model.once, features, axis=0, mode="clip")
     repeated = np.flatnonzero(counts > 1)
     if repeated.size:
         factor = np.log1p(counts[repeated].astype(np.float64)) * _SCALE
-        weights = np.take(model.weights, features[repeated], axis=0)
+        weights = np.take(model.weights, features[repeated], axis=0, mode="clip")
         scores[repeated] = np.rint(weights * factor[:, None]).astype(np.int64)
     return scores
 
@@ -320,7 +340,7 @@ def word_codes(data: npt.NDArray[np.uint8], starts: Ints, ends: Ints) -> npt.NDA
     exact up to 13 letters. With prefix sums H[i] = sum_{j<i} c[j] * 27**j (mod 2**64), a
     run's code is (H[end] - H[start]) * 27**-start (27 is odd, so invertible mod 2**64)."""
     powers, inverse = power_tables(max(len(data) - 1, 1).bit_length())
-    terms = np.take(_LETTER_CODE, data) * powers[: len(data)]
+    terms = np.take(_LETTER_CODE, data, mode="clip") * powers[: len(data)]
     prefix = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum(terms, dtype=np.uint64)))
     return (prefix[ends] - prefix[starts]) * inverse[starts]
 
@@ -337,7 +357,7 @@ def power_tables(bits: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint
 
 def lookup(markers: Markers, codes: npt.NDArray[np.uint64]) -> tuple[Ints, Ints]:
     """The positions in `codes` of marker words, and their index among the markers."""
-    maybe = np.flatnonzero(np.take(markers.filter, codes & _FILTER_MASK))
+    maybe = np.flatnonzero(np.take(markers.filter, codes & _FILTER_MASK, mode="clip"))
     index = np.minimum(np.searchsorted(markers.codes, codes[maybe]), len(markers.codes) - 1)
     hit = markers.codes[index] == codes[maybe]
     return maybe[hit], index[hit]

@@ -162,7 +162,7 @@ def test_batch_equals_one_by_one() -> None:
     texts = batch_texts()
     one_by_one = [language_identifier()(t) for t in texts]
     assert identify_batch(texts) == one_by_one
-    for size in (2, 7, 8, 9, 33):
+    for size in (2, 3, 7, 8, 9, 33):
         chunks = [identify_batch(texts[i : i + size]) for i in range(0, len(texts), size)]
         assert [r for chunk in chunks for r in chunk] == one_by_one, size
     assert identify_batch(list(reversed(texts))) == list(reversed(one_by_one))
