@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -82,10 +83,8 @@ _BYTE_KIND = np.array(
     dtype=np.uint8,
 )
 """Bytes by kind: a-z, other ASCII word characters ([A-Z0-9_]), other ASCII, non-ASCII."""
-_IS_LETTER = _BYTE_KIND == _LETTER
-_LETTER_CODE = np.array(
-    [b - 96 if _BYTE_KIND[b] == _LETTER else 0 for b in range(256)], dtype=np.uint64
-)
+_LOW, _HIGH = (0, 1) if sys.byteorder == "little" else (1, 0)
+"""The int32 halves of an int64, in memory order."""
 _FILTER_MASK = np.uint64(0xFFFF)
 _INVERSE = np.uint64(pow(int(_BASE), -1, 2**64))
 
@@ -97,17 +96,16 @@ Ints = npt.NDArray[np.int64]
 class Model:
     """py3langid's model restricted to `languages`, laid out for batch scoring.
 
-    `step[(row << 8) + byte]` is the next state's `row << 8`; `feature[...]` the same
-    transition's feature (`blank` for none); `pairs[(b1 << 8) + b2]` is the `row << 8` of
-    the state two bytes take the root to. `weights[f, lang]` is log P(f | language),
+    `moves[(row << 8) + byte]` is the feature of the state the byte leads to (`blank` for
+    none) << 32 | that state's `row << 8`; `pairs[(b1 << 8) + b2]` is the `row << 8` of the
+    state two bytes take the root to. `weights[f, lang]` is log P(f | language),
     `once[f, lang]` the fixed-point score of a feature seen once; row `blank` is all zero.
     """
 
     languages: tuple[str, ...]
     root: int
-    step: npt.NDArray[np.int32]
+    moves: Ints
     pairs: npt.NDArray[np.int32]
-    feature: npt.NDArray[np.int32]
     depth: int
     weights: Floats
     once: Ints
@@ -198,7 +196,8 @@ class Identifier:
         encoded = [t.encode("utf-8", "surrogatepass") for t in lowered]
         sep = bytes([SEPARATOR])
         data = np.frombuffer(sep + sep.join(encoded) + sep, dtype=np.uint8)
-        edges = np.flatnonzero(np.diff(np.take(_IS_LETTER, data, mode="clip").view(np.int8))) + 1
+        letter = (data - np.uint8(ord("a"))) < 26  # the separator 0xFF is no letter
+        edges = np.flatnonzero(letter[1:] != letter[:-1]) + 1
         starts, ends = edges[0::2], edges[1::2]  # data starts and ends with a separator
         left, right = (
             np.take(_BYTE_KIND, data[starts - 1], mode="clip"),
@@ -237,10 +236,9 @@ def walk(model: Model, encoded: list[bytes]) -> npt.NDArray[np.int32]:
     """The feature of each byte position of the texts, each followed by a separator byte
     (whose feature is `blank`).
 
-    Positions are taken in rows of `STRIDE`: the state at a row's first position comes from
-    its window of `depth` bytes (the first two in one lookup of `pairs`), each next state from
-    one step, all rows at once; then each position's feature is one lookup from the state
-    before it."""
+    Positions are taken in rows of `STRIDE`: the state before a row's first position comes
+    from its window of `depth` - 1 bytes (the first two in one lookup of `pairs`), then each
+    position is one lookup of `moves`, all rows at once."""
     sep = bytes([SEPARATOR])
     body = sep.join(encoded) + sep
     rows = -(-len(body) // STRIDE)
@@ -250,20 +248,19 @@ def walk(model: Model, encoded: list[bytes]) -> npt.NDArray[np.int32]:
     window = np.arange(rows, dtype=np.int64) * STRIDE  # where each row's first window starts
     index = (data[window].astype(np.int64) << 8) | data[window + 1]
     state = np.take(model.pairs, index, mode="clip")
-    for k in range(2, model.depth):
+    moves = np.empty((STRIDE, rows), dtype=np.int64)  # (feature << 32) | next row << 8
+    for k in range(2, model.depth - 1):
         np.add(state, data[window + k], out=index)
-        np.take(model.step, index, out=state, mode="clip")
+        np.take(model.moves, index, out=moves[0], mode="clip")
+        state = moves[0].view(np.int32)[_LOW::2]
     columns = np.ascontiguousarray(data[model.depth - 1 :].reshape(rows, STRIDE).T)
-    states = np.empty((STRIDE, rows), dtype=np.int32)  # `row << 8` after each position
-    states[0] = state
+    np.add(state, columns[0], out=index)
+    np.take(model.moves, index, out=moves[0], mode="clip")
     for k in range(1, STRIDE):
-        np.add(states[k - 1], columns[k], out=index)
-        np.take(model.step, index, out=states[k], mode="clip")
-    before = np.empty(rows * STRIDE, dtype=np.int64)
-    before[0] = model.root
-    before[1:] = states.T.ravel()[:-1]
-    before += data[model.depth - 1 :]
-    return np.take(model.feature, before[: len(body)], mode="clip")
+        np.add(moves[k - 1].view(np.int32)[_LOW::2], columns[k], out=index)
+        np.take(model.moves, index, out=moves[k], mode="clip")
+    features = np.ascontiguousarray(moves.view(np.int32)[:, _HIGH::2].T)
+    return features.ravel()[: len(body)]
 
 
 def feature_sums(
@@ -274,20 +271,19 @@ def feature_sums(
     sums = np.zeros((len(starts), len(model.languages)), dtype=np.int64)
     found = np.zeros(len(starts), dtype=bool)
     order = np.argsort(lengths, kind="stable")
-    starts32, lengths32 = starts.astype(np.int32), lengths.astype(np.int32)
     for first in range(0, len(order), GROUP):
         rows = order[first : first + GROUP]
-        block = sorted_rows(features, starts32[rows], lengths32[rows])
+        block = sorted_rows(features, starts[rows], lengths[rows])
         sums[rows], found[rows] = row_sums(model, block)
     return sums, found
 
 
 def sorted_rows(
-    features: npt.NDArray[np.int32], starts: npt.NDArray[np.int32], lengths: npt.NDArray[np.int32]
+    features: npt.NDArray[np.int32], starts: Ints, lengths: Ints
 ) -> npt.NDArray[np.int32]:
     """One sorted row of features per text, as wide as the longest, padded with the
     separator's feature (`blank`, sorted last)."""
-    index = np.minimum(np.arange(int(lengths.max()) + 1, dtype=np.int32), lengths[:, None])
+    index = np.minimum(np.arange(int(lengths.max()) + 1, dtype=np.int64), lengths[:, None])
     index += starts[:, None]
     block = np.take(features, index, mode="clip")
     block.sort(axis=1)
@@ -326,12 +322,12 @@ def run_scores(model: Model, features: npt.NDArray[np.integer], counts: Ints) ->
 
 def walk_one(model: Model, encoded: bytes) -> list[int]:
     """`walk` of one text, one byte at a time (the separator's blank not included)."""
-    step, feature = model.step.data, model.feature.data
+    moves = model.moves.data
     state, features = model.root, []
     for byte in encoded:
-        index = state + byte
-        features.append(feature[index])
-        state = step[index]
+        move = moves[state + byte]
+        features.append(move >> 32)
+        state = move & 0xFFFFFFFF
     return features
 
 
@@ -340,8 +336,10 @@ def word_codes(data: npt.NDArray[np.uint8], starts: Ints, ends: Ints) -> npt.NDA
     exact up to 13 letters. With prefix sums H[i] = sum_{j<i} c[j] * 27**j (mod 2**64), a
     run's code is (H[end] - H[start]) * 27**-start (27 is odd, so invertible mod 2**64)."""
     powers, inverse = power_tables(max(len(data) - 1, 1).bit_length())
-    terms = np.take(_LETTER_CODE, data, mode="clip") * powers[: len(data)]
-    prefix = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum(terms, dtype=np.uint64)))
+    terms = (data - np.uint8(ord("a") - 1)).astype(np.uint64)  # a=1 ... z=26 (others: any)
+    np.multiply(terms, powers[: len(data)], out=terms)
+    prefix = np.zeros(len(data) + 1, dtype=np.uint64)
+    np.cumsum(terms, out=prefix[1:])
     return (prefix[ends] - prefix[starts]) * inverse[starts]
 
 
@@ -427,15 +425,14 @@ def layout(
     if np.abs(weights).max() * 64 * blank * _SCALE >= 2.0**63:
         raise ConfigError(f"unsupported py3langid model (weights too large); {MISSING}")
     rowbase = (row << 8).astype(np.int32)
-    feature = np.where(automaton.out >= 0, automaton.out, blank).astype(np.int32)
     step = rowbase[rows].ravel()
+    feature = np.where(automaton.out >= 0, automaton.out, blank)[rows].ravel()
     pair = np.arange(1 << 16)
     return Model(
         languages=languages,
         root=int(rowbase[0]),
-        step=step,
+        moves=(feature.astype(np.int64) << 32) | step,
         pairs=step[step[rowbase[0] + (pair >> 8)] + (pair & 0xFF)],
-        feature=feature[rows].ravel(),
         depth=depth,
         weights=weights,
         once=np.rint(weights * (np.log1p(1.0) * _SCALE)).astype(np.int64),

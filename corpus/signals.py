@@ -45,6 +45,9 @@ Malay ones (all the unmarked rest is labelled ms at lower confidence or id)."""
 SHORT_WORDS = 3
 """A source of fewer words than this is a fragment (`is_short`)."""
 
+OVERLAP_BATCH = 16
+"""From this many undecided pairs on, their trigrams are counted with numpy (same results)."""
+
 UNTRANSLATED_OVERLAP = 0.8
 """Share of the target's character trigrams found in the source above which (with similar
 lengths) the target is taken to be a copy of the source."""
@@ -82,6 +85,8 @@ SIGNAL_DOCS: dict[str, str] = {
 }
 
 _WORD = re.compile(r"\w+")
+_ENOUGH_WORDS = re.compile(r"\w" + r"\W+\w+" * (SHORT_WORDS - 2) + r"\W+\w")
+"""Matches where a text has at least `SHORT_WORDS` separate words (`\\w+` runs)."""
 LangId = Callable[[str], tuple[str, float]]
 
 
@@ -106,9 +111,10 @@ def compute_signals_batch(
     ):
         raise ValueError("compute_signals_batch needs one translation (and src_tokens) per source")
     langs = identify_batch([*sources, *(t.text for t in translations)])
+    copies = untranslated_batch(sources, [t.text for t in translations])
     counts = src_tokens if src_tokens is not None else [None] * len(sources)
     return [
-        pair_signals(src, tr, count, langs[i], langs[len(sources) + i])
+        pair_signals(src, tr, count, (langs[i], langs[len(sources) + i]), copies[i])
         for i, (src, tr, count) in enumerate(zip(sources, translations, counts, strict=True))
     ]
 
@@ -117,10 +123,11 @@ def pair_signals(
     source: str,
     translation: Translation,
     src_tokens: int | None,
-    src_id: tuple[str, float],
-    tgt_id: tuple[str, float],
+    langs: tuple[tuple[str, float], tuple[str, float]],
+    untranslated: bool,
 ) -> dict[str, object]:
-    (src_lang, src_conf), (tgt_lang, tgt_conf) = src_id, tgt_id
+    """The signals of one pair, given both sides' language ID and `is_untranslated`."""
+    (src_lang, src_conf), (tgt_lang, tgt_conf) = langs
     return {
         "length_ratio_chars": length_ratio(source, translation.text),
         "length_ratio_tokens": token_ratio(
@@ -134,9 +141,9 @@ def pair_signals(
         "is_split": translation.split,
         "is_retried": translation.retried,
         "is_degenerate": translation.degenerate,
-        "is_untranslated": is_untranslated(source, translation.text),
+        "is_untranslated": untranslated,
         "is_non_indonesian_source": src_lang != "id" and src_conf >= NON_ID_CONFIDENCE,
-        "is_short": len(_WORD.findall(source)) < SHORT_WORDS,
+        "is_short": _ENOUGH_WORDS.search(source) is None,
     }
 
 
@@ -155,18 +162,44 @@ def normalise(text: str) -> str:
 def is_untranslated(source: str, target: str) -> bool:
     """The target is (nearly) the source: equal when normalised, or most of its character
     trigrams come from the source at a similar length."""
-    src, tgt = normalise(source), normalise(target)
+    return untranslated_batch([source], [target])[0]
+
+
+def untranslated_batch(sources: Sequence[str], targets: Sequence[str]) -> list[bool]:
+    """`is_untranslated` of each pair; the trigram counts of a batch are taken with numpy."""
+    pairs = [(normalise(s), normalise(t)) for s, t in zip(sources, targets, strict=True)]
+    verdicts = [quick_verdict(src, tgt) for src, tgt in pairs]
+    undecided = [i for i, verdict in enumerate(verdicts) if verdict is None]
+    counts = trigram_counts([pairs[i][0] for i in undecided], [pairs[i][1] for i in undecided])
+    for i, (distinct, shared) in zip(undecided, counts, strict=True):
+        verdicts[i] = distinct > 0 and shared / distinct >= UNTRANSLATED_OVERLAP
+    return [bool(verdict) for verdict in verdicts]
+
+
+def quick_verdict(src: str, tgt: str) -> bool | None:
+    """is_untranslated of normalised texts where no trigram count is needed, else None."""
     if not tgt:
         return False
     if src == tgt:
         return True
     if not 0.67 <= len(tgt) / max(len(src), 1) <= 1.5:
         return False
-    src_grams, tgt_grams = _trigrams(src), _trigrams(tgt)
-    return bool(tgt_grams) and len(tgt_grams & src_grams) / len(tgt_grams) >= UNTRANSLATED_OVERLAP
+    return None
 
 
-def _trigrams(text: str) -> set[tuple[str, str, str]]:
+def trigram_counts(sources: Sequence[str], targets: Sequence[str]) -> list[tuple[int, int]]:
+    """(distinct trigrams of the target, how many of them the source has) for each pair."""
+    if len(sources) < OVERLAP_BATCH:
+        grams = [
+            (_trigrams(src), _trigrams(tgt)) for src, tgt in zip(sources, targets, strict=True)
+        ]
+        return [(len(tgt), len(tgt & src)) for src, tgt in grams]
+    from corpus.overlap import trigram_overlaps  # numpy: loaded on first use
+
+    return trigram_overlaps(sources, targets)
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
     return set(zip(text, text[1:], text[2:], strict=False))  # the shortest sets the end
 
 

@@ -84,13 +84,30 @@ def baseline_trigrams(text: str) -> set[str]:
     return {text[i : i + 3] for i in range(len(text) - 2)}
 
 
+class BaselineShort:
+    """is_short before this change: all words found, then counted."""
+
+    def search(self, text: str) -> object:
+        return None if len(re.findall(r"\w+", text)) < signals.SHORT_WORDS else True
+
+
 @contextmanager
 def baseline_signals(
     baseline: Baseline,
 ) -> Iterator[Callable[[str, Translation], dict[str, object]]]:
-    """compute_signals as it was: both sides identified one by one, the old trigram test."""
-    with mock.patch.object(signals, "_trigrams", baseline_trigrams):
-        yield lambda s, t: signals.pair_signals(s, t, None, baseline(s), baseline(t.text))
+    """compute_signals as it was: both sides identified one by one, the old trigram sets
+    (pair by pair, in Python), the old word count."""
+
+    def old_signals(source: str, translation: Translation) -> dict[str, object]:
+        langs = (baseline(source), baseline(translation.text))
+        copied = signals.is_untranslated(source, translation.text)
+        return signals.pair_signals(source, translation, None, langs, copied)
+
+    with (
+        mock.patch.object(signals, "_trigrams", baseline_trigrams),
+        mock.patch.object(signals, "_ENOUGH_WORDS", BaselineShort()),
+    ):
+        yield old_signals
 
 
 def read_lines(path: Path) -> list[str]:

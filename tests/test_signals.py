@@ -14,6 +14,7 @@ from corpus.errors import ConfigError
 from corpus.langid import load_markers
 from corpus.signals import (
     NON_ID_CONFIDENCE,
+    OVERLAP_BATCH,
     SIGNAL_COLUMNS,
     SIGNAL_DOCS,
     compute_signals,
@@ -22,6 +23,7 @@ from corpus.signals import (
     is_untranslated,
     language_identifier,
     token_ratio,
+    untranslated_batch,
 )
 from translate.base import Translation
 
@@ -284,11 +286,26 @@ def test_is_untranslated(source: str, target: str, expected: bool) -> None:
     assert is_untranslated(source, target) is expected
 
 
+def test_untranslated_batch_equals_pair_by_pair() -> None:
+    """Pairs of near-copies, translations and odd text: the numpy trigram count of a batch
+    gives what the sets of one pair give."""
+    sources = INDONESIAN + MALAY + ["", "Joko Widodo", "日本語のテキストです", "a\ud800b c", "ab"]
+    targets = [s.replace("a", "e", 2) for s in INDONESIAN] + (ENGLISH * 2)[: len(MALAY)]
+    targets += ["", "Joko Widodo", "日本語のテキスト", "a\ud800b c", "abc"]
+    assert len(sources) == len(targets) and len(sources) > 2 * OVERLAP_BATCH
+    expected = [is_untranslated(s, t) for s, t in zip(sources, targets, strict=True)]
+    assert untranslated_batch(sources, targets) == expected
+    assert 3 <= sum(expected) < len(expected) - 10
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
-    [("Ya.", True), ("Terima kasih.", True), ("Saya suka kopi.", False), ("", True)],
-    ids=["one-word", "two-words", "three-words", "empty"],
-)
+    [("Ya.", True), ("Terima kasih.", True), ("Saya suka kopi.", False), ("", True),
+     ("sebelas-dua belas", False), ("“Ya”, katanya", True), ("12 3_4 x", False),
+     ("kata kata", True), ("...", True)],
+    ids=["one-word", "two-words", "three-words", "empty", "hyphen", "quotes", "digits",
+         "repeated", "punctuation"],
+)  # fmt: skip
 def test_is_short(source: str, expected: bool) -> None:
     assert compute_signals(source, Translation("x", -1.0))["is_short"] is expected
 
