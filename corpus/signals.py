@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from corpus.errors import ConfigError
 from translate.base import Translation
 from translate.robust import length_ratio, repetition_score
 
@@ -32,6 +33,8 @@ if TYPE_CHECKING:
 
 LANGUAGES = ("id", "ms", "en", "jv", "tl")
 """Candidate languages: Indonesian, Malay, English, Javanese, Tagalog (py3langid has no su)."""
+
+LANGID_MISSING = 'language ID needs py3langid 0.4.x: pip install "idcorpus[langid]"'
 
 SIGNALS_VERSION = "signals-2"
 """Changes when a signal's value for the same pair may change (2: batch language ID over
@@ -213,6 +216,9 @@ def identify_batch(texts: Sequence[str]) -> list[tuple[str, float]]:
 def language_identifier() -> Identifier:
     """The language identifier, loaded once: text -> (language code, probability), and
     `.identify_batch(texts)`. Text without letters gives ("und", 0.0)."""
-    from corpus.langid import load_identifier  # numpy and py3langid: loaded on first use
+    try:
+        from corpus.langid import load_identifier  # numpy and py3langid: loaded on first use
 
-    return load_identifier(LANGUAGES)
+        return load_identifier(LANGUAGES)
+    except ImportError as e:
+        raise ConfigError(LANGID_MISSING) from e

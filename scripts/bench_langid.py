@@ -155,6 +155,10 @@ def accuracy(results: Sequence[tuple[str, float]], expected: str) -> float:
     return sum(lang == expected for lang, _ in results) / len(results)
 
 
+def each(identify: LangId, texts: Sequence[str]) -> list[tuple[str, float]]:
+    return [identify(t) for t in texts]
+
+
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -168,13 +172,18 @@ def timed(fn: Callable[[], object]) -> float:
     return time.process_time() - start
 
 
-def median_ratio(
-    old: Callable[[], object], new: Callable[[], object], repeats: int
-) -> tuple[float, float, float]:
-    """Median over rounds of old/new time, and the median times themselves."""
-    pairs = [(timed(old), timed(new)) for _ in range(repeats)]
-    ratio = statistics.median(o / n for o, n in pairs)
-    return ratio, statistics.median(o for o, _ in pairs), statistics.median(n for _, n in pairs)
+Work = Callable[[], object]
+
+
+def median_ratio(parts: Sequence[tuple[Work, Work]], repeats: int) -> tuple[float, float, float]:
+    """Median over rounds of old/new time, and the median times themselves. A round times
+    each part's old and new work in turn, so both see the same load."""
+    rounds = []
+    for _ in range(repeats):
+        times = [(timed(old), timed(new)) for old, new in parts]
+        rounds.append((sum(o for o, _ in times), sum(n for _, n in times)))
+    ratio = statistics.median(o / n for o, n in rounds)
+    return ratio, statistics.median(o for o, _ in rounds), statistics.median(n for _, n in rounds)
 
 
 def report_accuracy(sets: dict[str, tuple[list[str], str]], baseline: Baseline) -> dict[str, float]:
@@ -194,17 +203,15 @@ def report_accuracy(sets: dict[str, tuple[list[str], str]], baseline: Baseline) 
 
 
 def report_cost(texts: list[str], baseline: Baseline, args: argparse.Namespace) -> float:
-    def old() -> object:
-        return [baseline(t) for t in texts]
-
-    def new(size: int) -> object:
-        return [signals.identify_batch(chunk) for chunk in chunks(texts, size)]
-
     n = len(texts)
     print(f"\nper-sentence cost over {n} sentences, CPU time, median of {args.repeats} rounds:")
     speedup = 0.0
     for size in sorted({args.batch, *args.sizes}):
-        ratio, t_old, t_new = median_ratio(old, partial(new, size), args.repeats)
+        parts = [
+            (partial(each, baseline, c), partial(signals.identify_batch, c))
+            for c in chunks(texts, size)
+        ]
+        ratio, t_old, t_new = median_ratio(parts, args.repeats)
         print(f"  batch {size:5d}: old {t_old / n * 1e6:7.1f} us  new {t_new / n * 1e6:6.2f} us"
               f"  speed-up {ratio:5.1f}x")  # fmt: skip
         speedup = ratio if size == args.batch else speedup
@@ -218,17 +225,17 @@ def report_signals(
     translations = [Translation(t, -0.5, tokens=len(t.split())) for t in sets["flores_en"][0]]
     pairs = list(zip(sources, translations, strict=True))
 
-    def new() -> object:
-        return [
-            signals.compute_signals_batch([s for s, _ in chunk], [t for _, t in chunk])
-            for chunk in chunks(pairs, args.batch)
-        ]
+    def new(chunk: Sequence[tuple[str, Translation]]) -> object:
+        return signals.compute_signals_batch([s for s, _ in chunk], [t for _, t in chunk])
 
     with baseline_signals(baseline) as old_signals:
-        before = [old_signals(s, t) for s, t in pairs]
-        ratio, t_old, t_new = median_ratio(
-            lambda: [old_signals(s, t) for s, t in pairs], new, args.repeats
-        )
+
+        def old(chunk: Sequence[tuple[str, Translation]]) -> object:
+            return [old_signals(s, t) for s, t in chunk]
+
+        before = old(pairs)
+        parts = [(partial(old, c), partial(new, c)) for c in chunks(pairs, args.batch)]
+        ratio, t_old, t_new = median_ratio(parts, args.repeats)
     after = signals.compute_signals_batch(sources, translations)
     agree = sum(same_signals(b, a) for b, a in zip(before, after, strict=True))
     print(f"\ncompute_signals per pair ({len(pairs)} FLORES pairs, chunks of {args.batch}):"
@@ -310,8 +317,8 @@ def report_others(sets: dict[str, tuple[list[str], str]], baseline: Baseline, re
             f"{s}={accuracy([identify(t) for t in sets[s][0]], sets[s][1]):.3f}" for s in SETS
         )
         ratio, _, _ = median_ratio(
-            lambda: [baseline(t) for t in texts], lambda i=identify: [i(t) for t in texts], repeats
-        )  # type: ignore[misc]
+            [(partial(each, baseline, texts), partial(each, identify, texts))], repeats
+        )
         print(f"  {name}: {figures} speed-up {ratio:.1f}x")
 
 
@@ -334,7 +341,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     ap.add_argument(
         "--sizes", type=int, nargs="*", default=[1, 16, 64, 256], help="more batch sizes to time"
     )
-    ap.add_argument("--repeats", type=int, default=5, help="timed rounds (median of ratios)")
+    ap.add_argument("--repeats", type=int, default=7, help="timed rounds (median of ratios)")
     ap.add_argument("--others", action="store_true", help="also score other installed identifiers")
     args = ap.parse_args(argv)
     if args.batch < 1 or args.repeats < 1 or any(s < 1 for s in args.sizes):

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from corpus import langid
-from corpus.errors import ConfigError
+from corpus.markers import load_markers
 from corpus.signals import LANGUAGES, language_identifier
 
 FLORES = Path(__file__).parent / "fixtures" / "flores_devtest"
@@ -73,7 +73,7 @@ def reference(text: str) -> tuple[str, float]:
     words = re.findall(r"\w+", text.lower())
     if not any(ch.isalpha() for w in words for ch in w):
         return "und", 0.0
-    marks = [langid.load_markers().words.get(w, "") for w in words]
+    marks = [load_markers().words.get(w, "") for w in words]
     shift = marks.count("ms") - marks.count("id")
     probs = {
         lang: p * math.exp(shift * ((lang == "ms") - (lang == "id")))
@@ -93,60 +93,9 @@ def test_same_labels_and_probabilities_as_py3langid() -> None:
         assert (lang, conf) == (ref_lang, pytest.approx(ref_conf, abs=2e-5)), text
 
 
-def test_marker_shifts_equal_the_word_regex() -> None:
-    lowered = [t.lower() for t in TRICKY + rng_texts(2, 400)]
-    words = langid.load_markers().words
-    expected = [langid.marker_shift(t, words) for t in lowered]
-    assert identifier().marker_shifts(lowered).tolist() == expected
-    assert expected[:3] == [1, 0, 1]
-
-
-def test_word_codes_are_exact() -> None:
-    words = ["a", "z", "kerana", "zzzzzzzzzzzzz", "abcdefghijklm"]
-    data = np.frombuffer(b"\xff" + b"\xff".join(w.encode() for w in words) + b"\xff", np.uint8)
-    starts = np.flatnonzero(data[:-1] == 0xFF) + 1
-    ends = np.flatnonzero(data[1:] == 0xFF) + 1
-    codes = langid.word_codes(data, starts, ends).tolist()
-    assert codes == [sum((ord(c) - 96) * 27**i for i, c in enumerate(w)) for w in words]
-
-
 def test_sub_batches_and_groups_do_not_change_results(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = FLORES.joinpath("ind_Latn.txt").read_text("utf-8").splitlines()[:100] + TRICKY
     expected = identifier().identify_batch(texts)
     monkeypatch.setattr(langid, "SUB_BATCH", 16)
     monkeypatch.setattr(langid, "GROUP", 5)
     assert identifier().identify_batch(texts) == expected
-
-
-def chain(length: int) -> langid.Automaton:
-    """States 0..length reading "aaa...": depth `length`; 0xFF resets to the root."""
-    rows = np.zeros((length + 1, 256), dtype=np.int64)
-    rows[:length, ord("a")] = np.arange(1, length + 1)
-    return langid.Automaton(rows, np.arange(length + 1), np.arange(length + 1) - 1)
-
-
-def test_layout_checks_the_automaton() -> None:
-    weights, prior = np.zeros((5, 2)), np.zeros(2)
-    assert langid.layout(chain(4), weights, prior, ("en", "id")).depth == 4
-    with pytest.raises(ConfigError, match=r"states of 9 bytes.*idcorpus\[langid\]"):
-        langid.layout(chain(9), weights, prior, ("en", "id"))
-    broken = chain(3)
-    broken.rows[1, 0xFF] = 2
-    with pytest.raises(ConfigError, match="0xFF"):
-        langid.layout(broken, weights, prior, ("en", "id"))
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [("kerana\tms\nKarena\tid\n", r"x\.tsv:2: .*'Karena\\tid'"), ("# only\n", "no marker words"),
-     ("kerana\tjv\n", r"x\.tsv:1: expected"), ("kerana\n", r"x\.tsv:1")],
-    ids=["upper-case", "empty", "language", "no-tab"],
-)  # fmt: skip
-def test_marker_file_errors_name_the_line(text: str, message: str) -> None:
-    with pytest.raises(ConfigError, match=message):
-        langid.parse_markers(text, "x.tsv")
-
-
-def test_unknown_language_is_refused() -> None:
-    with pytest.raises(ConfigError, match=r"no \['xx'\]"):
-        langid.load_model(["id", "ms", "xx"])

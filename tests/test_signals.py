@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from corpus.errors import ConfigError
-from corpus.langid import load_markers
 from corpus.signals import (
     NON_ID_CONFIDENCE,
     OVERLAP_BATCH,
@@ -144,12 +143,6 @@ def test_flores_accuracy() -> None:
     flagged = sum(lang != "id" and c >= NON_ID_CONFIDENCE for lang, c in ind_results)
     assert flagged / len(ind_results) <= 0.02
     assert all(lang == "en" for lang, _ in identify_batch(flores("eng_Latn.txt")))
-
-
-def test_markers_load() -> None:
-    markers = load_markers().words
-    assert markers["kerana"] == "ms" and markers["karena"] == "id"
-    assert set(markers.values()) == {"id", "ms"}
 
 
 EDGE_CASES = ["", "12345", "KERANA SAYA PERGI", "“Kerana” dia datang.", "keranaé", "\u212aerana",
