@@ -87,9 +87,9 @@ class Identifier:
         encoded = [model_input(texts[i], lowered[i]) for i in scored]
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
-        sums, found = feature_sums(self.model, walk(self.model, encoded), starts, lengths)
+        sums = feature_sums(self.model, walk(self.model, encoded), starts, lengths)
         shifts = marker_shifts(self.markers, [lowered[i] for i in scored])
-        for i, result in zip(scored, self.finish(sums, found, lengths, shifts), strict=True):
+        for i, result in zip(scored, self.finish(sums, lengths, shifts), strict=True):
             results[i] = result
         return results
 
@@ -104,18 +104,21 @@ class Identifier:
         counts.pop(self.model.blank, None)
         features = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
         runs = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
-        sums = run_scores(self.model, features, runs).sum(axis=0, keepdims=True)
+        once = np.take(self.model.units, features, axis=0).sum(axis=0, dtype=np.int64)
+        repeated = runs > 1
+        extra = repeat_extra(self.model, features[repeated], runs[repeated]).sum(axis=0)
+        sums = (once[None, :], extra[None, :], np.array([len(counts) > 0]))
         shift = marker_shift(lowered, self.markers.words)
         lengths, shifts = np.array([len(encoded)]), np.array([shift], dtype=np.float64)
-        return self.finish(sums, np.array([len(counts) > 0]), lengths, shifts)[0]
+        return self.finish(sums, lengths, shifts)[0]
 
-    def finish(
-        self, sums: Ints, found: npt.NDArray[np.bool_], lengths: Ints, shifts: Floats
-    ) -> list[tuple[str, float]]:
+    def finish(self, sums: Sums, lengths: Ints, shifts: Floats) -> list[tuple[str, float]]:
         """From per-text feature sums to (language, probability): py3langid's scores (0 for
         a text without features) divided by sqrt(bytes), tipped by the markers, softmax."""
+        once, extra, found = sums
         scale = 1.0 / np.sqrt(np.maximum(lengths, 1))
-        logits = (sums / SCALE + self.model.prior) * scale[:, None]
+        scores = once * (self.model.unit * np.log1p(1.0)) + extra / SCALE
+        logits = (scores + self.model.prior) * scale[:, None]
         logits[~found] = 0.0
         logits[:, self._ms] += shifts
         logits[:, self._id] -= shifts
@@ -176,19 +179,26 @@ def walk_one(model: Model, encoded: bytes) -> list[int]:
     return features
 
 
+Sums = tuple[Ints, Ints, npt.NDArray[np.bool_]]
+"""Per text: `units` summed over its distinct features, the fixed-point extra of its repeated
+features (`repeat_extra`), and whether it has any feature. Both sums are exact integers,
+so the same whatever the order: sum_f log(1 + count_f) * weights_f
+= (units sum) * unit * log(2) + (extra sum) / SCALE."""
+
+
 def feature_sums(
     model: Model, features: npt.NDArray[np.int32], starts: Ints, lengths: Ints
-) -> tuple[Ints, npt.NDArray[np.bool_]]:
-    """Per text: fixed-point sum over its distinct features of log(1 + count) * weights,
-    and whether it has any feature. Texts are taken in groups of similar length."""
-    sums = np.zeros((len(starts), len(model.languages)), dtype=np.int64)
+) -> Sums:
+    """`Sums` of the texts, taken in groups of similar length."""
+    once = np.zeros((len(starts), len(model.languages)), dtype=np.int64)
+    extra = np.zeros_like(once)
     found = np.zeros(len(starts), dtype=bool)
     order = np.argsort(lengths, kind="stable")
     for first in range(0, len(order), GROUP):
         rows = order[first : first + GROUP]
         block = sorted_rows(features, starts[rows], lengths[rows])
-        sums[rows], found[rows] = row_sums(model, block)
-    return sums, found
+        once[rows], extra[rows], found[rows] = row_sums(model, block)
+    return once, extra, found
 
 
 def sorted_rows(
@@ -203,8 +213,8 @@ def sorted_rows(
     return block
 
 
-def row_sums(model: Model, block: npt.NDArray[np.int32]) -> tuple[Ints, npt.NDArray[np.bool_]]:
-    """Sum over each row's runs of equal features of `run_scores`; whether a row has any."""
+def row_sums(model: Model, block: npt.NDArray[np.int32]) -> Sums:
+    """`Sums` of each row of sorted features (a run of equal ones is a feature and its count)."""
     width = block.shape[1]
     flat = block.ravel()
     new = np.empty(flat.size, dtype=bool)
@@ -215,21 +225,25 @@ def row_sums(model: Model, block: npt.NDArray[np.int32]) -> tuple[Ints, npt.NDAr
     counts = np.empty_like(run_start)
     np.subtract(run_start[1:], run_start[:-1], out=counts[:-1])
     counts[-1] = flat.size - run_start[-1]
-    scores = run_scores(model, flat[run_start], counts)
+    values = flat[run_start]
     first_run = np.searchsorted(run_start, np.arange(0, flat.size, width))
-    return np.add.reduceat(scores, first_run, axis=0), block[:, 0] != model.blank
-
-
-def run_scores(model: Model, features: npt.NDArray[np.integer], counts: Ints) -> Ints:
-    """Fixed-point log(1 + count) * weights of each (feature, count), a row each: `once`
-    for a single one."""
-    scores = np.take(model.once, features, axis=0, mode="clip")
+    units = np.take(model.units, values, axis=0, mode="clip")
+    once = np.add.reduceat(units, first_run, axis=0, dtype=np.int32).astype(np.int64)
+    extra = np.zeros_like(once)
     repeated = np.flatnonzero(counts > 1)
     if repeated.size:
-        factor = np.log1p(counts[repeated].astype(np.float64)) * SCALE
-        weights = np.take(model.weights, features[repeated], axis=0, mode="clip")
-        scores[repeated] = np.rint(weights * factor[:, None]).astype(np.int64)
-    return scores
+        row_of = np.searchsorted(first_run, repeated, side="right") - 1
+        first = np.flatnonzero(np.diff(row_of, prepend=-1))  # runs are in row order
+        scores = repeat_extra(model, values[repeated], counts[repeated])
+        extra[row_of[first]] = np.add.reduceat(scores, first, axis=0)
+    return once, extra, block[:, 0] != model.blank
+
+
+def repeat_extra(model: Model, features: npt.NDArray[np.integer], counts: Ints) -> Ints:
+    """Fixed-point (log(1 + count) - log(2)) * weights of features seen more than once."""
+    factor = (np.log1p(counts.astype(np.float64)) - np.log1p(1.0)) * SCALE
+    weights = np.take(model.weights, features, axis=0, mode="clip")
+    return np.rint(weights * factor[:, None]).astype(np.int64)
 
 
 def best(logits: Floats, languages: tuple[str, ...]) -> list[tuple[str, float]]:

@@ -24,7 +24,7 @@ MAX_DEPTH = 8
 """Longest automaton state (in bytes) the vectorised walk accepts; py3langid 0.4 has 6."""
 
 SCALE = 2.0**32
-"""Fixed-point scale of feature scores: sums are exact int64, whatever their order."""
+"""Fixed-point scale of the extra score of repeated features: exact int64 sums."""
 
 REINSTALL = 'install py3langid 0.4.x: pip install "idcorpus[langid]"'
 
@@ -39,8 +39,8 @@ class Model:
     `moves[(row << 8) + byte]` is the feature of the state the byte leads to (`blank` for
     none) << 32 | that state's `row << 8`; `pairs[(b1 << 8) + b2]` is the `row << 8` of the
     state two bytes take the root to; `depth` is the longest state in bytes.
-    `weights[f, lang]` is log P(f | language), `once[f, lang]` the fixed-point score of a
-    feature seen once; row `blank` is all zero.
+    `weights[f, lang]` is log P(f | language), exactly `units[f, lang] * unit` (py3langid
+    ships float16 weights: multiples of a power of two); row `blank` is all zero.
     """
 
     languages: tuple[str, ...]
@@ -49,7 +49,8 @@ class Model:
     pairs: npt.NDArray[np.int32]
     depth: int
     weights: Floats
-    once: Ints
+    units: npt.NDArray[np.int16]
+    unit: float
     prior: Floats
     blank: int
 
@@ -92,11 +93,18 @@ def layout(
         raise ConfigError(f"unsupported py3langid model (states of {depth} bytes); {REINSTALL}")
     weights = np.ascontiguousarray(weights, dtype=np.float64)  # np.take copies others whole
     blank = len(weights) - 1
-    if np.abs(weights).max() * 64 * blank * SCALE >= 2.0**63:
-        raise ConfigError(f"unsupported py3langid model (weights too large); {REINSTALL}")
+    exponent = next((e for e in range(25) if np.all(np.mod(weights * 2.0**e, 1) == 0)), None)
+    units = weights * 2.0 ** (exponent or 0)
+    if exponent is None or np.abs(units).max() >= min(2**15, 2**31 / len(weights)):
+        raise ConfigError(f"unsupported py3langid model (weights not float16); {REINSTALL}")
+    # renumber features, most probable first, so that the common ones share cache lines
+    order = np.argsort(-weights[:blank].max(axis=1), kind="stable")
+    renumber = np.empty(len(weights), dtype=np.int64)
+    renumber[order], renumber[blank] = np.arange(blank), blank
+    weights, units = weights[np.append(order, blank)], units[np.append(order, blank)]
     rowbase = (row << 8).astype(np.int32)
     step = rowbase[rows].ravel()
-    feature = np.where(automaton.out >= 0, automaton.out, blank)[rows].ravel()
+    feature = renumber[np.where(automaton.out >= 0, automaton.out, blank)][rows].ravel()
     pair = np.arange(1 << 16)
     return Model(
         languages=languages,
@@ -105,7 +113,8 @@ def layout(
         pairs=step[step[rowbase[0] + (pair >> 8)] + (pair & 0xFF)],
         depth=depth,
         weights=weights,
-        once=np.rint(weights * (np.log1p(1.0) * SCALE)).astype(np.int64),
+        units=units.astype(np.int16),
+        unit=2.0**-exponent,
         prior=prior,
         blank=blank,
     )
