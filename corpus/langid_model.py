@@ -85,7 +85,7 @@ def layout(
     automaton: Automaton, weights: Floats, prior: Floats, languages: tuple[str, ...]
 ) -> Model:
     """The batch-scoring tables, after checking what the vectorised walk relies on."""
-    rows, row = automaton.rows.astype(np.int64), automaton.row.astype(np.int64)
+    rows, row = automaton.rows, automaton.row.astype(np.int64)
     if rows.size == 0 or np.any(rows[:, SEPARATOR] != 0):
         raise ConfigError(f"unsupported py3langid model (byte 0xFF must reset it); {REINSTALL}")
     depth = automaton_depth(rows, row)
@@ -102,15 +102,16 @@ def layout(
     renumber = np.empty(len(weights), dtype=np.int64)
     renumber[order], renumber[blank] = np.arange(blank), blank
     weights, units = weights[np.append(order, blank)], units[np.append(order, blank)]
-    rowbase = (row << 8).astype(np.int32)
-    step = rowbase[rows].ravel()
-    feature = renumber[np.where(automaton.out >= 0, automaton.out, blank)][rows].ravel()
-    pair = np.arange(1 << 16)
+    feature = renumber[np.where(automaton.out >= 0, automaton.out, blank)]
+    move_to = (feature << 32) | (row << 8)  # per state: what a move to it gives
+    moves = move_to[rows].ravel()  # the one table of the size of the automaton
+    first = moves[(row[0] << 8) + np.arange(256)] & 0xFFFFFFFF
+    pairs = moves[np.repeat(first, 256) + np.tile(np.arange(256), 256)] & 0xFFFFFFFF
     return Model(
         languages=languages,
-        root=int(rowbase[0]),
-        moves=(feature.astype(np.int64) << 32) | step,
-        pairs=step[step[rowbase[0] + (pair >> 8)] + (pair & 0xFF)],
+        root=int(row[0] << 8),
+        moves=moves,
+        pairs=pairs.astype(np.int32),
         depth=depth,
         weights=weights,
         units=units.astype(np.int16),

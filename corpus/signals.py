@@ -21,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from corpus.errors import ConfigError
@@ -90,7 +90,6 @@ SIGNAL_DOCS: dict[str, str] = {
 _WORD = re.compile(r"\w+")
 _ENOUGH_WORDS = re.compile(r"\w" + r"\W+\w+" * (SHORT_WORDS - 2) + r"\W+\w")
 """Matches where a text has at least `SHORT_WORDS` separate words (`\\w+` runs)."""
-LangId = Callable[[str], tuple[str, float]]
 
 
 def compute_signals(
@@ -197,8 +196,10 @@ def trigram_counts(sources: Sequence[str], targets: Sequence[str]) -> list[tuple
             (_trigrams(src), _trigrams(tgt)) for src, tgt in zip(sources, targets, strict=True)
         ]
         return [(len(tgt), len(tgt & src)) for src, tgt in grams]
-    from corpus.overlap import trigram_overlaps  # numpy: loaded on first use
-
+    try:
+        from corpus.overlap import trigram_overlaps  # numpy: loaded on first use
+    except ImportError as e:
+        raise ConfigError(LANGID_MISSING) from e
     return trigram_overlaps(sources, targets)
 
 
