@@ -121,7 +121,7 @@ def layout(
     )
 
 
-def automaton_depth(rows: Ints, row: Ints) -> int:
+def automaton_depth(rows: npt.NDArray[np.integer], row: Ints) -> int:
     """Bytes from the root to the farthest state (breadth-first): the walk's window."""
     seen = np.zeros(len(row), dtype=bool)
     seen[0] = True
