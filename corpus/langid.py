@@ -86,8 +86,7 @@ class Identifier:
             return results
         encoded = [model_input(texts[i], lowered[i]) for i in scored]
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-        starts = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
-        sums = feature_sums(self.model, walk(self.model, encoded), starts, lengths)
+        sums = feature_sums(self.model, encoded, lengths)
         shifts = marker_shifts(self.markers, [lowered[i] for i in scored])
         for i, result in zip(scored, self.finish(sums, lengths, shifts), strict=True):
             results[i] = result
@@ -104,7 +103,8 @@ class Identifier:
         counts.pop(self.model.blank, None)
         features = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
         runs = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
-        once = np.take(self.model.units, features, axis=0).sum(axis=0, dtype=np.int64)
+        units = np.take(self.model.units, features, axis=0)[:, : len(self.model.languages)]
+        once = units.sum(axis=0, dtype=np.int64)
         repeated = runs > 1
         extra = repeat_extra(self.model, features[repeated], runs[repeated]).sum(axis=0)
         sums = (once[None, :], extra[None, :], np.array([len(counts) > 0]))
@@ -137,15 +137,14 @@ def model_input(text: str, lowered: str) -> bytes:
     return unicodedata.normalize("NFC", chosen).encode("utf-8", "surrogatepass")
 
 
-def walk(model: Model, encoded: list[bytes]) -> npt.NDArray[np.int32]:
-    """The feature of each byte position of the texts, each followed by a separator byte
-    (whose feature is `blank`).
+def walk(model: Model, body: bytes) -> npt.NDArray[np.int32]:
+    """The feature of each byte position of `body`: texts each followed by one or more
+    separator bytes (whose feature is `blank`).
 
     Positions are taken in rows of `STRIDE`: the state before a row's first position comes
     from its window of `depth` - 1 bytes (the first two in one lookup of `pairs`), then each
     position is one lookup of `moves`, all rows at once."""
     sep = bytes([SEPARATOR])
-    body = sep.join(encoded) + sep
     rows = -(-len(body) // STRIDE)
     data = np.frombuffer(
         sep * (model.depth - 1) + body + sep * (rows * STRIDE - len(body)), dtype=np.uint8
@@ -186,31 +185,27 @@ so the same whatever the order: sum_f log(1 + count_f) * weights_f
 = (units sum) * unit * log(2) + (extra sum) / SCALE."""
 
 
-def feature_sums(
-    model: Model, features: npt.NDArray[np.int32], starts: Ints, lengths: Ints
-) -> Sums:
-    """`Sums` of the texts, taken in groups of similar length."""
-    once = np.zeros((len(starts), len(model.languages)), dtype=np.int64)
+def feature_sums(model: Model, encoded: list[bytes], lengths: Ints) -> Sums:
+    """`Sums` of the texts, in groups of `GROUP` texts of similar length: a group's texts
+    are padded with separators to the same width, walked, and each row of features sorted."""
+    once = np.zeros((len(encoded), len(model.languages)), dtype=np.int64)
     extra = np.zeros_like(once)
-    found = np.zeros(len(starts), dtype=bool)
+    found = np.zeros(len(encoded), dtype=bool)
     order = np.argsort(lengths, kind="stable")
-    for first in range(0, len(order), GROUP):
-        rows = order[first : first + GROUP]
-        block = sorted_rows(features, starts[rows], lengths[rows])
+    groups = [order[first : first + GROUP] for first in range(0, len(order), GROUP)]
+    widths = [int(lengths[rows[-1]]) + 1 for rows in groups]  # a separator after each text
+    sep = bytes([SEPARATOR])
+    padded = [
+        encoded[i].ljust(w, sep) for rows, w in zip(groups, widths, strict=True) for i in rows
+    ]
+    features = walk(model, b"".join(padded))
+    start = 0
+    for rows, width in zip(groups, widths, strict=True):
+        block = features[start : start + len(rows) * width].reshape(len(rows), width)
+        block.sort(axis=1)
         once[rows], extra[rows], found[rows] = row_sums(model, block)
+        start += len(rows) * width
     return once, extra, found
-
-
-def sorted_rows(
-    features: npt.NDArray[np.int32], starts: Ints, lengths: Ints
-) -> npt.NDArray[np.int32]:
-    """One sorted row of features per text, as wide as the longest, padded with the
-    separator's feature (`blank`, sorted last)."""
-    index = np.minimum(np.arange(int(lengths.max()) + 1, dtype=np.int64), lengths[:, None])
-    index += starts[:, None]
-    block = np.take(features, index, mode="clip")
-    block.sort(axis=1)
-    return block
 
 
 def row_sums(model: Model, block: npt.NDArray[np.int32]) -> Sums:
@@ -227,7 +222,7 @@ def row_sums(model: Model, block: npt.NDArray[np.int32]) -> Sums:
     counts[-1] = flat.size - run_start[-1]
     values = flat[run_start]
     first_run = np.searchsorted(run_start, np.arange(0, flat.size, width))
-    units = np.take(model.units, values, axis=0, mode="clip")
+    units = np.take(model.units, values, axis=0, mode="clip")[:, : len(model.languages)]
     once = np.add.reduceat(units, first_run, axis=0, dtype=np.int32).astype(np.int64)
     extra = np.zeros_like(once)
     repeated = np.flatnonzero(counts > 1)

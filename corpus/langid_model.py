@@ -40,7 +40,8 @@ class Model:
     none) << 32 | that state's `row << 8`; `pairs[(b1 << 8) + b2]` is the `row << 8` of the
     state two bytes take the root to; `depth` is the longest state in bytes.
     `weights[f, lang]` is log P(f | language), exactly `units[f, lang] * unit` (py3langid
-    ships float16 weights: multiples of a power of two); row `blank` is all zero.
+    ships float16 weights: multiples of a power of two; `units` has zero columns up to a
+    power of two, rows numpy copies fastest); row `blank` is all zero.
     """
 
     languages: tuple[str, ...]
@@ -114,11 +115,18 @@ def layout(
         pairs=pairs.astype(np.int32),
         depth=depth,
         weights=weights,
-        units=units.astype(np.int16),
+        units=padded_columns(units.astype(np.int16)),
         unit=2.0**-exponent,
         prior=prior,
         blank=blank,
     )
+
+
+def padded_columns(table: npt.NDArray[np.int16]) -> npt.NDArray[np.int16]:
+    """`table` with zero columns added up to a power of two."""
+    padded = np.zeros((len(table), 1 << (table.shape[1] - 1).bit_length()), dtype=table.dtype)
+    padded[:, : table.shape[1]] = table
+    return padded
 
 
 def automaton_depth(rows: npt.NDArray[np.integer], row: Ints) -> int:

@@ -50,7 +50,7 @@ def test_windowed_walk_equals_the_sequential_walk() -> None:
         rng.integers(0, 255, rng.integers(0, 400), dtype=np.uint8).tobytes() for _ in range(300)
     ]
     texts += [t.encode() for t in FLORES.joinpath("ind_Latn.txt").read_text("utf-8").splitlines()]
-    features = langid.walk(model, texts).tolist()
+    features = langid.walk(model, b"\xff".join(texts) + b"\xff").tolist()
     start = 0
     for text in texts:
         assert features[start : start + len(text)] == langid.walk_one(model, text)
