@@ -81,16 +81,16 @@ class Identifier:
     def _identify(self, texts: Sequence[str]) -> list[tuple[str, float]]:
         lowered = [t.lower() for t in texts]
         scored = [i for i, low in enumerate(lowered) if any(map(str.isalpha, low))]
-        results = [UNDETERMINED] * len(texts)
-        if not scored:
+        if len(scored) < len(texts):  # some are "und": score the others
+            results = [UNDETERMINED] * len(texts)
+            picked = self._identify([texts[i] for i in scored]) if scored else []
+            for i, result in zip(scored, picked, strict=True):
+                results[i] = result
             return results
-        encoded = [model_input(texts[i], lowered[i]) for i in scored]
+        encoded = [model_input(text, low) for text, low in zip(texts, lowered, strict=True)]
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         sums = feature_sums(self.model, encoded, lengths)
-        shifts = marker_shifts(self.markers, [lowered[i] for i in scored])
-        for i, result in zip(scored, self.finish(sums, lengths, shifts), strict=True):
-            results[i] = result
-        return results
+        return self.finish(sums, lengths, marker_shifts(self.markers, lowered))
 
     def _identify_one(self, text: str) -> tuple[str, float]:
         """`_identify` of one text, with the same arithmetic: the walk in Python (cheaper
@@ -134,6 +134,8 @@ def load_identifier(languages: Sequence[str]) -> Identifier:
 def model_input(text: str, lowered: str) -> bytes:
     """The bytes py3langid scores: lowercased if all upper case, NFC, UTF-8."""
     chosen = lowered if text.isupper() else text
+    if chosen.isascii():  # NFC leaves ASCII as it is
+        return chosen.encode()
     return unicodedata.normalize("NFC", chosen).encode("utf-8", "surrogatepass")
 
 
