@@ -26,7 +26,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -44,10 +44,16 @@ SMALL = 3
 """Batches of fewer texts are scored one text at a time (same results, less overhead)."""
 
 SUB_BATCH = 2048
-"""Texts scored together; larger batches are scored in slices of this many (same results)."""
+"""Texts scored together at most; larger batches are scored in slices (same results)."""
+
+SUB_BATCH_CHARS = 1 << 19
+"""Characters scored together at most (a longer text alone): bounds the working memory."""
 
 GROUP = 256
-"""Texts (of similar length) whose features are sorted in one padded block."""
+"""Texts (of similar length) whose features are sorted in one padded block, at most..."""
+
+GROUP_CELLS = 1 << 19
+"""...and positions in it (rows x the longest row; a longer text alone)."""
 
 _LOW, _HIGH = (0, 1) if sys.byteorder == "little" else (1, 0)
 """The int32 halves of an int64, in memory order."""
@@ -74,8 +80,9 @@ class Identifier:
         if len(texts) < SMALL:
             return [self._identify_one(text) for text in texts]
         results: list[tuple[str, float]] = []
-        for start in range(0, len(texts), SUB_BATCH):
-            results.extend(self._identify(texts[start : start + SUB_BATCH]))
+        chars = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        for start, end in slices(chars, SUB_BATCH, SUB_BATCH_CHARS):
+            results.extend(self._identify(texts[start:end]))
         return results
 
     def _identify(self, texts: Sequence[str]) -> list[tuple[str, float]]:
@@ -194,7 +201,8 @@ def feature_sums(model: Model, encoded: list[bytes], lengths: Ints) -> Sums:
     extra = np.zeros_like(once)
     found = np.zeros(len(encoded), dtype=bool)
     order = np.argsort(lengths, kind="stable")
-    groups = [order[first : first + GROUP] for first in range(0, len(order), GROUP)]
+    blocks = slices(lengths[order] + 1, GROUP, GROUP_CELLS, widest=True)  # +1: a separator
+    groups = [order[start:end] for start, end in blocks]
     widths = [int(lengths[rows[-1]]) + 1 for rows in groups]  # a separator after each text
     sep = bytes([SEPARATOR])
     padded = [
@@ -208,6 +216,22 @@ def feature_sums(model: Model, encoded: list[bytes], lengths: Ints) -> Sums:
         once[rows], extra[rows], found[rows] = row_sums(model, block)
         start += len(rows) * width
     return once, extra, found
+
+
+def slices(sizes: Ints, most: int, budget: int, widest: bool = False) -> Iterator[tuple[int, int]]:
+    """Consecutive (start, end) spans of `sizes`: at most `most` items, costing at most
+    `budget` (a single item may cost more). The cost is the sum of the sizes, or with
+    `widest` (sizes ascending) the number of items times the last size."""
+    start, total = 0, np.cumsum(sizes)
+    while start < len(sizes):
+        ends = np.arange(start + 1, min(start + most, len(sizes)) + 1)
+        if widest:
+            cost = (ends - start) * sizes[ends - 1]
+        else:
+            cost = total[ends - 1] - (total[start - 1] if start else 0)
+        end = start + max(int(np.searchsorted(cost, budget, side="right")), 1)
+        yield start, end
+        start = end
 
 
 def row_sums(model: Model, block: npt.NDArray[np.int32]) -> Sums:

@@ -93,9 +93,32 @@ def test_same_labels_and_probabilities_as_py3langid() -> None:
         assert (lang, conf) == (ref_lang, pytest.approx(ref_conf, abs=2e-5)), text
 
 
-def test_sub_batches_and_groups_do_not_change_results(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("limits"),
+    [{"SUB_BATCH": 16, "GROUP": 5}, {"SUB_BATCH_CHARS": 700, "GROUP_CELLS": 900}],
+    ids=["counts", "sizes"],
+)
+def test_sub_batches_and_groups_do_not_change_results(
+    limits: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     texts = FLORES.joinpath("ind_Latn.txt").read_text("utf-8").splitlines()[:100] + TRICKY
+    texts.insert(50, " ".join(texts[:40]))  # a long text among short ones
     expected = identifier().identify_batch(texts)
-    monkeypatch.setattr(langid, "SUB_BATCH", 16)
-    monkeypatch.setattr(langid, "GROUP", 5)
+    for name, value in limits.items():
+        monkeypatch.setattr(langid, name, value)
     assert identifier().identify_batch(texts) == expected
+
+
+@pytest.mark.parametrize(
+    ("sizes", "most", "budget", "widest", "expected"),
+    [([1, 1, 1, 10, 1], 10, 3, False, [(0, 3), (3, 4), (4, 5)]),
+     ([1, 1, 1, 1, 1], 2, 99, False, [(0, 2), (2, 4), (4, 5)]),
+     ([1, 2, 3, 100], 10, 8, True, [(0, 2), (2, 3), (3, 4)]),
+     ([], 4, 4, False, [])],
+    ids=["sum", "count", "widest", "empty"],
+)  # fmt: skip
+def test_slices(
+    sizes: list[int], most: int, budget: int, widest: bool, expected: list[tuple[int, int]]
+) -> None:
+    array = np.array(sizes, dtype=np.int64)
+    assert list(langid.slices(array, most, budget, widest)) == expected
