@@ -26,11 +26,12 @@ from __future__ import annotations
 import sys
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
+from corpus.blocks import slices
 from corpus.langid_model import SCALE, SEPARATOR, Model, load_model
 from corpus.markers import Markers, load_markers, marker_shift, marker_shifts
 
@@ -216,22 +217,6 @@ def feature_sums(model: Model, encoded: list[bytes], lengths: Ints) -> Sums:
         once[rows], extra[rows], found[rows] = row_sums(model, block)
         start += len(rows) * width
     return once, extra, found
-
-
-def slices(sizes: Ints, most: int, budget: int, widest: bool = False) -> Iterator[tuple[int, int]]:
-    """Consecutive (start, end) spans of `sizes`: at most `most` items, costing at most
-    `budget` (a single item may cost more). The cost is the sum of the sizes, or with
-    `widest` (sizes ascending) the number of items times the last size."""
-    start, total = 0, np.cumsum(sizes)
-    while start < len(sizes):
-        ends = np.arange(start + 1, min(start + most, len(sizes)) + 1)
-        if widest:
-            cost = (ends - start) * sizes[ends - 1]
-        else:
-            cost = total[ends - 1] - (total[start - 1] if start else 0)
-        end = start + max(int(np.searchsorted(cost, budget, side="right")), 1)
-        yield start, end
-        start = end
 
 
 def row_sums(model: Model, block: npt.NDArray[np.int32]) -> Sums:

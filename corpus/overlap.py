@@ -14,8 +14,13 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from corpus.blocks import slices
+
 GROUP = 256
-"""Pairs (of similar length) handled in one padded block."""
+"""Pairs (of similar length) handled in one padded block, at most..."""
+
+GROUP_CELLS = 1 << 19
+"""...and trigrams in it (rows x the longest pair; a longer pair alone)."""
 
 _PAD = np.iinfo(np.int64).max
 """Sorts after every trigram key (keys are below 2**63 - 1)."""
@@ -30,8 +35,9 @@ def trigram_overlaps(sources: Sequence[str], targets: Sequence[str]) -> list[tup
     distinct = np.zeros(len(targets), dtype=np.int64)
     shared = np.zeros(len(targets), dtype=np.int64)
     order = np.argsort(src_counts + tgt_counts, kind="stable")
-    for first in range(0, len(order), GROUP):
-        rows = order[first : first + GROUP]
+    widths = (src_counts + tgt_counts)[order] + 1
+    for start, end in slices(widths, GROUP, GROUP_CELLS, widest=True):
+        rows = order[start:end]
         tgt = unique_rows(tgt_keys, tgt_starts[rows], tgt_counts[rows])
         src = unique_rows(src_keys, src_starts[rows], src_counts[rows])
         distinct[rows] = (tgt != _PAD).sum(axis=1)

@@ -107,18 +107,3 @@ def test_sub_batches_and_groups_do_not_change_results(
     for name, value in limits.items():
         monkeypatch.setattr(langid, name, value)
     assert identifier().identify_batch(texts) == expected
-
-
-@pytest.mark.parametrize(
-    ("sizes", "most", "budget", "widest", "expected"),
-    [([1, 1, 1, 10, 1], 10, 3, False, [(0, 3), (3, 4), (4, 5)]),
-     ([1, 1, 1, 1, 1], 2, 99, False, [(0, 2), (2, 4), (4, 5)]),
-     ([1, 2, 3, 100], 10, 8, True, [(0, 2), (2, 3), (3, 4)]),
-     ([], 4, 4, False, [])],
-    ids=["sum", "count", "widest", "empty"],
-)  # fmt: skip
-def test_slices(
-    sizes: list[int], most: int, budget: int, widest: bool, expected: list[tuple[int, int]]
-) -> None:
-    array = np.array(sizes, dtype=np.int64)
-    assert list(langid.slices(array, most, budget, widest)) == expected

@@ -26,10 +26,14 @@ def random_pairs(seed: int, count: int) -> list[tuple[str, str]]:
     return pairs + [(t, t) for _, t in pairs[:20]] + [("", ""), ("ab", "abc"), ("aaaa", "aaa")]
 
 
-@pytest.mark.parametrize("group", [1, 7, 256], ids=["group1", "group7", "group256"])
-def test_counts_equal_python_sets(group: int, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("group", "cells"), [(1, 1 << 19), (7, 1 << 19), (256, 1 << 19), (256, 100)],
+    ids=["group1", "group7", "group256", "cells100"],
+)  # fmt: skip
+def test_counts_equal_python_sets(group: int, cells: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(overlap, "GROUP", group)
-    pairs = random_pairs(group, 300)
+    monkeypatch.setattr(overlap, "GROUP_CELLS", cells)
+    pairs = random_pairs(group + cells, 300)
     counts = overlap.trigram_overlaps([s for s, _ in pairs], [t for _, t in pairs])
     assert counts == [by_sets(s, t) for s, t in pairs]
 
