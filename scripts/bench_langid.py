@@ -35,7 +35,6 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -91,23 +90,25 @@ class BaselineShort:
         return None if len(re.findall(r"\w+", text)) < signals.SHORT_WORDS else True
 
 
-@contextmanager
 def baseline_signals(
-    baseline: Baseline,
-) -> Iterator[Callable[[str, Translation], dict[str, object]]]:
-    """compute_signals as it was: both sides identified one by one, the old trigram sets
-    (pair by pair, in Python), the old word count."""
-
-    def old_signals(source: str, translation: Translation) -> dict[str, object]:
-        langs = (baseline(source), baseline(translation.text))
-        copied = signals.is_untranslated(source, translation.text)
-        return signals.pair_signals(source, translation, None, langs, copied)
-
+    baseline: Baseline, pairs: Sequence[tuple[str, Translation]]
+) -> list[dict[str, object]]:
+    """compute_signals as it was, pair by pair: both sides identified one by one, the old
+    trigram sets (in Python), the old word count."""
     with (
         mock.patch.object(signals, "_trigrams", baseline_trigrams),
         mock.patch.object(signals, "_ENOUGH_WORDS", BaselineShort()),
     ):
-        yield old_signals
+        return [
+            signals.pair_signals(
+                source,
+                translation,
+                None,
+                (baseline(source), baseline(translation.text)),
+                signals.is_untranslated(source, translation.text),
+            )
+            for source, translation in pairs
+        ]
 
 
 def read_lines(path: Path) -> list[str]:
@@ -228,14 +229,11 @@ def report_signals(
     def new(chunk: Sequence[tuple[str, Translation]]) -> object:
         return signals.compute_signals_batch([s for s, _ in chunk], [t for _, t in chunk])
 
-    with baseline_signals(baseline) as old_signals:
-
-        def old(chunk: Sequence[tuple[str, Translation]]) -> object:
-            return [old_signals(s, t) for s, t in chunk]
-
-        before = old(pairs)
-        parts = [(partial(old, c), partial(new, c)) for c in chunks(pairs, args.batch)]
-        ratio, t_old, t_new = median_ratio(parts, args.repeats)
+    before = baseline_signals(baseline, pairs)
+    parts = [
+        (partial(baseline_signals, baseline, c), partial(new, c)) for c in chunks(pairs, args.batch)
+    ]
+    ratio, t_old, t_new = median_ratio(parts, args.repeats)
     after = signals.compute_signals_batch(sources, translations)
     agree = sum(same_signals(b, a) for b, a in zip(before, after, strict=True))
     print(f"\ncompute_signals per pair ({len(pairs)} FLORES pairs, chunks of {args.batch}):"
