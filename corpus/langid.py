@@ -196,43 +196,41 @@ so the same whatever the order: sum_f log(1 + count_f) * weights_f
 
 
 def feature_sums(model: Model, encoded: list[bytes], lengths: Ints) -> Sums:
-    """`Sums` of the texts, in groups of `GROUP` texts of similar length: a group's texts
-    are padded with separators to the same width, walked, and each row of features sorted."""
-    once = np.zeros((len(encoded), len(model.languages)), dtype=np.int64)
-    extra = np.zeros_like(once)
-    found = np.zeros(len(encoded), dtype=bool)
+    """`Sums` of the texts, taken in blocks of `GROUP` texts of similar length: a block's
+    texts are padded with separators to the same width, walked, and each row of features is
+    sorted, so that equal features are runs."""
     order = np.argsort(lengths, kind="stable")
     blocks = slices(lengths[order] + 1, GROUP, GROUP_CELLS, widest=True)  # +1: a separator
     groups = [order[start:end] for start, end in blocks]
-    widths = [int(lengths[rows[-1]]) + 1 for rows in groups]  # a separator after each text
+    widths = [int(lengths[rows[-1]]) + 1 for rows in groups]
     sep = bytes([SEPARATOR])
     padded = [
         encoded[i].ljust(w, sep) for rows, w in zip(groups, widths, strict=True) for i in rows
     ]
     features = walk(model, b"".join(padded))
-    start = 0
+    row_starts, start = [], 0
     for rows, width in zip(groups, widths, strict=True):
-        block = features[start : start + len(rows) * width].reshape(len(rows), width)
-        block.sort(axis=1)
-        once[rows], extra[rows], found[rows] = row_sums(model, block)
+        features[start : start + len(rows) * width].reshape(len(rows), width).sort(axis=1)
+        row_starts.append(np.arange(start, start + len(rows) * width, width))
         start += len(rows) * width
-    return once, extra, found
+    back = np.argsort(order)  # rows are in length order
+    once, extra, found = run_sums(model, features, np.concatenate(row_starts))
+    return once[back], extra[back], found[back]
 
 
-def row_sums(model: Model, block: npt.NDArray[np.int32]) -> Sums:
-    """`Sums` of each row of sorted features (a run of equal ones is a feature and its count)."""
-    width = block.shape[1]
-    flat = block.ravel()
+def run_sums(model: Model, flat: npt.NDArray[np.int32], row_starts: Ints) -> Sums:
+    """`Sums` of each row of sorted features, the rows starting at `row_starts` of `flat`
+    (a run of equal features in a row is a feature and its count)."""
     new = np.empty(flat.size, dtype=bool)
     new[0] = True
     np.not_equal(flat[1:], flat[:-1], out=new[1:])
-    new[::width] = True
+    new[row_starts] = True
     run_start = np.flatnonzero(new)
     counts = np.empty_like(run_start)
     np.subtract(run_start[1:], run_start[:-1], out=counts[:-1])
     counts[-1] = flat.size - run_start[-1]
     values = flat[run_start]
-    first_run = np.searchsorted(run_start, np.arange(0, flat.size, width))
+    first_run = np.searchsorted(run_start, row_starts)
     units = np.take(model.units, values, axis=0, mode="clip")[:, : len(model.languages)]
     once = np.add.reduceat(units, first_run, axis=0, dtype=np.int32).astype(np.int64)
     extra = np.zeros_like(once)
@@ -242,7 +240,7 @@ def row_sums(model: Model, block: npt.NDArray[np.int32]) -> Sums:
         first = np.flatnonzero(np.diff(row_of, prepend=-1))  # runs are in row order
         scores = repeat_extra(model, values[repeated], counts[repeated])
         extra[row_of[first]] = np.add.reduceat(scores, first, axis=0)
-    return once, extra, block[:, 0] != model.blank
+    return once, extra, flat[row_starts] != model.blank
 
 
 def repeat_extra(model: Model, features: npt.NDArray[np.integer], counts: Ints) -> Ints:
