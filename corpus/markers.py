@@ -25,10 +25,11 @@ Ints = npt.NDArray[np.int64]
 Codes = npt.NDArray[np.uint64]
 
 _WORD = re.compile(r"\w+")
+LONGEST = 13
+"""Letters of the longest marker word: its base-27 code still fits 64 bits."""
 _BASE = 27
-"""Words are coded in base 27 (a=1 ... z=26, first letter lowest): exact up to 13 letters."""
-_INVERSE = pow(_BASE, -1, 2**64)
-_FILTER_MASK = np.uint64(0xFFFF)
+"""Words are coded in base 27 (a=1 ... z=26, first letter lowest)."""
+_POWERS = np.array([_BASE**i for i in range(LONGEST)], dtype=np.uint64)
 
 _OTHER, _LETTER, _WORD_ASCII, _NON_ASCII = 0, 1, 2, 3
 _BYTE_KIND = np.array(
@@ -46,14 +47,13 @@ _BYTE_KIND = np.array(
 @dataclass(frozen=True)
 class Markers:
     """Marker words (word -> "id" | "ms") as sorted base-27 codes, with +1 for ms and -1
-    for id; `filter` is True at the low bits of every code (a cheap first test)."""
+    for id; `shapes[length, first, last]` (letters a=1 ... z=26) is True for the words'
+    lengths and first and last letters (a cheap first test)."""
 
     words: dict[str, str]
     codes: Codes
     signs: Ints
-    filter: npt.NDArray[np.bool_]
-    shortest: int
-    longest: int
+    shapes: npt.NDArray[np.bool_]
 
 
 def marker_shift(lowered: str, words: dict[str, str]) -> int:
@@ -66,15 +66,18 @@ def marker_shifts(markers: Markers, lowered: list[str]) -> npt.NDArray[np.float6
     """`marker_shift` of each lowercased text."""
     encoded = [t.encode("utf-8", "surrogatepass") for t in lowered]
     sep = bytes([SEPARATOR])
-    data = np.frombuffer(sep + sep.join(encoded) + sep, dtype=np.uint8)
+    data = np.frombuffer(sep + sep.join(encoded) + sep * LONGEST, dtype=np.uint8)
     letter = (data - np.uint8(ord("a"))) < 26  # the separator 0xFF is no letter
     edges = np.flatnonzero(letter[1:] != letter[:-1]) + 1
     starts, ends = edges[0::2], edges[1::2]  # data starts and ends with a separator
+    size = ends - starts
+    size[size > LONGEST] = 0  # no marker is that long (and none is empty)
+    shaped = np.flatnonzero(markers.shapes[size, data[starts] - 96, data[ends - 1] - 96])
+    starts, ends = starts[shaped], ends[shaped]  # a marker's length, first and last letter
     left, right = _BYTE_KIND[data[starts - 1]], _BYTE_KIND[data[ends]]
-    fits = (ends - starts >= markers.shortest) & (ends - starts <= markers.longest)
-    fits &= (left != _WORD_ASCII) & (right != _WORD_ASCII)
-    unsure = ((left == _NON_ASCII) | (right == _NON_ASCII))[fits]
-    starts, ends = starts[fits], ends[fits]
+    whole = (left != _WORD_ASCII) & (right != _WORD_ASCII)  # not part of a longer \w+ run
+    unsure = ((left == _NON_ASCII) | (right == _NON_ASCII))[whole]
+    starts, ends = starts[whole], ends[whole]
     hits, index = lookup(markers, word_codes(data, starts, ends))
     sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
     text_of = np.searchsorted(np.cumsum(sizes + 1), starts[hits], side="right")
@@ -87,32 +90,19 @@ def marker_shifts(markers: Markers, lowered: list[str]) -> npt.NDArray[np.float6
 
 
 def word_codes(data: npt.NDArray[np.uint8], starts: Ints, ends: Ints) -> Codes:
-    """Base-27 code of each run data[start:end] of a-z letters. With prefix sums
-    H[i] = sum_{j<i} c[j] * 27**j (mod 2**64), a run's code is (H[end] - H[start]) * 27**-start
-    (27 is odd, so invertible mod 2**64); other bytes' digits cancel out."""
-    powers, inverse = power_tables(max(len(data) - 1, 1).bit_length())
-    terms = (data - np.uint8(ord("a") - 1)).astype(np.uint64)  # a=1 ... z=26
-    np.multiply(terms, powers[: len(data)], out=terms)
-    prefix = np.zeros(len(data) + 1, dtype=np.uint64)
-    np.cumsum(terms, out=prefix[1:])
-    return (prefix[ends] - prefix[starts]) * inverse[starts]
-
-
-@functools.lru_cache(maxsize=1)
-def power_tables(bits: int) -> tuple[Codes, Codes]:
-    """27**j and 27**-j mod 2**64 for j < 2**bits (kept for the next batch of that size)."""
-    ones = np.ones(1, dtype=np.uint64)
-    powers = np.cumprod(np.full((1 << bits) - 1, _BASE, dtype=np.uint64))
-    inverse = np.cumprod(np.full((1 << bits) - 1, _INVERSE, dtype=np.uint64))
-    return np.concatenate((ones, powers)), np.concatenate((ones, inverse))
+    """Base-27 code of each run data[start:end] of at most `LONGEST` a-z letters (`data`
+    goes on for `LONGEST` bytes after every start)."""
+    offsets = np.arange(LONGEST)
+    digits = np.take(data, starts[:, None] + offsets).astype(np.uint64) - np.uint64(96)
+    digits[offsets >= (ends - starts)[:, None]] = 0  # past the run
+    return (digits * _POWERS).sum(axis=1, dtype=np.uint64)
 
 
 def lookup(markers: Markers, codes: Codes) -> tuple[Ints, Ints]:
     """The positions in `codes` of marker words, and their index among the markers."""
-    maybe = np.flatnonzero(markers.filter[codes & _FILTER_MASK])
-    index = np.minimum(np.searchsorted(markers.codes, codes[maybe]), len(markers.codes) - 1)
-    hit = markers.codes[index] == codes[maybe]
-    return maybe[hit], index[hit]
+    index = np.minimum(np.searchsorted(markers.codes, codes), len(markers.codes) - 1)
+    hit = markers.codes[index] == codes
+    return np.flatnonzero(hit), index[hit]
 
 
 @functools.lru_cache(maxsize=1)
@@ -123,26 +113,25 @@ def load_markers() -> Markers:
 
 
 def parse_markers(text: str, name: str) -> Markers:
-    """Lines of word <TAB> id|ms (each word of 1-13 letters a-z); # comments."""
+    """Lines of word <TAB> id|ms (each word of 1 to `LONGEST` letters a-z); # comments."""
     words: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#"):
             continue
         word, _, lang = (part.strip() for part in line.partition("\t"))
-        if not re.fullmatch("[a-z]{1,13}", word) or lang not in ("id", "ms"):
+        if not re.fullmatch(f"[a-z]{{1,{LONGEST}}}", word) or lang not in ("id", "ms"):
             raise ConfigError(f"{name}:{number}: expected a-z word <TAB> id|ms, got {line!r}")
         words[word] = lang
     if not words:
         raise ConfigError(f"{name}: no marker words")
     codes = {sum((ord(ch) - 96) * _BASE**i for i, ch in enumerate(w)): w for w in words}
     order = sorted(codes)
-    filter = np.zeros(int(_FILTER_MASK) + 1, dtype=bool)
-    filter[np.array(order, dtype=np.uint64) & _FILTER_MASK] = True
+    shapes = np.zeros((LONGEST + 1, 27, 27), dtype=bool)
+    for word in words:
+        shapes[len(word), ord(word[0]) - 96, ord(word[-1]) - 96] = True
     return Markers(
         words=words,
         codes=np.array(order, dtype=np.uint64),
         signs=np.array([1 if words[codes[c]] == "ms" else -1 for c in order], dtype=np.int64),
-        filter=filter,
-        shortest=min(map(len, words)),
-        longest=max(map(len, words)),
+        shapes=shapes,
     )

@@ -20,9 +20,10 @@ def test_marker_shifts_equal_the_word_regex() -> None:
 
 def test_word_codes_are_exact() -> None:
     words = ["a", "z", "kerana", "zzzzzzzzzzzzz", "abcdefghijklm"]
-    data = np.frombuffer(b"\xff" + b"\xff".join(w.encode() for w in words) + b"\xff", np.uint8)
-    starts = np.flatnonzero(data[:-1] == 0xFF) + 1
-    ends = np.flatnonzero(data[1:] == 0xFF) + 1
+    body = np.frombuffer(b"\xff" + b"\xff".join(w.encode() for w in words) + b"\xff", np.uint8)
+    starts = np.flatnonzero(body[:-1] == 0xFF) + 1
+    ends = np.flatnonzero(body[1:] == 0xFF) + 1
+    data = np.concatenate((body, np.full(markers.LONGEST, 0xFF, dtype=np.uint8)))
     codes = markers.word_codes(data, starts, ends).tolist()
     assert codes == [sum((ord(c) - 96) * 27**i for i, c in enumerate(w)) for w in words]
 
