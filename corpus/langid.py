@@ -162,18 +162,17 @@ def walk(model: Model, body: bytes) -> npt.NDArray[np.int32]:
     window = np.arange(rows, dtype=np.int64) * STRIDE  # where each row's first window starts
     index = (data[window].astype(np.int64) << 8) | data[window + 1]
     state = np.take(model.pairs, index, mode="clip")
-    moves = np.empty((STRIDE, rows), dtype=np.int64)  # (feature << 32) | next row << 8
+    move = np.empty(rows, dtype=np.int64)  # (feature << 32) | next row << 8
     for k in range(2, model.depth - 1):
         np.add(state, data[window + k], out=index)
-        np.take(model.moves, index, out=moves[0], mode="clip")
-        state = moves[0].view(np.int32)[_LOW::2]
-    columns = np.ascontiguousarray(data[model.depth - 1 :].reshape(rows, STRIDE).T)
-    np.add(state, columns[0], out=index)
-    np.take(model.moves, index, out=moves[0], mode="clip")
-    for k in range(1, STRIDE):
-        np.add(moves[k - 1].view(np.int32)[_LOW::2], columns[k], out=index)
-        np.take(model.moves, index, out=moves[k], mode="clip")
-    features = np.ascontiguousarray(moves.view(np.int32)[:, _HIGH::2].T)
+        np.take(model.moves, index, out=move, mode="clip")
+        state = move.view(np.int32)[_LOW::2]
+    features = np.empty((rows, STRIDE), dtype=np.int32)
+    for k in range(STRIDE):  # the k-th position of every row
+        np.add(state, data[model.depth - 1 + k :: STRIDE], out=index)
+        np.take(model.moves, index, out=move, mode="clip")
+        features[:, k] = move.view(np.int32)[_HIGH::2]
+        state = move.view(np.int32)[_LOW::2]
     return features.ravel()[: len(body)]
 
 
