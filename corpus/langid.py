@@ -14,8 +14,10 @@ lays the model out):
   to the root);
 - features are counted per text by sorting each text's row of features (in blocks of texts
   of similar length, padded with a blank feature);
-- sums are taken in 64-bit fixed point, exact and so independent of order, and every later
-  step is elementwise per text: a text's result does not depend on the batch it came in.
+- sums are exact integers, so independent of order (py3langid's float16 weights are integer
+  multiples of 2**-8; the extra weight of a repeated feature is rounded to 64-bit fixed
+  point first), and every later step is elementwise per text: a text's result does not
+  depend on the batch it came in.
 
 Then the Indonesian/Malay marker words (corpus/markers.py) tip the result as before: each
 adds 1 to the log-odds of its language over the other.
