@@ -1,33 +1,44 @@
 """Per-pair quality signals: the columns a user filters a corpus by.
 
-`compute_signals(source, translation)` returns one value per `SIGNAL_COLUMNS` entry; each
-column is described in `SIGNAL_DOCS` (copied into the dataset card).
+`compute_signals_batch(sources, translations)` returns one dict of `SIGNAL_COLUMNS` values per
+pair (`compute_signals` for one pair: the same values); each column is described in
+`SIGNAL_DOCS` (copied into the dataset card). Call it per chunk: language ID scores a whole
+batch at once (corpus/langid.py), so a chunk costs a small fraction of pair-by-pair calls.
 
-Language ID uses py3langid restricted to `LANGUAGES`, loaded once on first use, with a tip
-for the Indonesian/Malay pair, which share most of their vocabulary: every word of
+Language ID is py3langid's model restricted to `LANGUAGES`, with a tip for the
+Indonesian/Malay pair, which share most of their vocabulary: every word of
 `data/id_ms_markers.tsv` (kerana/karena, pejabat/kantor, ...) multiplies the odds of its
-language by e (then the probabilities are renormalised). Labelled "id" (measured with this
-module): FLORES devtest ind 95.7%, NusaX 98.0%, UD-CSUI 96.0%, NTREX ind 90.8%, UD-GSD 89.0%,
-Tatoeba (short) 85.1%; FLORES eng 100% "en"; hand-written Malay news sentences 90-95% "ms".
-Most misses are id<->ms on sentences without a telling word, at low confidence, hence the
-confidence threshold of `is_non_indonesian_source`. About 0.2 ms per sentence.
+language by e (then the probabilities are renormalised). Both sides of every pair are
+identified. Labelled "id" (scripts/bench_langid.py): FLORES devtest ind 95.7%, NusaX test
+98.0%, UD-CSUI test 96.0%; FLORES devtest eng 100% "en"; the Malay sentences of
+tests/test_signals.py 88% "ms" (the 3 without a marker word go to id, unsure). Most misses
+are id<->ms on sentences without a telling word, at low confidence, hence the confidence
+threshold of `is_non_indonesian_source`.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import re
 import unicodedata
-from collections.abc import Callable
-from importlib import resources
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from corpus.errors import ConfigError
 from translate.base import Translation
 from translate.robust import length_ratio, repetition_score
 
+if TYPE_CHECKING:
+    from corpus.langid import Identifier
+
 LANGUAGES = ("id", "ms", "en", "jv", "tl")
 """Candidate languages: Indonesian, Malay, English, Javanese, Tagalog (py3langid has no su)."""
+
+LANGID_MISSING = 'language ID needs py3langid 0.4.x: pip install "idcorpus[langid]"'
+
+SIGNALS_VERSION = "signals-2"
+"""Changes when a signal's value for the same pair may change (2: batch language ID over
+py3langid 0.4's model; probabilities within 1e-5 of py3langid's own float32 ones)."""
 
 NON_ID_CONFIDENCE = 0.75
 """`is_non_indonesian_source` needs the other language at least this confident. At 0.75 it
@@ -36,6 +47,9 @@ Malay ones (all the unmarked rest is labelled ms at lower confidence or id)."""
 
 SHORT_WORDS = 3
 """A source of fewer words than this is a fragment (`is_short`)."""
+
+OVERLAP_BATCH = 16
+"""From this many undecided pairs on, their trigrams are counted with numpy (same results)."""
 
 UNTRANSLATED_OVERLAP = 0.8
 """Share of the target's character trigrams found in the source above which (with similar
@@ -74,7 +88,8 @@ SIGNAL_DOCS: dict[str, str] = {
 }
 
 _WORD = re.compile(r"\w+")
-LangId = Callable[[str], tuple[str, float]]
+_ENOUGH_WORDS = re.compile(r"\w" + r"\W+\w+" * (SHORT_WORDS - 2) + r"\W+\w")
+"""Matches where a text has at least `SHORT_WORDS` separate words (`\\w+` runs)."""
 
 
 def compute_signals(
@@ -82,9 +97,39 @@ def compute_signals(
 ) -> dict[str, object]:
     """The `SIGNAL_COLUMNS` values of one pair. `src_tokens`: the engine's count of source
     tokens (eos included); by default `translation.src_tokens` where the engine set it."""
-    identify = language_identifier()
-    src_lang, src_conf = identify(source)
-    tgt_lang, tgt_conf = identify(translation.text)
+    return compute_signals_batch([source], [translation], src_tokens=[src_tokens])[0]
+
+
+def compute_signals_batch(
+    sources: Sequence[str],
+    translations: Sequence[Translation],
+    *,
+    src_tokens: Sequence[int | None] | None = None,
+) -> list[dict[str, object]]:
+    """`compute_signals` of each pair, identical to pair-by-pair calls, in one language-ID
+    batch for both sides (what a pipeline worker calls per chunk)."""
+    if len(sources) != len(translations) or (
+        src_tokens is not None and len(src_tokens) != len(sources)
+    ):
+        raise ValueError("compute_signals_batch needs one translation (and src_tokens) per source")
+    langs = identify_batch([*sources, *(t.text for t in translations)])
+    copies = untranslated_batch(sources, [t.text for t in translations])
+    counts = src_tokens if src_tokens is not None else [None] * len(sources)
+    return [
+        pair_signals(src, tr, count, (langs[i], langs[len(sources) + i]), copies[i])
+        for i, (src, tr, count) in enumerate(zip(sources, translations, counts, strict=True))
+    ]
+
+
+def pair_signals(
+    source: str,
+    translation: Translation,
+    src_tokens: int | None,
+    langs: tuple[tuple[str, float], tuple[str, float]],
+    untranslated: bool,
+) -> dict[str, object]:
+    """The signals of one pair, given both sides' language ID and `is_untranslated`."""
+    (src_lang, src_conf), (tgt_lang, tgt_conf) = langs
     return {
         "length_ratio_chars": length_ratio(source, translation.text),
         "length_ratio_tokens": token_ratio(
@@ -98,9 +143,9 @@ def compute_signals(
         "is_split": translation.split,
         "is_retried": translation.retried,
         "is_degenerate": translation.degenerate,
-        "is_untranslated": is_untranslated(source, translation.text),
+        "is_untranslated": untranslated,
         "is_non_indonesian_source": src_lang != "id" and src_conf >= NON_ID_CONFIDENCE,
-        "is_short": len(_WORD.findall(source)) < SHORT_WORDS,
+        "is_short": _ENOUGH_WORDS.search(source) is None,
     }
 
 
@@ -119,69 +164,62 @@ def normalise(text: str) -> str:
 def is_untranslated(source: str, target: str) -> bool:
     """The target is (nearly) the source: equal when normalised, or most of its character
     trigrams come from the source at a similar length."""
-    src, tgt = normalise(source), normalise(target)
+    return untranslated_batch([source], [target])[0]
+
+
+def untranslated_batch(sources: Sequence[str], targets: Sequence[str]) -> list[bool]:
+    """`is_untranslated` of each pair; the trigram counts of a batch are taken with numpy."""
+    pairs = [(normalise(s), normalise(t)) for s, t in zip(sources, targets, strict=True)]
+    verdicts = [quick_verdict(src, tgt) for src, tgt in pairs]
+    undecided = [i for i, verdict in enumerate(verdicts) if verdict is None]
+    counts = trigram_counts([pairs[i][0] for i in undecided], [pairs[i][1] for i in undecided])
+    for i, (distinct, shared) in zip(undecided, counts, strict=True):
+        verdicts[i] = distinct > 0 and shared / distinct >= UNTRANSLATED_OVERLAP
+    return [bool(verdict) for verdict in verdicts]
+
+
+def quick_verdict(src: str, tgt: str) -> bool | None:
+    """is_untranslated of normalised texts where no trigram count is needed, else None."""
     if not tgt:
         return False
     if src == tgt:
         return True
     if not 0.67 <= len(tgt) / max(len(src), 1) <= 1.5:
         return False
-    src_grams, tgt_grams = _trigrams(src), _trigrams(tgt)
-    return bool(tgt_grams) and len(tgt_grams & src_grams) / len(tgt_grams) >= UNTRANSLATED_OVERLAP
+    return None
 
 
-def _trigrams(text: str) -> set[str]:
-    return {text[i : i + 3] for i in range(len(text) - 2)}
-
-
-@functools.lru_cache(maxsize=1)
-def language_identifier() -> LangId:
-    """The language identifier, loaded once: text -> (language code, probability).
-
-    Text without letters gives ("und", 0.0).
-    """
+def trigram_counts(sources: Sequence[str], targets: Sequence[str]) -> list[tuple[int, int]]:
+    """(distinct trigrams of the target, how many of them the source has) for each pair."""
+    if len(sources) < OVERLAP_BATCH:
+        grams = [
+            (_trigrams(src), _trigrams(tgt)) for src, tgt in zip(sources, targets, strict=True)
+        ]
+        return [(len(tgt), len(tgt & src)) for src, tgt in grams]
     try:
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
+        from corpus.overlap import trigram_overlaps  # numpy: loaded on first use
     except ImportError as e:
-        raise ConfigError(
-            'language ID needs the py3langid package: pip install "idcorpus[langid]"'
-        ) from e
-    model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    model.set_languages(list(LANGUAGES))
-    markers = load_markers()
-
-    def identify(text: str) -> tuple[str, float]:
-        words = _WORD.findall(text.lower())
-        if not any(ch.isalpha() for w in words for ch in w):
-            return "und", 0.0
-        probs = dict(model.rank(text))
-        return best_language(tip_id_ms(probs, [markers.get(w, "") for w in words]))
-
-    return identify
+        raise ConfigError(LANGID_MISSING) from e
+    return trigram_overlaps(sources, targets)
 
 
-def tip_id_ms(probs: dict[str, float], marks: list[str]) -> dict[str, float]:
-    """Multiply the odds of ms over id by e per ms marker word and by 1/e per id marker."""
-    shift = marks.count("ms") - marks.count("id")
-    if not shift or "ms" not in probs or "id" not in probs:
-        return probs
-    tipped = dict(probs, ms=probs["ms"] * math.exp(shift), id=probs["id"] * math.exp(-shift))
-    total = sum(tipped.values())
-    return {lang: p / total for lang, p in tipped.items()}
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    return set(zip(text, text[1:], text[2:], strict=False))  # the shortest sets the end
 
 
-def best_language(probs: dict[str, float]) -> tuple[str, float]:
-    lang = max(sorted(probs), key=lambda k: probs[k])
-    return lang, float(probs[lang])
+def identify_batch(texts: Sequence[str]) -> list[tuple[str, float]]:
+    """(language, probability) of each text over `LANGUAGES`; ("und", 0.0) without letters.
+    The same for a text whatever batch it comes in."""
+    return language_identifier().identify_batch(texts)
 
 
 @functools.lru_cache(maxsize=1)
-def load_markers() -> dict[str, str]:
-    """corpus/data/id_ms_markers.tsv: word -> "id" | "ms"."""
-    text = resources.files("corpus").joinpath("data/id_ms_markers.tsv").read_text("utf-8")
-    markers: dict[str, str] = {}
-    for line in text.splitlines():
-        if line.strip() and not line.startswith("#"):
-            word, lang = line.split("\t")
-            markers[word.strip().lower()] = lang.strip()
-    return markers
+def language_identifier() -> Identifier:
+    """The language identifier, loaded once: text -> (language code, probability), and
+    `.identify_batch(texts)`. Text without letters gives ("und", 0.0)."""
+    try:
+        from corpus.langid import load_identifier  # numpy and py3langid: loaded on first use
+
+        return load_identifier(LANGUAGES)
+    except ImportError as e:
+        raise ConfigError(LANGID_MISSING) from e

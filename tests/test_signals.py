@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -10,13 +13,16 @@ import pytest
 from corpus.errors import ConfigError
 from corpus.signals import (
     NON_ID_CONFIDENCE,
+    OVERLAP_BATCH,
     SIGNAL_COLUMNS,
     SIGNAL_DOCS,
     compute_signals,
+    compute_signals_batch,
+    identify_batch,
     is_untranslated,
     language_identifier,
-    load_markers,
     token_ratio,
+    untranslated_batch,
 )
 from translate.base import Translation
 
@@ -127,21 +133,91 @@ def test_no_letters_is_undetermined(text: str, expected: str) -> None:
     assert language_identifier()(text) == (expected, 0.0)
 
 
+def flores(name: str) -> list[str]:
+    return FLORES.joinpath(name).read_text(encoding="utf-8").splitlines()
+
+
 def test_flores_accuracy() -> None:
-    identify = language_identifier()
-    ind = FLORES.joinpath("ind_Latn.txt").read_text(encoding="utf-8").splitlines()
-    eng = FLORES.joinpath("eng_Latn.txt").read_text(encoding="utf-8").splitlines()
-    ind_results = [identify(t) for t in ind]
-    assert sum(lang == "id" for lang, _ in ind_results) / len(ind) >= 0.93
+    ind_results = identify_batch(flores("ind_Latn.txt"))
+    assert sum(lang == "id" for lang, _ in ind_results) / len(ind_results) >= 0.94  # 283/300
     flagged = sum(lang != "id" and c >= NON_ID_CONFIDENCE for lang, c in ind_results)
-    assert flagged / len(ind) <= 0.02
-    assert all(identify(t)[0] == "en" for t in eng)
+    assert flagged / len(ind_results) <= 0.02
+    assert all(lang == "en" for lang, _ in identify_batch(flores("eng_Latn.txt")))
 
 
-def test_markers_load() -> None:
-    markers = load_markers()
-    assert markers["kerana"] == "ms" and markers["karena"] == "id"
-    assert set(markers.values()) == {"id", "ms"}
+EDGE_CASES = ["", "12345", "KERANA SAYA PERGI", "“Kerana” dia datang.", "keranaé", "\u212aerana",
+              "Ya.", "日本語のテキスト", "x" * 3000, "Saya\nkerana\tdia"]  # fmt: skip
+
+
+def batch_texts() -> list[str]:
+    return INDONESIAN + MALAY + MALAY_UNMARKED + ENGLISH + flores("ind_Latn.txt")[:60] + EDGE_CASES
+
+
+def test_batch_equals_one_by_one() -> None:
+    texts = batch_texts()
+    one_by_one = [language_identifier()(t) for t in texts]
+    assert identify_batch(texts) == one_by_one
+    for size in (2, 3, 7, 8, 9, 33):
+        chunks = [identify_batch(texts[i : i + size]) for i in range(0, len(texts), size)]
+        assert [r for chunk in chunks for r in chunk] == one_by_one, size
+    assert identify_batch(list(reversed(texts))) == list(reversed(one_by_one))
+    assert identify_batch([]) == []
+
+
+def test_batch_is_the_same_in_another_process() -> None:
+    texts = batch_texts()
+    code = (
+        "import json, sys; from corpus.signals import identify_batch; "
+        "print(json.dumps(identify_batch(json.load(sys.stdin))))"
+    )
+    env = {"PYTHONPATH": str(Path(__file__).resolve().parents[1]), "PYTHONHASHSEED": "123"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], input=json.dumps(texts), capture_output=True, text=True,
+        env=env, timeout=300, check=True,
+    ).stdout  # fmt: skip
+    assert [tuple(r) for r in json.loads(out)] == identify_batch(texts)
+
+
+def test_installed_py3langid_is_what_the_code_needs() -> None:
+    """0.3 had another API and calibration (issue 11); the batch scorer reads 0.4's model."""
+    major, minor = (int(p) for p in metadata.version("py3langid").split(".")[:2])
+    assert (major, minor) == (0, 4)
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    model.set_languages(["id", "ms", "en", "jv", "tl"])
+    assert model.rank(INDONESIAN[0])[0] == ("id", pytest.approx(0.54418, abs=1e-4))
+    assert language_identifier()(INDONESIAN[0]) == ("id", pytest.approx(0.898039, abs=1e-5))
+
+
+def test_batch_signals_equal_pair_by_pair() -> None:
+    sources = INDONESIAN + ["", "Ya."]
+    translations = [Translation(t, -0.5, tokens=9, src_tokens=11) for t in ENGLISH]
+    translations += [
+        Translation(INDONESIAN[0], -1.0),
+        Translation("", -2.0),
+        Translation("Yes.", -0.1),
+    ]
+    translations += [Translation("I'm sorry I'm sorry I'm sorry", -3.0, split=True)]
+    tokens: list[int | None] = [None, 12] * 8
+    expected = [
+        compute_signals(s, t, src_tokens=n)
+        for s, t, n in zip(sources, translations, tokens, strict=True)
+    ]
+    assert compute_signals_batch(sources, translations, src_tokens=tokens) == expected
+    assert compute_signals_batch([], []) == []
+
+
+@pytest.mark.parametrize(
+    ("sources", "translations", "tokens"),
+    [(["a", "b"], [Translation("x", -1.0)], None), (["a"], [Translation("x", -1.0)], [1, 2])],
+    ids=["translations", "src-tokens"],
+)
+def test_batch_signals_need_one_of_each_per_source(
+    sources: list[str], translations: list[Translation], tokens: list[int | None] | None
+) -> None:
+    with pytest.raises(ValueError, match="one translation"):
+        compute_signals_batch(sources, translations, src_tokens=tokens)
 
 
 def test_columns_docs_and_values_agree() -> None:
@@ -203,11 +279,26 @@ def test_is_untranslated(source: str, target: str, expected: bool) -> None:
     assert is_untranslated(source, target) is expected
 
 
+def test_untranslated_batch_equals_pair_by_pair() -> None:
+    """Pairs of near-copies, translations and odd text: the numpy trigram count of a batch
+    gives what the sets of one pair give."""
+    sources = INDONESIAN + MALAY + ["", "Joko Widodo", "日本語のテキストです", "a\ud800b c", "ab"]
+    targets = [s.replace("a", "e", 2) for s in INDONESIAN] + (ENGLISH * 2)[: len(MALAY)]
+    targets += ["", "Joko Widodo", "日本語のテキスト", "a\ud800b c", "abc"]
+    assert len(sources) == len(targets) and len(sources) > 2 * OVERLAP_BATCH
+    expected = [is_untranslated(s, t) for s, t in zip(sources, targets, strict=True)]
+    assert untranslated_batch(sources, targets) == expected
+    assert 3 <= sum(expected) < len(expected) - 10
+
+
 @pytest.mark.parametrize(
     ("source", "expected"),
-    [("Ya.", True), ("Terima kasih.", True), ("Saya suka kopi.", False), ("", True)],
-    ids=["one-word", "two-words", "three-words", "empty"],
-)
+    [("Ya.", True), ("Terima kasih.", True), ("Saya suka kopi.", False), ("", True),
+     ("sebelas-dua belas", False), ("“Ya”, katanya", True), ("12 3_4 x", False),
+     ("kata kata", True), ("...", True)],
+    ids=["one-word", "two-words", "three-words", "empty", "hyphen", "quotes", "digits",
+         "repeated", "punctuation"],
+)  # fmt: skip
 def test_is_short(source: str, expected: bool) -> None:
     assert compute_signals(source, Translation("x", -1.0))["is_short"] is expected
 
@@ -216,6 +307,7 @@ def test_missing_langid_package_names_the_extra(monkeypatch: pytest.MonkeyPatch)
     language_identifier.cache_clear()
     monkeypatch.setitem(sys.modules, "py3langid", None)
     monkeypatch.setitem(sys.modules, "py3langid.langid", None)
+    monkeypatch.setitem(sys.modules, "py3langid.modelio", None)
     try:
         with pytest.raises(ConfigError, match=r'pip install "idcorpus\[langid\]"'):
             language_identifier()

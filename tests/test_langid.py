@@ -1,0 +1,109 @@
+"""corpus/langid.py: py3langid's model scored in batches, against py3langid itself."""
+
+from __future__ import annotations
+
+import functools
+import math
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from corpus import langid
+from corpus.markers import load_markers
+from corpus.signals import LANGUAGES, language_identifier
+
+FLORES = Path(__file__).parent / "fixtures" / "flores_devtest"
+TRICKY = [
+    "“kerana” dia",  # non-ASCII punctuation around a marker: still a word of its own
+    "keranaé karenaü",  # a non-ASCII letter continues the word: no marker
+    "\u212aerana",  # KELVIN SIGN lowercases to an ASCII k: "kerana"
+    "kerana\u0301",  # a combining accent is not a word character
+    "İkerana karena",  # İ lowercases to i + combining dot
+    "kerana_ kerana1 1kerana Kerana KERANA",
+    "beli-belah kerana-karena sahaja,bahawa.iaitu",
+    "",
+    "bahawa" * 3,
+]
+
+
+def rng_texts(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    words = ["kerana", "karena", "sahaja", "bahawa", "kantor", "pejabat", "é", "ü", "日本", "K",
+             "ſ", "İ", "_", "1", "-", "“", "”", "—", "a", "Saya", "\ud800", "\u0301", "\n"]  # fmt: skip
+    return ["".join(rng.choice(words) + rng.choice(" ,.é“-") for _ in range(rng.randint(0, 25)))
+            for _ in range(count)]  # fmt: skip
+
+
+def identifier() -> langid.Identifier:
+    return language_identifier()
+
+
+def test_windowed_walk_equals_the_sequential_walk() -> None:
+    """The vectorised walk relies on the state depending on the last `depth` bytes only."""
+    model = identifier().model
+    rng = np.random.default_rng(0)
+    texts = [
+        rng.integers(0, 255, rng.integers(0, 400), dtype=np.uint8).tobytes() for _ in range(300)
+    ]
+    texts += [t.encode() for t in FLORES.joinpath("ind_Latn.txt").read_text("utf-8").splitlines()]
+    features = langid.walk(model, b"\xff".join(texts) + b"\xff").tolist()
+    start = 0
+    for text in texts:
+        assert features[start : start + len(text)] == langid.walk_one(model, text)
+        assert features[start + len(text)] == model.blank  # the separator
+        start += len(text) + 1
+
+
+@functools.cache
+def py3langid_model() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    model.set_languages(list(LANGUAGES))
+    return model
+
+
+def reference(text: str) -> tuple[str, float]:
+    """The identifier this module replaced: py3langid per text, then the marker tip."""
+    model = py3langid_model()
+    words = re.findall(r"\w+", text.lower())
+    if not any(ch.isalpha() for w in words for ch in w):
+        return "und", 0.0
+    marks = [load_markers().words.get(w, "") for w in words]
+    shift = marks.count("ms") - marks.count("id")
+    probs = {
+        lang: p * math.exp(shift * ((lang == "ms") - (lang == "id")))
+        for lang, p in model.rank(text)
+    }
+    lang = max(sorted(probs), key=lambda k: probs[k])
+    return lang, probs[lang] / sum(probs.values())
+
+
+def test_same_labels_and_probabilities_as_py3langid() -> None:
+    texts = FLORES.joinpath("ind_Latn.txt").read_text("utf-8").splitlines()[:80]
+    texts += FLORES.joinpath("eng_Latn.txt").read_text("utf-8").splitlines()[:20]
+    texts += TRICKY + rng_texts(1, 100) + ["SAYA TIDAK TAHU KERANA ITU", "Cafe\u0301 di Jakarta."]
+    results = identifier().identify_batch(texts)
+    for text, (lang, conf) in zip(texts, results, strict=True):
+        ref_lang, ref_conf = reference(text)
+        assert (lang, conf) == (ref_lang, pytest.approx(ref_conf, abs=2e-5)), text
+
+
+@pytest.mark.parametrize(
+    ("limits"),
+    [{"SUB_BATCH": 16, "GROUP": 5}, {"SUB_BATCH_CHARS": 700, "GROUP_CELLS": 900}],
+    ids=["counts", "sizes"],
+)
+def test_sub_batches_and_groups_do_not_change_results(
+    limits: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = FLORES.joinpath("ind_Latn.txt").read_text("utf-8").splitlines()[:100] + TRICKY
+    texts.insert(50, " ".join(texts[:40]))  # a long text among short ones
+    expected = identifier().identify_batch(texts)
+    for name, value in limits.items():
+        monkeypatch.setattr(langid, name, value)
+    assert identifier().identify_batch(texts) == expected
