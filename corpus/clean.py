@@ -249,13 +249,15 @@ class Cleaner:
 
     def __init__(self, config: CleanConfig = CleanConfig()) -> None:
         self.config = config
-        self._tracker = RepeatTracker(config)
+        self._tracker: RepeatTracker | None = None  # made on first use: its table is 9 MB
 
     def clean(self, text: str, drop: frozenset[bytes] | None = None) -> CleanResult:
         """Clean one document. `drop`: fingerprints of lines to drop as repeated across
         documents (from `RepeatTracker.observe(fingerprints(text))`); None: the Cleaner's own
         tracker decides, in the order documents are cleaned."""
         if drop is None:
+            if self._tracker is None:
+                self._tracker = RepeatTracker(self.config)
             drop = self._tracker.observe(fingerprints(text, self.config))
         dropped: list[DroppedLine] = []
         lines = list(self._lines(repair(text), drop, dropped))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import random
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -113,7 +112,10 @@ def iter_rows(files: Iterable[Path]) -> Iterator[dict[str, Any]]:
 
 
 class SplitWriter:
-    """Writes rows to dest/data/<split>-NNNNN-of-MMMMM.parquet, rotating large files."""
+    """Writes rows (or Arrow tables) to dest/data/<split>-NNNNN-of-MMMMM.parquet, in order,
+    in row groups of about `GROUP_ROWS` rows, starting a new file every `rows_per_file` rows."""
+
+    GROUP_ROWS = 10_000
 
     def __init__(
         self,
@@ -131,46 +133,69 @@ class SplitWriter:
         self.nbytes: dict[str, int] = {}  # Arrow bytes per split, for the card's dataset_info
         self._files: dict[str, list[Path]] = {}
         self._writers: dict[str, pq.ParquetWriter] = {}
-        self._buffers: dict[str, list[dict[str, Any]]] = {}
+        self._in_file: dict[str, int] = {}  # rows in the split's current file
+        self._rows: dict[str, list[dict[str, Any]]] = {}
+        self._tables: dict[str, list[pa.Table]] = {}
+        self._buffered: dict[str, int] = {}
 
     def add(self, split: str, row: dict[str, Any]) -> None:
-        buf = self._buffers.setdefault(split, [])
-        buf.append(row)
-        self.counts[split] = self.counts.get(split, 0) + 1
-        if len(buf) >= 10_000:
+        self._rows.setdefault(split, []).append(row)
+        if len(self._rows[split]) >= self.GROUP_ROWS:
+            self._rows_to_table(split)
+
+    def add_table(self, split: str, table: pa.Table) -> None:
+        if not table.num_rows:
+            return
+        self._rows_to_table(split)
+        self._tables.setdefault(split, []).append(table.cast(self.schema))
+        self._buffered[split] = self._buffered.get(split, 0) + table.num_rows
+        if self._buffered[split] >= self.GROUP_ROWS:
             self._flush(split)
-        if self.counts[split] % self.rows_per_file == 0:
-            self._close(split)
+
+    def _rows_to_table(self, split: str) -> None:
+        rows = self._rows.pop(split, None)
+        if rows:
+            self.add_table(split, rows_to_table(rows, self.schema))
 
     def empty_splits(self) -> list[str]:
         return [s for s in self.declared if not self.counts.get(s)]
 
     def _flush(self, split: str) -> None:
-        rows = self._buffers.get(split)
-        if not rows:
+        tables = self._tables.pop(split, [])
+        self._buffered[split] = 0
+        if not tables:
             return
+        table = pa.concat_tables(tables).combine_chunks()
+        while table.num_rows:
+            room = self.rows_per_file - self._in_file.get(split, 0)
+            piece, table = table.slice(0, room), table.slice(room)
+            self._write(split, piece)
+
+    def _write(self, split: str, table: pa.Table) -> None:
         if split not in self._writers:
             path = self.data_dir / f"{split}-{len(self._files.get(split, [])):05d}.parquet"
             self._files.setdefault(split, []).append(path)
             self._writers[split] = pq.ParquetWriter(path, self.schema)
-        table = rows_to_table(rows, self.schema)
+            self._in_file[split] = 0
+        self._writers[split].write_table(table, row_group_size=self.GROUP_ROWS)
         self.nbytes[split] = self.nbytes.get(split, 0) + table.nbytes
-        self._writers[split].write_table(table)
-        self._buffers[split] = []
-
-    def _close(self, split: str) -> None:
-        self._flush(split)
-        writer = self._writers.pop(split, None)
-        if writer is not None:
-            writer.close()
+        self.counts[split] = self.counts.get(split, 0) + table.num_rows
+        self._in_file[split] += table.num_rows
+        if self._in_file[split] >= self.rows_per_file:
+            self._writers.pop(split).close()
 
     def close(self) -> dict[str, int]:
         """Finish every file and give them their final `-of-N` names; returns row counts.
 
         A declared split that received no rows gets no file and no entry: `datasets` cannot
         load an empty split ("corresponds to no data"). `empty_splits()` names them."""
-        for split in list(self._buffers):
-            self._close(split)
+        for split in list(self._rows):
+            self._rows_to_table(split)
+        for split in list(self._tables):
+            self._flush(split)
+        for writer in self._writers.values():
+            writer.close()
+        self._writers = {}
         for split, paths in self._files.items():
             for i, path in enumerate(paths):
                 path.rename(path.with_name(f"{split}-{i:05d}-of-{len(paths):05d}.parquet"))
@@ -190,32 +215,6 @@ def split_of(doc_id: str, splits: tuple[tuple[str, float], ...], seed: int) -> s
         if u < cumulative:
             return name
     return splits[-1][0]
-
-
-class Reservoir:
-    """A fixed-size uniform sample of a numeric stream, for quantiles in the card."""
-
-    def __init__(self, size: int = 20_000, seed: int = 0):
-        self.size, self.seen, self.values = size, 0, []  # type: ignore[var-annotated]
-        self._rng = random.Random(seed)
-
-    def add(self, value: float | None) -> None:
-        if value is None:
-            return
-        self.seen += 1
-        if len(self.values) < self.size:
-            self.values.append(float(value))
-        else:
-            j = self._rng.randrange(self.seen)
-            if j < self.size:
-                self.values[j] = float(value)
-
-    def quantiles(self, qs: tuple[float, ...] = (0.01, 0.1, 0.5, 0.9, 0.99)) -> dict[str, float]:
-        if not self.values:
-            return {}
-        ordered = sorted(self.values)
-        last = len(ordered) - 1
-        return {f"p{round(q * 100)}": round(ordered[round(q * last)], 4) for q in qs}
 
 
 def load(path: str | Path) -> Any:

@@ -42,6 +42,7 @@ CORPUS_LIBRARIES = (
     "lxml",
     "charset-normalizer",
     "py3langid",
+    "numpy",
     "pyarrow",
     "zstandard",
 )

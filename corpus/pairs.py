@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from corpus.records import Document, Span
 from corpus.report import Report
 from translate.base import Translation
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):
     """A source sentence to translate, and where it sits in its cleaned document.
 
-    `line_no` is its 1-based line in the input document for presplit input, else None."""
+    `line_no` is its 1-based line in the input document for presplit input, else None.
+    (A tuple: units cross process boundaries by the thousand, and tuples pickle fast.)"""
 
     doc_id: str
     source: str
@@ -80,15 +79,18 @@ def rows_of(
 
     An empty translation is dropped (`translate:empty_output`, naming the document) — except
     for presplit input, which is one row per line whatever the model made of it."""
-    from corpus.signals import compute_signals
+    from corpus.signals import compute_signals_batch
 
     report = Report()
-    rows = []
+    kept = []
     for unit, tr in zip(units, translations, strict=True):
         if not tr.text.strip() and not presplit:
             report.drop("translate", "empty_output", doc=unit.doc_id, text=unit.text)
-            continue
-        values = compute_signals(unit.text, tr) if signals else {}
-        rows.append(row_of(unit, tr, values, presplit))
+        else:
+            kept.append((unit, tr))
+    values: list[dict[str, Any]] = [{} for _ in kept]
+    if signals and kept:
+        values = compute_signals_batch([u.text for u, _ in kept], [t for _, t in kept])
+    rows = [row_of(u, t, v, presplit) for (u, t), v in zip(kept, values, strict=True)]
     report.count("pairs", len(rows))
     return rows, report

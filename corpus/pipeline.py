@@ -26,10 +26,11 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from corpus.assemble import add_by_split, iter_tables
 from corpus.config import BuildConfig
 from corpus.dataset import BASE_DOCS, arrow_schema, columns, iter_rows, rows_to_table, split_of
 from corpus.errors import InputError, OutputError, StorageError
@@ -37,7 +38,7 @@ from corpus.filter import filter_rows
 from corpus.identity import RunIdentity
 from corpus.manifest import Entry, scan
 from corpus.pairs import Unit, rows_of
-from corpus.prepare import Prepared, PrepareOptions, prepare
+from corpus.prepare import PrepareOptions, prepare
 from corpus.progress import Progress, SliceSizer
 from corpus.read import iter_documents
 from corpus.records import Document
@@ -48,7 +49,7 @@ from corpus.writer import DatasetWriter, EmptyDatasetError
 from translate.base import Translation, Translator
 
 log = logging.getLogger(__name__)
-DOCS_PER_TASK = 16  # documents per preparation task sent to a worker
+DOCS_PER_TASK = 16  # documents per preparation task sent to a worker (fewer for tiny chunks)
 CHUNKS_AHEAD = 2  # prepared chunks waiting for the engine
 CHUNKS_FINISHING = 2  # translated chunks being turned into rows at once
 UNITS_PER_FINISH = 512  # sentences per task that turns translations into rows
@@ -197,7 +198,7 @@ class _Run:
             read_report = Report()
             docs = iter_documents(self.config.inputs, self.config.read, read_report)
             stream = self._replay(self._tracked(docs, read_report), state)
-            tasks = batched(stream, DOCS_PER_TASK)
+            tasks = batched(stream, max(1, min(DOCS_PER_TASK, state.chunk_sentences // 64)))
             prepared = workers.map_ordered(_prepare_task, ((t, self.options) for t in tasks))
             for chunk in self._chunks(prepared, state):
                 out.put(chunk)
@@ -229,23 +230,24 @@ class _Run:
                 )
         yield from stream
 
-    def _chunks(
-        self, prepared: Iterator[list[tuple[Prepared, _Doc]]], state: WorkState
-    ) -> Iterator[_Chunk]:
+    def _chunks(self, prepared: Iterator[_Prepared], state: WorkState) -> Iterator[_Chunk]:
+        """Chunks of whole preparation tasks, each of about `chunk_sentences` sentences
+        (where a chunk ends changes no row: translations do not depend on their batch)."""
         offsets = _Offsets(state.part_base, presplit=self.options.presplit)
         index, size = state.chunks_done, state.chunk_sentences
         units: list[Unit] = []
         docs: list[list[Any]] = []
         report = Report()
-        for batch in prepared:
-            for result, item in batch:
-                report.merge(item.read)
-                report.merge(result.report)
-                units += offsets.place(result)
-                docs.append(item.record)
-                if len(units) >= size:
-                    yield _Chunk(index, units, docs, report, offsets.snapshot())
-                    index, units, docs, report = index + 1, [], [], Report()
+        for task in prepared:
+            report.merge(task.report)
+            start = 0
+            for meta in task.docs:
+                units += offsets.place(meta, task.units[start : start + meta.units])
+                start += meta.units
+                docs.append(meta.record)
+            if len(units) >= size:
+                yield _Chunk(index, units, docs, report, offsets.snapshot())
+                index, units, docs, report = index + 1, [], [], Report()
         if docs:
             yield _Chunk(index, units, docs, report, offsets.snapshot())
 
@@ -261,7 +263,7 @@ class _Run:
                 raise item.error
             if isinstance(item, _End):
                 break
-            translations = self._translate(item, bar)
+            translations = [_fields(t) for t in self._translate(item, bar)]
             step = UNITS_PER_FINISH
             tasks = [
                 _FinishTask(
@@ -335,14 +337,17 @@ class _Run:
             cols,
             splits=[s for s, _ in config.splits],
             docs={**BASE_DOCS, **(SIGNAL_DOCS if config.signals else {})},
-            seed=config.seed,
         )
-        rows: Iterable[dict[str, Any]] = iter_rows(self.work.shard_files(state))
         filter_report = None
-        if config.filter is not None:
-            rows, filter_report = filter_rows(rows, config.filter)
-        for row in rows:
-            writer.add(split_of(row["doc_id"], config.splits, config.seed), row)
+        if config.filter is None:
+            for table in iter_tables(self.work.shard_files(state)):
+                add_by_split(writer, table, config.splits, config.seed)
+        else:
+            rows, filter_report = filter_rows(
+                iter_rows(self.work.shard_files(state)), config.filter
+            )
+            for row in rows:
+                writer.add(split_of(row["doc_id"], config.splits, config.seed), row)
         freport = filter_report.to_dict() if filter_report is not None else None
         for rule, n in (freport or {}).get("dropped", {}).items():
             self.report.drop("filter", rule, n)
@@ -397,29 +402,71 @@ class _Run:
 # worker-side functions (picklable, pure) ---------------------------------------------------
 
 
-def _prepare_task(task: tuple[list[_Doc], PrepareOptions]) -> list[tuple[Prepared, _Doc]]:
+class _DocMeta(NamedTuple):
+    """What the main process keeps of a prepared document part."""
+
+    record: list[Any]
+    doc_id: str
+    part: int
+    units: int
+    spans: int
+    text_length: int
+    paragraphs: int
+    lines: int
+
+
+@dataclass
+class _Prepared:
+    """The result of one preparation task: its units, per document part what the main process
+    needs, and one report (each part's reader events, then what preparing it dropped)."""
+
+    units: list[Unit]
+    docs: list[_DocMeta]
+    report: Report
+
+
+def _prepare_task(task: tuple[list[_Doc], PrepareOptions]) -> _Prepared:
     items, options = task
-    return [(prepare(item.doc, options, item.drop), _slim(item)) for item in items]
+    result = _Prepared([], [], Report())
+    for item in items:
+        prepared = prepare(item.doc, options, item.drop)
+        result.report.merge(item.read)
+        result.report.merge(prepared.report)
+        result.units += prepared.units
+        result.docs.append(
+            _DocMeta(
+                item.record,
+                prepared.doc_id,
+                prepared.part,
+                len(prepared.units),
+                prepared.spans,
+                prepared.text_length,
+                prepared.paragraphs,
+                prepared.lines,
+            )
+        )
+    return result
 
 
-def _slim(item: _Doc) -> _Doc:
-    """The item without its text (the main process needs only the report and the record)."""
-    return _Doc(replace(item.doc, text=""), None, item.read, item.record)
+_TRANSLATION_FIELDS = tuple(f.name for f in fields(Translation))
+
+
+def _fields(translation: Translation) -> tuple[Any, ...]:
+    return tuple(getattr(translation, name) for name in _TRANSLATION_FIELDS)
 
 
 @dataclass
 class _FinishTask:
     units: list[Unit]
-    translations: list[Translation]
+    translations: list[tuple[Any, ...]]  # Translation fields, in order (tuples pickle fast)
     signals: bool
     presplit: bool
 
 
 def _finish_task(task: _FinishTask) -> tuple[Any, Report]:
     """Rows with their signals, as an Arrow table (cheap to send back)."""
-    rows, report = rows_of(
-        task.units, task.translations, signals=task.signals, presplit=task.presplit
-    )
+    translations = [Translation(*fields) for fields in task.translations]
+    rows, report = rows_of(task.units, translations, signals=task.signals, presplit=task.presplit)
     return rows_to_table(rows, schema_of(task.signals, task.presplit)), report
 
 
@@ -448,15 +495,11 @@ class _Offsets:
         self.base = dict(base) if base else None
         self.joiner = 0 if presplit else 2  # parts of cleaned text are joined by a blank line
 
-    def place(self, result: Prepared) -> list[Unit]:
-        base = (
-            self.base if result.part and self.base and self.base["doc"] == result.doc_id else None
-        )
-        units = result.units
+    def place(self, doc: _DocMeta, units: list[Unit]) -> list[Unit]:
+        base = self.base if doc.part and self.base and self.base["doc"] == doc.doc_id else None
         if base is not None:
             units = [
-                replace(
-                    u,
+                u._replace(
                     start=u.start + base["char"],
                     end=u.end + base["char"],
                     sent_index=u.sent_index + base["sent"],
@@ -466,13 +509,13 @@ class _Offsets:
                 for u in units
             ]
         else:
-            base = {"doc": result.doc_id, "char": 0, "sent": 0, "para": 0, "line": 0}
+            base = {"doc": doc.doc_id, "char": 0, "sent": 0, "para": 0, "line": 0}
         self.base = {
-            "doc": result.doc_id,
-            "char": base["char"] + result.text_length + self.joiner,
-            "sent": base["sent"] + result.spans,
-            "para": base["para"] + result.paragraphs,
-            "line": base["line"] + result.lines,
+            "doc": doc.doc_id,
+            "char": base["char"] + doc.text_length + self.joiner,
+            "sent": base["sent"] + doc.spans,
+            "para": base["para"] + doc.paragraphs,
+            "line": base["line"] + doc.lines,
         }
         return units
 

@@ -87,7 +87,7 @@ def _prepare_lines(doc: Document) -> Prepared:
             numbers.append(n)
         pos += len(line) + 1
     units = [
-        Unit(u.doc_id, u.source, u.para_index, u.sent_index, u.start, u.end, u.text, line_no=n)
+        u._replace(line_no=n)
         for u, n in zip(units_of(doc, spans, split_paragraphs(text)), numbers, strict=True)
     ]
     paragraphs = len(split_paragraphs(text))

@@ -73,6 +73,12 @@ class Report:
         self.skipped_inputs, self.warnings = [], []
         return taken
 
+    def __getstate__(self) -> dict[str, Any]:
+        return self.to_dict()  # plain dicts and lists pickle several times faster than Counters
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.restore(state)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "counts": dict(self.counts),

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from corpus.assemble import Sample
 from corpus.card import LICENSE_FILE, CardInfo, license_text, render_card
-from corpus.dataset import POSITION_COLUMNS, Reservoir, SplitWriter, arrow_schema
+from corpus.dataset import POSITION_COLUMNS, SplitWriter, arrow_schema
 from corpus.errors import OutputError
 
 log = logging.getLogger(__name__)
@@ -47,25 +48,36 @@ class DatasetWriter:
         cols: Mapping[str, str],
         splits: list[str],
         docs: Mapping[str, str],
-        seed: int = 0,
     ) -> None:
         if staged.exists():
             shutil.rmtree(staged)
         self.staged = staged
         self.cols = dict(cols)
         self.docs = docs
-        self.splits = SplitWriter(staged, arrow_schema(self.cols), splits=splits)
+        self.schema = arrow_schema(self.cols)
+        self.splits = SplitWriter(staged, self.schema, splits=splits)
         numeric = [c for c, t in self.cols.items() if t.startswith(("float", "int"))]
-        self.reservoirs = {
-            c: Reservoir(size=20_000, seed=seed) for c in numeric if c not in POSITION_COLUMNS
-        }
+        self.sample = Sample(c for c in numeric if c not in POSITION_COLUMNS)
+        self._pending: list[dict[str, Any]] = []  # rows not yet in the sample
         self.rows = 0
 
     def add(self, split: str, row: dict[str, Any]) -> None:
         self.splits.add(split, row)
         self.rows += 1
-        for column, reservoir in self.reservoirs.items():
-            reservoir.add(row[column])
+        self._pending.append(row)
+        if len(self._pending) >= SplitWriter.GROUP_ROWS:
+            self._sample_pending()
+
+    def add_table(self, split: str, table: Any) -> None:
+        """Rows of an Arrow table with this writer's columns, all of one split."""
+        self._sample_pending()
+        self.splits.add_table(split, table)
+        self.sample.add_table(table)
+        self.rows += table.num_rows
+
+    def _sample_pending(self) -> None:
+        self.sample.add_rows(self._pending, self.schema)
+        self._pending = []
 
     def finish(
         self,
@@ -81,6 +93,7 @@ class DatasetWriter:
         """Card, JSON, fsync, publish. `report` is a corpus.report.Report; each declared split
         without rows is left out (`datasets` cannot load an empty split) and added to its
         warnings with the `empty_split` message."""
+        self._sample_pending()
         counts = self.splits.close()
         if not self.rows:
             raise EmptyDatasetError("no rows to write")
@@ -97,7 +110,7 @@ class DatasetWriter:
             split_counts=counts,
             provenance=provenance,
             report=data,
-            quantiles={c: r.quantiles() for c, r in self.reservoirs.items() if r.values},
+            quantiles=self.sample.quantiles(),
             filter_report=filter_report,
             split_bytes=self.splits.nbytes,
         )

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from corpus.assemble import Sample, split_indices
 from corpus.card import CardInfo, render_card
 from corpus.dataset import (
     BASE_COLUMNS,
-    Reservoir,
     SplitWriter,
     arrow_schema,
     split_of,
@@ -83,13 +84,31 @@ def test_split_assignment_is_stable_and_proportional() -> None:
     assert names != [split_of(f"doc{i}", splits, seed=1) for i in range(5000)]
 
 
-def test_reservoir_quantiles() -> None:
-    r = Reservoir(size=1000, seed=0)
-    assert r.quantiles() == {}
-    for v in range(10_001):
-        r.add(v / 10_000)
-    q = r.quantiles()
-    assert abs(q["p50"] - 0.5) < 0.06 and q["p1"] < q["p10"] < q["p90"] < q["p99"]
+def _scores(n: int, docs: int = 97) -> pa.Table:
+    rows = [dict(_row(i), doc_id=f"d{i % docs}", sent_index=i, score=-i / n) for i in range(n)]
+    return pa.Table.from_pylist(rows, schema=arrow_schema(BASE_COLUMNS))
+
+
+def test_sample_quantiles_do_not_depend_on_how_rows_are_grouped() -> None:
+    table = _scores(10_000)
+    whole = Sample(["score"], size=1000)
+    assert whole.quantiles() == {}
+    whole.add_table(table)
+    pieces = Sample(["score"], size=1000)
+    for start in (7000, 0, 3001, 3000):  # another order, other boundaries
+        pieces.add_table(table.slice(start, {7000: 3000, 0: 3000, 3001: 3999, 3000: 1}[start]))
+    q = whole.quantiles()["score"]
+    assert q == pieces.quantiles()["score"]
+    assert abs(q["p50"] + 0.5) < 0.06 and q["p1"] < q["p10"] < q["p50"] < q["p90"] < q["p99"]
+
+
+def test_split_indices_follow_the_document() -> None:
+    splits = (("train", 0.5), ("test", 0.5))
+    table = _scores(500)
+    index = split_indices(table, splits, seed=3)
+    names = [splits[i][0] for i in index]
+    assert names == [split_of(d, splits, 3) for d in table.column("doc_id").to_pylist()]
+    assert set(names) == {"train", "test"}
 
 
 def test_publish_refuses_to_replace_without_overwrite(tmp_path: Path) -> None:
