@@ -58,11 +58,13 @@ class EvalConfig:
     build: BuildOptions = field(default_factory=BuildOptions)
 
     def __post_init__(self) -> None:
-        if bool(self.sets) == bool(self.src or self.ref):
+        if not self.sets and not (self.src or self.ref):
             raise ConfigError(
-                "name test sets with --set (see --list-sets) or give --src FILE --ref FILE, "
-                "not both"
+                "name a test set with --set NAME (see --list-sets) or give your own with "
+                "--src FILE --ref FILE"
             )
+        if self.sets and (self.src or self.ref):
+            raise ConfigError("give either --set or --src/--ref, not both")
         if bool(self.src) != bool(self.ref):
             raise ConfigError("--src and --ref go together: the source file and its reference")
         if self.doc_ids and not self.src:
@@ -113,6 +115,7 @@ class SetResult:
     comparisons: dict[str, list[Comparison]] = field(default_factory=dict)
     test_signatures: dict[str, str] = field(default_factory=dict)
     bootstrap: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -143,6 +146,7 @@ class Evaluation:
         }
         if len(self.runs) == 1:
             data.update(self.runs[0].to_dict())
+        data["complete"] = True
         return data
 
 
@@ -154,6 +158,8 @@ def evaluate(config: EvalConfig) -> Evaluation:
     hypotheses = _read_hypotheses(config, sets[0]) if config.hypotheses else None
     inputs = [p for p in (config.src, config.ref, config.doc_ids, config.hypotheses) if p]
     root, temporary = output_root(config.out, config.overwrite, inputs)
+    if not temporary:  # marks the folder as ours at once: --overwrite after a crash works
+        write_json(root / REPORT, {"complete": False, "runs": []})
     try:
         results = [
             _evaluate_set(s, config, root, s.name if len(sets) > 1 else "", hypotheses)
@@ -228,6 +234,11 @@ def _evaluate_set(
         run_sub = str(Path(sub) / name) if len(config.settings) > 1 else sub
         runs.append(_run(testset, label, engine, config, (root, sub, run_sub), docs, hypotheses))
     result = SetResult(testset, runs)
+    if config.documents and docs is None:
+        result.notes.append("--documents: this set has no document ids (use --doc-ids FILE)")
+    calibration = runs[0].calibration
+    if calibration is not None and not calibration["thresholds"]:
+        result.notes.append("--calibrate: too few segments for any k% threshold (need 5+)")
     if len(runs) > 1 and config.bootstrap:
         systems = [(run.label, run.hypotheses) for run in runs]
         result.comparisons, result.test_signatures = paired_bootstrap(

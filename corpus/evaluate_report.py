@@ -168,6 +168,7 @@ def format_set(result: SetResult) -> str:
         lines.append(f"  {LABELS[m]:<7} {result.runs[0].scores.signatures[m]}")
     for run in result.runs:
         lines += _run_details(run, len(result.runs) > 1)
+    lines += [f"  note: {note}" for note in result.notes]
     return "\n".join(lines)
 
 

@@ -229,25 +229,23 @@ def test_comparing_two_compute_types_prints_both_and_their_difference(
     assert "calibration on 40 segments" in out
 
 
-def test_scores_do_not_depend_on_batch_size(tiny_model: str) -> None:
-    settings = tuple(ct2(tiny_model, batch_tokens=b, decoding=DecodingOptions(num_beams=4))
-                     for b in (40, 4096))  # fmt: skip
-    result = evaluate(
-        EvalConfig(
-            settings=settings,
-            labels=("batch-tokens=40", "batch-tokens=4096"),
-            sets=("flores-devtest",),
-            limit=60,
-            build=BuildOptions(use_cache=False, quiet=True),
-        )
-    )
-    small, large = result.runs
-    assert small.hypotheses == large.hypotheses and len(set(small.hypotheses)) > 30
-    assert small.scores.values == large.scores.values
-    assert small.scores.segment_chrf == large.scores.segment_chrf
-    assert small.translated and large.translated
-    assert small.translated.scores == large.translated.scores
-    assert all(c.identical and c.difference == 0 for c in result.sets[0].comparisons["batch-tokens=4096"])  # fmt: skip
+def test_scores_do_not_depend_on_batch_size(tiny_model: str, tmp_path: Path) -> None:
+    out = tmp_path / "batch"
+    args = ["evaluate", "--set", "flores-devtest", "--limit", "60", "--model", tiny_model,
+            "--engine", "ctranslate2", "--num-beams", "4", "--threads", "1", "-q",
+            "--batch-tokens", "40,4096", "--no-cache", "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    small, large = report["runs"]
+    assert (small["setting"], large["setting"]) == ("batch-tokens=40", "batch-tokens=4096")
+    hyps = [lines_of(out / name / "hypotheses.txt") for name in ("batch-tokens-40", "batch-tokens-4096")]  # fmt: skip
+    assert hyps[0] == hyps[1] and len(set(hyps[0])) > 30
+    for metric in ("bleu", "chrf", "chrf_plus"):
+        assert small[metric] == large[metric]
+        assert report["comparisons"][0]["metrics"][metric]["identical_output"] is True
+    rows = [read_rows(out / name / "dataset") for name in ("batch-tokens-40", "batch-tokens-4096")]  # fmt: skip
+    assert [r["score"] for r in rows[0]] == [r["score"] for r in rows[1]]
+    assert small["signature"]["idcorpus"] == large["signature"]["idcorpus"]  # speed only
 
 
 # alignment: every source line has its hypothesis line ------------------------------------
@@ -327,7 +325,8 @@ def test_document_level_check_on_named_sets(
     flores_docs = set(load_named("flores-dev", 25).doc_ids or [])
     assert runs["flores-dev"]["documents"]["documents"] == len(flores_docs) > 3
     assert runs["nusax"]["documents"] is None  # no documents in NusaX
-    assert out.count("documents: ") == 2
+    assert out.count("\n  documents: ") == 2
+    assert "note: --documents: this set has no document ids" in out.split("nusax: 25 lines")[1]
 
 
 # calibration ------------------------------------------------------------------------------
@@ -421,8 +420,8 @@ def test_mismatched_line_counts_exit_2_naming_files_and_counts(tmp_path: Path) -
         ("doc_ids_count", r"test\.id has 3 lines, .*ids\.txt has 1;"),
         ("hypotheses_count", r"hyp\.txt has 2 lines, .*test\.id has 3; --hypotheses needs"),
         ("src_without_ref", r"--src and --ref go together"),
-        ("set_and_src", r"not both"),
-        ("nothing", r"name test sets with --set"),
+        ("set_and_src", r"give either --set or --src/--ref, not both"),
+        ("nothing", r"name a test set with --set NAME \(see --list-sets\) or give your own"),
         ("limit", r"--limit must be >= 1"),
         ("out_exists", r"already exists: pass --overwrite"),
         ("overwrite_other", r"is not the output of idcorpus evaluate"),
@@ -458,6 +457,7 @@ def test_user_errors_exit_2_with_a_message(
         "out_exists": [*pair, "--out", str(tmp_path / "full")],
         "overwrite_other": [*pair, "--out", str(tmp_path / "full"), "--overwrite"],
         "hypotheses_compare": [*pair, "--hypotheses", str(src), "--compute-type", "int8,float32"],
+        "no_model": ["--set", "nusax", "--limit", "2"],
         "engine_compute": [*pair, "--engine", "transformers,ctranslate2", "--compute-type", "int8"],
     }[case]
     assert main(["evaluate", *args, "--model", str(tmp_path / "no-model"), "-q"]) == 2
@@ -484,9 +484,16 @@ def test_overwrite_replaces_an_earlier_evaluation(tmp_path: Path) -> None:
     (out / "stale.txt").write_text("old")
     with pytest.raises(OutputError, match="already exists"):
         evaluate(first)
-    evaluate(EvalConfig(sets=("nusax",), hypotheses=reference, limit=5, out=str(out), overwrite=True))  # fmt: skip
+    again = EvalConfig(sets=("nusax",), hypotheses=reference, limit=5, out=str(out), overwrite=True)  # fmt: skip
+    evaluate(again)
     assert not (out / "stale.txt").exists()
-    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["lines"] == 5
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["lines"] == 5 and report["complete"] is True
+    # an evaluation that stopped half-way (no scores written) is still replaced by --overwrite
+    (out / "report.json").write_text('{"complete": false, "runs": []}\n')
+    (out / "hypotheses.txt").unlink()
+    evaluate(again)
+    assert (out / "hypotheses.txt").is_file()
 
 
 def test_config_errors_in_the_python_api(tmp_path: Path) -> None:
