@@ -22,7 +22,11 @@ from types import FrameType
 
 from corpus import __version__
 from corpus.errors import ConfigError, CorpusError, StorageError
-from translate.base import DEFAULT_MODEL, DEVICES, ENGINES
+from corpus.flags import (
+    declare_cache_arguments,
+    declare_engine_arguments,
+    declare_evaluate_arguments,
+)
 from translate.errors import ModelLoadError, TranslationError
 
 log = logging.getLogger("idcorpus")
@@ -65,26 +69,7 @@ def declare_input_arguments(p: argparse.ArgumentParser) -> None:
 def declare_build_arguments(p: argparse.ArgumentParser) -> None:
     declare_input_arguments(p)
     p.add_argument("--out", required=True, help="dataset folder to write")
-    p.add_argument(
-        "--model", default=DEFAULT_MODEL, help="hub id or local folder of a Marian model"
-    )
-    p.add_argument("--revision", default=None, help="model revision (branch, tag or commit)")
-    p.add_argument("--engine", choices=ENGINES, default="auto")
-    p.add_argument("--device", choices=DEVICES, default="auto")
-    p.add_argument(
-        "--compute-type",
-        default="auto",
-        help="auto, float32, float16, int8, int8_float16, ... (engine dependent)",
-    )
-    p.add_argument("--num-beams", type=int, default=None, help="beam size (default: the model's)")
-    p.add_argument("--batch-tokens", type=int, default=4096, help="padded tokens per batch")
-    p.add_argument("--threads", type=int, default=0, help="CPU threads for the engine (0 = auto)")
-    p.add_argument(
-        "--max-tokens",
-        type=int,
-        default=None,
-        help="longest source in tokens; longer sentences are split at clauses",
-    )
+    declare_engine_arguments(p)
     p.add_argument("--presplit", action="store_true", help="input has one sentence per line")
     p.add_argument(
         "--split",
@@ -93,8 +78,7 @@ def declare_build_arguments(p: argparse.ArgumentParser) -> None:
         "(the split of a Hugging Face dataset input is --input-split)",
     )
     p.add_argument("--seed", type=int, default=0, help="seed of the split assignment")
-    p.add_argument("--no-cache", action="store_true", help="do not use the translation cache")
-    p.add_argument("--cache-path", default=None, help="SQLite translation cache file")
+    declare_cache_arguments(p)
     p.add_argument("--no-signals", action="store_true", help="skip language ID and other signals")
     p.add_argument(
         "--chunk-sentences",
@@ -179,6 +163,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     flt.add_argument("--seed", type=int, default=0, help="seed of the split assignment")
     declare_filter_arguments(flt, defaults=True)
+    declare_evaluate_arguments(
+        sub.add_parser(
+            "evaluate",
+            parents=[common],
+            help="translate test sets as a build would and score them (BLEU, chrF, chrF++)",
+        )
+    )
     exp = sub.add_parser("export", parents=[common], help="export a built corpus to another format")
     exp.add_argument("dataset", metavar="IN")
     exp.add_argument("--format", required=True, choices=("jsonl", "tsv", "moses", "tmx", "arrow"))

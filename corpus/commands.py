@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import sys
 from typing import Any
 
@@ -12,6 +13,17 @@ from corpus.errors import ConfigError
 from corpus.read import ReadConfig
 from translate.base import DecodingOptions, EngineConfig
 
+ENGINE_FLAGS = (
+    "model",
+    "revision",
+    "engine",
+    "device",
+    "compute_type",
+    "num_beams",
+    "batch_tokens",
+    "threads",
+    "max_tokens",
+)
 FILTER_FLAGS = (
     "min_score",
     "min_length_ratio",
@@ -192,3 +204,66 @@ def export(args: argparse.Namespace) -> int:
         for split, paths in written.items():
             print(f"{split}: " + " ".join(str(p) for p in paths), file=sys.stderr)
     return 0
+
+
+def engine_settings(args: argparse.Namespace) -> tuple[tuple[EngineConfig, ...], tuple[str, ...]]:
+    """Every combination of the engine flags' values (evaluate takes several per flag), each
+    labelled by the values that vary, e.g. `compute-type=int8`."""
+    values = {flag: getattr(args, flag) for flag in ENGINE_FLAGS}
+    varying = [flag for flag in ENGINE_FLAGS if len(values[flag]) > 1]
+    settings, labels = [], []
+    for combination in itertools.product(*values.values()):
+        chosen = dict(zip(ENGINE_FLAGS, combination, strict=True))
+        settings.append(engine_config(argparse.Namespace(**chosen)))
+        labels.append(",".join(f"{f.replace('_', '-')}={chosen[f]}" for f in varying))
+    return tuple(settings), tuple(labels) if varying else ("",)
+
+
+def evaluate_config(args: argparse.Namespace) -> Any:
+    from corpus.evaluate import EvalConfig
+    from corpus.evaluate_build import BuildOptions
+    from corpus.testsets import expand_names
+
+    settings, labels = engine_settings(args)
+    return EvalConfig(
+        settings=settings,
+        labels=labels,
+        sets=tuple(expand_names(args.sets)),
+        src=args.src,
+        ref=args.ref,
+        doc_ids=args.doc_ids,
+        hypotheses=args.hypotheses,
+        limit=args.limit,
+        out=args.out,
+        overwrite=args.overwrite,
+        documents=args.documents,
+        calibrate=args.calibrate,
+        bootstrap=args.bootstrap,
+        build=BuildOptions(
+            use_cache=not args.no_cache, cache_path=args.cache_path, quiet=args.quiet
+        ),
+    )
+
+
+def evaluate(args: argparse.Namespace) -> int:
+    from corpus.evaluate import evaluate as run_evaluate
+    from corpus.evaluate_report import format_evaluation
+
+    if args.list_sets:
+        print(list_sets())
+        return 0
+    evaluation = run_evaluate(evaluate_config(args))
+    print(format_evaluation(evaluation))
+    return 0
+
+
+def list_sets() -> str:
+    from corpus.evaluate_report import DIRECTION
+    from corpus.testsets import named_set, set_names
+
+    lines = []
+    for name in set_names():
+        info = named_set(name)
+        lines.append(f"{name:<15} {info.lines:>6,} lines  {info.licence:<13} {info.title}")
+        lines.append(f"{'':<15} {DIRECTION[info.written_in]}")
+    return "\n".join(lines)
