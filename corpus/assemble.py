@@ -67,10 +67,14 @@ class Sample:
     def add_table(self, table: pa.Table) -> None:
         if not self.columns or not table.num_rows:
             return
-        keys = np.concatenate([self.keys, row_keys(table)])
-        values = {
-            c: np.concatenate([self.values[c], _floats(table.column(c))]) for c in self.columns
-        }
+        self.merge(row_keys(table), {c: _floats(table.column(c)) for c in self.columns})
+
+    def merge(self, keys: np.ndarray, values: Mapping[str, np.ndarray]) -> None:
+        """Add another sample's rows (the result is the sample of the union)."""
+        self._keep(np.concatenate([self.keys, keys]),
+                   {c: np.concatenate([self.values[c], values[c]]) for c in self.columns})  # fmt: skip
+
+    def _keep(self, keys: np.ndarray, values: dict[str, np.ndarray]) -> None:
         if len(keys) > self.size:
             keep = np.argpartition(keys, self.size - 1)[: self.size]
             keys = keys[keep]
@@ -96,6 +100,29 @@ class Sample:
 def _floats(column: pa.ChunkedArray) -> np.ndarray:
     """The column as float64, nulls as NaN."""
     return np.asarray(pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False), dtype=float)
+
+
+def arrow_bytes(table: pa.Table) -> int:
+    """The Arrow size of a table's data, the same however it is cut into pieces: 8, 4 or 1
+    bytes a value of a fixed-width column, UTF-8 bytes plus a 4-byte offset a string (the
+    figure `dataset_info.splits.num_bytes` reports)."""
+    total = 0
+    for column in table.columns:
+        total += _column_bytes(column)
+    return total
+
+
+def _column_bytes(column: Any) -> int:
+    kind = column.type
+    if pa.types.is_struct(kind):
+        flat = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+        return sum(_column_bytes(flat.field(i)) for i in range(kind.num_fields))
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        lengths = pc.sum(pc.binary_length(column)).as_py() or 0
+        return int(lengths) + 4 * len(column)
+    if pa.types.is_boolean(kind):
+        return len(column)
+    return len(column) * (kind.bit_width // 8)
 
 
 def iter_tables(files: Iterable[Any]) -> Iterable[pa.Table]:

@@ -103,6 +103,12 @@ def declare_build_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--gpus-per-worker", type=float, default=0.0)
     p.add_argument("--cpus-per-worker", type=float, default=1.0)
     p.add_argument(
+        "--unit-documents",
+        type=int,
+        default=256,
+        help="documents per Ray work unit (whole input files; the unit of resume)",
+    )
+    p.add_argument(
         "--ray-tmp-dir", default=None, help="Ray's temporary files (default: next to --out)"
     )
     declare_filter_arguments(p, defaults=False)

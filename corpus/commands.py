@@ -100,6 +100,7 @@ def build_config(args: argparse.Namespace) -> BuildConfig:
             gpus_per_worker=args.gpus_per_worker,
             cpus_per_worker=args.cpus_per_worker,
             tmp_dir=args.ray_tmp_dir,
+            unit_documents=args.unit_documents,
         ),
         use_cache=not args.no_cache,
         cache_path=args.cache_path,

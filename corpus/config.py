@@ -23,17 +23,21 @@ RAY_CHUNK_PER_GPU_WORKER = 65536
 
 @dataclass(frozen=True)
 class RayOptions:
-    """Where and how wide the translate stage runs on Ray (`--executor ray`)."""
+    """Where and how wide a Ray build runs (`--executor ray`): the cluster, the translate
+    actors, and the documents per work unit (the unit of reading, of resume and of progress)."""
 
     address: str | None = None
     workers: int = 2
     gpus_per_worker: float = 0.0
     cpus_per_worker: float = 1.0
     tmp_dir: str | None = None
+    unit_documents: int = 256
 
     def __post_init__(self) -> None:
         if self.workers < 1:
             raise ConfigError(f"--workers must be >= 1, got {self.workers}")
+        if self.unit_documents < 1:
+            raise ConfigError(f"--unit-documents must be >= 1, got {self.unit_documents}")
         if self.gpus_per_worker < 0 or self.cpus_per_worker <= 0:
             raise ConfigError("--gpus-per-worker must be >= 0 and --cpus-per-worker > 0")
 
@@ -71,6 +75,11 @@ class BuildConfig:
         if self.chunk_sentences < 0:
             raise ConfigError(
                 f"chunk_sentences must be >= 0 (0 = automatic), got {self.chunk_sentences}"
+            )
+        if self.executor == "ray" and self.filter is not None and self.filter.dedup != "none":
+            raise ConfigError(
+                "--dedup needs the whole dataset in one place: build with --executor ray "
+                "without it, then run `idcorpus filter` on the result"
             )
         if self.jobs < 0:
             raise ConfigError(f"--jobs must be >= 0 (0 = one per core), got {self.jobs}")

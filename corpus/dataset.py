@@ -178,7 +178,9 @@ class SplitWriter:
             self._writers[split] = pq.ParquetWriter(path, self.schema)
             self._in_file[split] = 0
         self._writers[split].write_table(table, row_group_size=self.GROUP_ROWS)
-        self.nbytes[split] = self.nbytes.get(split, 0) + table.nbytes
+        from corpus.assemble import arrow_bytes
+
+        self.nbytes[split] = self.nbytes.get(split, 0) + arrow_bytes(table)
         self.counts[split] = self.counts.get(split, 0) + table.num_rows
         self._in_file[split] += table.num_rows
         if self._in_file[split] >= self.rows_per_file:

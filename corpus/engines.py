@@ -6,34 +6,25 @@ The model is resolved and loaded before any input is read, so an unavailable mod
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from corpus.config import BuildConfig
 from corpus.identity import RunIdentity
 from translate import load_translator
-from translate.base import Translator
+from translate.base import EngineConfig, Translator
 from translate.cache import CachedTranslator, default_cache_path
 from translate.robust import RobustTranslator
 
 
 def load_engine(config: BuildConfig) -> Translator:
-    """The engine of `config` wrapped in the robustness layer (on Ray, each actor wraps its own)."""
-    if config.executor == "ray":
-        from translate.distributed import RayTranslator
+    """The engine of `config` wrapped in the robustness layer."""
+    return robust_engine(config.engine)
 
-        return RayTranslator(
-            config.engine,
-            address=config.ray.address,
-            workers=config.ray.workers,
-            gpus_per_worker=config.ray.gpus_per_worker,
-            cpus_per_worker=config.ray.cpus_per_worker,
-            tmp_dir=config.ray.tmp_dir
-            or str(Path(config.out).with_name(Path(config.out).name + ".ray")),
-        )
-    return RobustTranslator(
-        load_translator(config.engine), max_input_tokens=config.engine.max_input_tokens
-    )
+
+def robust_engine(engine: EngineConfig) -> Translator:
+    """The model of `engine` loaded, behind the robustness layer (long sentences split,
+    degenerate output retried): what every build translates with, locally or in a Ray actor."""
+    return RobustTranslator(load_translator(engine), max_input_tokens=engine.max_input_tokens)
 
 
 def with_cache(engine: Translator, config: BuildConfig, identity: RunIdentity) -> Translator:

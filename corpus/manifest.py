@@ -11,7 +11,7 @@ A fast pre-scan (stat calls, no reading of text files) serves two purposes:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -68,6 +68,11 @@ def _entry(src: Source, config: ReadConfig) -> Entry:
     if src.path.is_dir():
         return Entry(src.location, -1, st.st_mtime_ns, _dataset_rows(src.path))
     return Entry(src.location, st.st_size, st.st_mtime_ns, _documents(src, st.st_size, config))
+
+
+def estimate_documents(src: Source, config: ReadConfig) -> int | None:
+    """The estimated number of documents of one source (None when unknown)."""
+    return _entry(src, config).documents
 
 
 def _documents(src: Source, size: int, config: ReadConfig) -> int | None:
@@ -136,8 +141,19 @@ def compare(old: list[dict[str, Any]], new: list[Entry], limit: int = 10) -> lis
     return lines
 
 
-def total_documents(entries: list[Entry]) -> int | None:
-    """The progress bar's total, or None when some input's size is unknown (stdin)."""
-    if any(e.documents is None for e in entries):
-        return None
-    return sum(e.documents or 0 for e in entries)
+class Total:
+    """The documents of a manifest, summed while it streams by (the progress bar's total;
+    None when an input's size is unknown, as stdin's)."""
+
+    def __init__(self) -> None:
+        self.documents = 0
+        self.unknown = False
+
+    def count(self, entries: Iterable[Entry]) -> Iterator[Entry]:
+        for entry in entries:
+            self.unknown |= entry.documents is None
+            self.documents += entry.documents or 0
+            yield entry
+
+    def value(self) -> int | None:
+        return None if self.unknown else self.documents

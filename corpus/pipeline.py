@@ -24,7 +24,7 @@ import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -36,7 +36,7 @@ from corpus.dataset import BASE_DOCS, arrow_schema, columns, iter_rows, rows_to_
 from corpus.errors import InputError, OutputError, StorageError
 from corpus.filter import filter_rows
 from corpus.identity import RunIdentity
-from corpus.manifest import Entry, scan
+from corpus.manifest import Total, scan
 from corpus.pairs import Unit, rows_of
 from corpus.prepare import PrepareOptions, prepare
 from corpus.progress import Progress, SliceSizer
@@ -72,11 +72,20 @@ class Summary:
         return self.sentences / self.elapsed_s if self.elapsed_s > 0 else 0.0
 
 
-def build(config: BuildConfig, translator: Translator | None = None) -> Summary:
+def build(
+    config: BuildConfig,
+    translator: Translator | None = None,
+    *,
+    engine: Translator | None = None,
+    engine_factory: Callable[[], Translator] | None = None,
+) -> Summary:
     """Build the dataset folder `config.out`; returns the run's summary.
 
-    `translator`: an already loaded Translator to use as is (tests, benchmarks); by default
-    the engine is loaded here, after the inputs and the output were checked."""
+    By default the engine is loaded here, after the inputs and the output were checked.
+    `engine`: an already loaded engine (with its robustness layer), used behind the build's
+    translation cache and not closed (evaluations of several sets). `translator`: a loaded
+    Translator used exactly as given, without the cache (tests, benchmarks).
+    `engine_factory` (Ray builds): makes the engine in each actor."""
     started = time.perf_counter()
     out = Path(config.out)
     iter_documents(config.inputs, config.read, Report())  # a missing input fails now
@@ -88,17 +97,12 @@ def build(config: BuildConfig, translator: Translator | None = None) -> Summary:
             raise OutputError(f"{out} already exists: pass --overwrite to replace it")
         work = WorkDir(out)
         work.check_start(resume=config.resume, overwrite=config.overwrite)
-        from corpus.engines import close_translator, load_engine, with_cache
-
-        engine = translator if translator is not None else load_engine(config)
         try:
-            identity = RunIdentity.create(config, engine.describe())
-            chain = engine if translator is not None else with_cache(engine, config, identity)
-            try:
-                return _Run(config, out, work, chain, identity).run(started)
-            finally:
-                if translator is None:
-                    close_translator(chain)
+            if config.executor == "ray":
+                from corpus.ray_build import build_on_ray
+
+                return build_on_ray(config, out, work, engine_factory, started)
+            return _build_here(config, out, work, translator, engine, started)
         except OSError as e:
             if is_disk_error(e):
                 raise StorageError(
@@ -106,6 +110,30 @@ def build(config: BuildConfig, translator: Translator | None = None) -> Summary:
                     "writable) and rerun the same command with --resume"
                 ) from e
             raise
+
+
+def _build_here(
+    config: BuildConfig,
+    out: Path,
+    work: WorkDir,
+    translator: Translator | None,
+    engine: Translator | None,
+    started: float,
+) -> Summary:
+    from corpus.engines import close_translator, load_engine, with_cache
+
+    loaded = translator or engine or load_engine(config)
+    identity = RunIdentity.create(config, loaded.describe())
+    chain = translator or with_cache(loaded, config, identity)
+    try:
+        return _Run(config, out, work, chain, identity).run(started)
+    finally:
+        if translator is None:
+            close_cache = getattr(chain, "close", None)
+            if engine is None:
+                close_translator(chain)
+            elif callable(close_cache):
+                close_cache()  # the cache only: the caller keeps its engine
 
 
 @dataclass
@@ -153,7 +181,7 @@ class _Run:
         self.sizer = SliceSizer()
 
     def run(self, started: float) -> Summary:
-        total = _Total()
+        total = Total()
         state = self.work.open(
             self.identity.resume_key(),
             total.count(scan(self.config.inputs, self.config.read)),
@@ -233,7 +261,7 @@ class _Run:
     def _chunks(self, prepared: Iterator[_Prepared], state: WorkState) -> Iterator[_Chunk]:
         """Chunks of whole preparation tasks, each of about `chunk_sentences` sentences
         (where a chunk ends changes no row: translations do not depend on their batch)."""
-        offsets = _Offsets(state.part_base, presplit=self.options.presplit)
+        offsets = Offsets(state.part_base, presplit=self.options.presplit)
         index, size = state.chunks_done, state.chunk_sentences
         units: list[Unit] = []
         docs: list[list[Any]] = []
@@ -487,7 +515,7 @@ def _warm_up(config: BuildConfig) -> Any:
 # helpers ---------------------------------------------------------------------------------
 
 
-class _Offsets:
+class Offsets:
     """Offsets, sentence, paragraph and line numbers continued across the parts of a long
     document (a part's own start at 0)."""
 
@@ -519,26 +547,22 @@ class _Offsets:
         }
         return units
 
+    def place_prepared(self, prepared: Any) -> list[Unit]:
+        """`place` for a corpus.prepare.Prepared result."""
+        meta = _DocMeta(
+            [],
+            prepared.doc_id,
+            prepared.part,
+            len(prepared.units),
+            prepared.spans,
+            prepared.text_length,
+            prepared.paragraphs,
+            prepared.lines,
+        )
+        return self.place(meta, prepared.units)
+
     def snapshot(self) -> dict[str, Any] | None:
         return dict(self.base) if self.base else None
-
-
-class _Total:
-    """The documents of the manifest, summed while it streams to the work area (the progress
-    bar's total; None when an input's size is unknown, as stdin's)."""
-
-    def __init__(self) -> None:
-        self.documents = 0
-        self.unknown = False
-
-    def count(self, entries: Iterable[Entry]) -> Iterator[Entry]:
-        for entry in entries:
-            self.unknown |= entry.documents is None
-            self.documents += entry.documents or 0
-            yield entry
-
-    def value(self) -> int | None:
-        return None if self.unknown else self.documents
 
 
 def _tracker() -> Any:

@@ -141,6 +141,22 @@ def _plan(arg: str, config: ReadConfig) -> str:
 def _generate(
     plans: list[tuple[str, str]], config: ReadConfig, report: Report
 ) -> Iterator[Document]:
+    for src in _iter_planned(plans, config, report):
+        yield from READERS[src.fmt](src, config, report)
+
+
+def iter_sources(inputs: Sequence[str], config: ReadConfig, report: Report) -> Iterator[Source]:
+    """The sources `iter_documents` reads, in order, with their final names (a Ray build's
+    workers read them one by one); skipped and repeated ones are reported here."""
+    if not inputs:
+        raise InputError("no input given: name files, folders, globs or - for stdin")
+    plans = [(arg, _plan(arg, config)) for arg in inputs]
+    return _iter_planned(plans, config, report)
+
+
+def _iter_planned(
+    plans: list[tuple[str, str]], config: ReadConfig, report: Report
+) -> Iterator[Source]:
     names: set[str] = set()
     paths: set[str] = set()
     for arg, kind in plans:
@@ -153,7 +169,7 @@ def _generate(
             if src.skip is not None:
                 report.skip_input(src.location, src.skip)
                 continue
-            yield from READERS[src.fmt](_unique_name(src, names), config, report)
+            yield _unique_name(src, names)
 
 
 def _unique_name(src: Source, names: set[str]) -> Source:

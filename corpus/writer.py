@@ -90,43 +90,76 @@ class DatasetWriter:
         overwrite: bool,
         empty_split: str = "split {split!r} received no rows and is left out of the dataset",
     ) -> Finished:
-        """Card, JSON, fsync, publish. `report` is a corpus.report.Report; each declared split
-        without rows is left out (`datasets` cannot load an empty split) and added to its
-        warnings with the `empty_split` message."""
+        """Close the split files, then `publish_dataset`."""
         self._sample_pending()
         counts = self.splits.close()
-        if not self.rows:
-            raise EmptyDatasetError("no rows to write")
-        empty = self.splits.empty_splits()
-        for split in empty:
-            report.warn(empty_split.format(split=split))
-        data = report.to_dict()
-        info = CardInfo(
+        return publish_dataset(
+            self.staged,
+            out,
             name=name,
-            columns=self.cols,
-            column_docs={
-                c: d for c, d in self.docs.items() if c in self.cols or c == "translation"
-            },
-            split_counts=counts,
-            provenance=provenance,
-            report=data,
+            cols=self.cols,
+            docs=self.docs,
+            declared=self.splits.declared,
+            counts=counts,
+            nbytes=self.splits.nbytes,
             quantiles=self.sample.quantiles(),
+            provenance=provenance,
+            report=report,
             filter_report=filter_report,
-            split_bytes=self.splits.nbytes,
+            overwrite=overwrite,
+            empty_split=empty_split,
         )
-        (self.staged / "README.md").write_text(render_card(info), encoding="utf-8")
-        (self.staged / LICENSE_FILE).write_text(license_text(provenance), encoding="utf-8")
-        record = {
-            "provenance": provenance,
-            "report": data,
-            "filter": filter_report,
-            "splits": counts,
-        }
-        text = json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True, default=str)
-        (self.staged / "idcorpus.json").write_text(text + "\n", encoding="utf-8")
-        sync_tree(self.staged)
-        publish(self.staged, out, overwrite=overwrite)
-        return Finished(counts, empty)
+
+
+def publish_dataset(
+    staged: Path,
+    out: Path,
+    *,
+    name: str,
+    cols: Mapping[str, str],
+    docs: Mapping[str, str],
+    declared: list[str],
+    counts: dict[str, int],
+    nbytes: Mapping[str, int],
+    quantiles: Mapping[str, Mapping[str, float]],
+    provenance: Mapping[str, Any],
+    report: Any,
+    filter_report: Mapping[str, Any] | None,
+    overwrite: bool,
+    empty_split: str,
+) -> Finished:
+    """Card, JSON and licence of the staged folder (whose data/ is complete), fsync, publish.
+
+    `report` is a corpus.report.Report; each declared split without rows is left out
+    (`datasets` cannot load an empty split) and added to its warnings with the `empty_split`
+    message. No row at all raises EmptyDatasetError and publishes nothing."""
+    if not sum(counts.values()):
+        raise EmptyDatasetError("no rows to write")
+    empty = [s for s in declared if not counts.get(s)]
+    for split in empty:
+        report.warn(empty_split.format(split=split))
+    order = {s: i for i, s in enumerate(declared)}
+    counts = dict(sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
+    data = report.to_dict()
+    info = CardInfo(
+        name=name,
+        columns=cols,
+        column_docs={c: d for c, d in docs.items() if c in cols or c == "translation"},
+        split_counts=counts,
+        provenance=provenance,
+        report=data,
+        quantiles=quantiles,
+        filter_report=filter_report,
+        split_bytes=nbytes,
+    )
+    (staged / "README.md").write_text(render_card(info), encoding="utf-8")
+    (staged / LICENSE_FILE).write_text(license_text(provenance), encoding="utf-8")
+    record = {"provenance": provenance, "report": data, "filter": filter_report, "splits": counts}
+    text = json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    (staged / "idcorpus.json").write_text(text + "\n", encoding="utf-8")
+    sync_tree(staged)
+    publish(staged, out, overwrite=overwrite)
+    return Finished(counts, empty)
 
 
 def sync_tree(root: Path) -> None:

@@ -1,0 +1,375 @@
+"""The whole build on Ray Data (`--executor ray`): the cluster reads, prepares, translates,
+computes signals and writes; the driver plans, keeps checkpoints and publishes.
+
+    driver                 checks, lock, run identity, manifest; work units (whole input files,
+                           in reading order); the drop table of repeated lines; one marker per
+                           finished unit; the assembly plan; card; publish
+    CPU tasks              pass 1: short-line fingerprints -> groupby -> repeated lines
+                           pass 2: read + prepare a unit -> sentences (+ one end row per unit)
+    actor pool             translate: one engine per actor, loaded once for the whole run
+                           (`--workers` actors, `--gpus-per-worker`, `--cpus-per-worker`)
+    CPU tasks              finish: signals + rows -> Parquet shards (one per run of sentences)
+    CPU tasks              assembly: shards -> data/<split>-*.parquet, statistics
+
+The driver handles one small summary row per shard and per unit, never a sentence. Resume:
+a unit is done when its marker (`OUT.partial/units/uNNNNNNNN.json`, with its report and a
+hash of its documents) exists; a resumed build checks those hashes against the inputs,
+deletes the shards of unfinished units and runs only those. Lines repeated across documents
+are decided in pass 1 over every document exactly as the local build's tracker decides them
+in reading order, so a Ray build and a local build of the same input and options write the
+same rows (with a batch-invariant engine setting) and the same report.
+
+The translation cache is not used on a cluster (a SQLite file on shared storage would be
+written by every node at once): each translate batch translates its distinct sentences once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from corpus.config import BuildConfig
+from corpus.errors import ConfigError, InputError, OutputError
+from corpus.identity import RunIdentity
+from corpus.manifest import Total, scan
+from corpus.prepare import PrepareOptions
+from corpus.ray_stages import (
+    FinishOptions,
+    ReadUnitOptions,
+    Translate,
+    WorkUnit,
+    fingerprint_unit,
+    finish_rows,
+    prepare_unit,
+    repeated_lines,
+    unit_digest,
+)
+from corpus.read import iter_sources
+from corpus.report import Report
+from corpus.workdir import WorkDir, write_lines
+
+log = logging.getLogger(__name__)
+TRANSLATE_BATCH = 512  # sentences per batch of the translate actors
+PREPARE_MEMORY = 512 << 20
+"""Memory a read + prepare task reserves (its own resources also keep Ray from fusing it
+into the translate actors, which must only translate)."""
+ASSEMBLY_ROWS = 250_000  # rows per assembly task
+
+
+@dataclass
+class _Unit:
+    """A unit's progress on the driver: sentences written so far, its end row."""
+
+    written: int = 0
+    finish: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    end: dict[str, Any] | None = None
+
+
+def describe_remote(
+    ray: Any, factory: Callable[[], Any], resources: dict[str, float]
+) -> dict[str, str]:
+    """The engine's description, from a task with the actors' resources (so `--device auto`
+    resolves as it will in the actors)."""
+
+    def describe() -> dict[str, str]:
+        return dict(factory().describe())
+
+    return dict(ray.get(ray.remote(**resources)(describe).remote()))
+
+
+class RayBuild:
+    def __init__(
+        self,
+        config: BuildConfig,
+        out: Path,
+        work: WorkDir,
+        factory: Callable[[], Any],
+        ray: Any,
+    ) -> None:
+        self.config, self.out, self.work, self.factory, self.ray = config, out, work, factory, ray
+        self.units_dir = work.path / "units"
+        self.options = PrepareOptions(presplit=config.read.presplit)
+
+    def run(self, identity: RunIdentity, started: float) -> Any:
+        from corpus.pipeline import Summary
+        from corpus.progress import Progress
+
+        config = self.config
+        total = Total()
+        state = self.work.open(
+            identity.resume_key(),
+            total.count(scan(config.inputs, config.read)),
+            config.effective_chunk,
+            resume=config.resume,
+        )
+        units, tail = plan_units(config, config.ray.unit_documents)
+        done = self._finished(units) if config.resume else {}
+        todo = [u for u in units if u.index not in done]
+        self._clear_shards(todo)
+        table = {} if self.options.presplit else self._repeated_lines(units)
+        with Progress(
+            total.value(), initial=sum(u.documents for u in units if u.index in done),
+            quiet=config.quiet,
+        ) as bar:  # fmt: skip
+            self._translate(todo, table, bar, {u.index: u for u in units})
+        report = Report()
+        for unit in units:
+            report.merge(Report.from_dict(self._marker(unit.index)["report"]))
+        report.merge(tail)
+        if report.counts["documents"] == 0:
+            self.work.remove()
+            raise InputError(
+                f"nothing usable in the input ({', '.join(config.inputs)}): no document was read"
+            )
+        prov = identity.provenance()
+        counts = self._assemble(report, prov)
+        self.work.remove()
+        del state
+        return Summary(
+            self.out,
+            report,
+            report.counts["documents"],
+            report.counts["sentences"],
+            sum(counts.values()),
+            counts,
+            time.perf_counter() - started,
+            prov,
+            {},
+        )
+
+    # resume ------------------------------------------------------------------------------
+
+    def _marker(self, index: int) -> dict[str, Any]:
+        return json.loads((self.units_dir / f"u{index:08d}.json").read_text(encoding="utf-8"))
+
+    def _finished(self, units: list[WorkUnit]) -> dict[int, dict[str, Any]]:
+        """Markers of finished units whose documents read back the same (checked on the
+        cluster); a changed document is refused, naming its unit's inputs."""
+        done = {}
+        for unit in units:
+            path = self.units_dir / f"u{unit.index:08d}.json"
+            if path.is_file():
+                done[unit.index] = json.loads(path.read_text(encoding="utf-8"))
+        check = self.ray.remote(unit_digest)
+        digests = self.ray.get(
+            [check.remote(u, self.config.read) for u in units if u.index in done]
+        )
+        for unit, digest in zip([u for u in units if u.index in done], digests, strict=True):
+            if digest != done[unit.index]["digest"]:
+                names = ", ".join(s.location for s in unit.sources[:5])
+                raise OutputError(
+                    f"cannot resume {self.work.path}: the documents of {names} changed since "
+                    "the build started; restore them, or pass --overwrite instead of --resume"
+                )
+        return done
+
+    def _clear_shards(self, todo: list[WorkUnit]) -> None:
+        self.units_dir.mkdir(parents=True, exist_ok=True)
+        for unit in todo:
+            for shard in self.work.shards.glob(f"u{unit.index:08d}-*.parquet"):
+                shard.unlink()
+
+    # pass 1 ------------------------------------------------------------------------------
+
+    def _repeated_lines(self, units: list[WorkUnit]) -> dict[bytes, frozenset[int]]:
+        """The lines to drop as repeated across documents: fingerprint -> the positions of the
+        documents that keep it (the first cross_doc_min_docs - 1; every later one drops it),
+        for the fingerprints the local tracker would track (the first max_tracked_lines
+        distinct ones in reading order)."""
+        from corpus.clean import CleanConfig
+
+        clean = CleanConfig()
+        need = clean.cross_doc_min_docs - 1
+        if need < 1 or not units:
+            return {}
+        ds = self._units_dataset(units).map_batches(
+            fingerprint_unit, fn_kwargs={"read": self.config.read}, batch_size=1,
+            batch_format="pyarrow", udf_modifying_row_count=True,
+        )  # fmt: skip
+        partitions = max(1, min(len(units), int(self.ray.cluster_resources().get("CPU", 1))))
+        groups = ds.groupby("fp", num_partitions=partitions).map_groups(
+            partial(repeated_lines, need=need), batch_format="numpy"
+        )
+        if groups.count() > clean.max_tracked_lines:
+            groups = groups.sort(["first", "fp"]).limit(clean.max_tracked_lines)
+        table: dict[bytes, frozenset[int]] = {}
+        from ray.data.expressions import col
+
+        for row in groups.filter(expr=col("count") > need).iter_rows():
+            table[int(row["fp"]).to_bytes(8, "big")] = frozenset(int(k) for k in row["keep"])
+        return table
+
+    # pass 2 ------------------------------------------------------------------------------
+
+    def _translate(self, todo: list[WorkUnit], table: dict[bytes, frozenset[int]], bar: Any,
+                   units: dict[int, WorkUnit]) -> None:  # fmt: skip
+        if not todo:
+            return
+        config = self.config
+        read = ReadUnitOptions(config.read, self.options, config.inputs, table)
+        finish = FinishOptions(str(self.work.shards), config.signals, self.options.presplit)
+        ds = (
+            self._units_dataset(todo)
+            .map_batches(
+                prepare_unit, fn_kwargs={"options": read}, batch_size=1,
+                batch_format="pyarrow", udf_modifying_row_count=True,
+                num_cpus=1, memory=PREPARE_MEMORY,
+            )
+            .map_batches(
+                Translate, fn_constructor_kwargs={"factory": self.factory},
+                batch_size=TRANSLATE_BATCH, batch_format="pyarrow",
+                compute=self.ray.data.ActorPoolStrategy(size=config.ray.workers),
+                num_gpus=config.ray.gpus_per_worker, num_cpus=config.ray.cpus_per_worker,
+            )
+            .map_batches(
+                finish_rows, fn_kwargs={"options": finish}, batch_size=None,
+                batch_format="pyarrow", udf_modifying_row_count=True,
+            )
+        )  # fmt: skip
+        progress: dict[int, _Unit] = {}
+        for batch in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
+            for row in batch.to_pylist():
+                unit = progress.setdefault(row["unit"], _Unit())
+                if row["kind"] == "end":
+                    unit.end = json.loads(row["info"])
+                else:
+                    unit.written += row["count"]
+                    unit.finish.append((row["seq"], json.loads(row["info"])))
+                if unit.end is not None and unit.written == unit.end["sentences"]:
+                    self._complete(units[row["unit"]], progress.pop(row["unit"]), bar)
+
+    def _complete(self, unit: WorkUnit, state: _Unit, bar: Any) -> None:
+        """Write the unit's marker: its report (preparation, then what finishing dropped, in
+        document order) and the hash of its documents."""
+        assert state.end is not None
+        report = Report.from_dict(state.end["report"])
+        for _, finish in sorted(state.finish, key=lambda f: f[0]):
+            report.merge(Report.from_dict(finish))
+        marker = {"report": report.to_dict(), "digest": unit_digest(unit, self.config.read)}
+        write_lines(self.units_dir / f"u{unit.index:08d}.jsonl", [marker])
+        os.replace(
+            self.units_dir / f"u{unit.index:08d}.jsonl", self.units_dir / f"u{unit.index:08d}.json"
+        )
+        bar.advance(state.end["documents"], state.end["sentences"])
+
+    def _units_dataset(self, units: list[WorkUnit]) -> Any:
+        return self.ray.data.from_items([u.to_row() for u in units], override_num_blocks=len(units))
+
+    # assembly ----------------------------------------------------------------------------
+
+    def _assemble(self, report: Report, prov: dict[str, Any]) -> dict[str, int]:
+        from corpus.ray_assemble import assemble_on_ray
+
+        return assemble_on_ray(self.ray, self.config, self.work, self.out, report, prov)
+
+
+def plan_units(config: BuildConfig, size: int) -> tuple[list[WorkUnit], Report]:
+    """The input files in reading order, grouped into work units of about `size` documents; what enumerating them reported goes with the next source (the tail report
+    holds what came after the last one)."""
+    from corpus.manifest import estimate_documents
+
+    report = Report()
+    units: list[WorkUnit] = []
+    sources: list[Any] = []
+    events: list[dict[str, Any]] = []
+    documents = 0
+    for source in iter_sources(config.inputs, config.read, report):
+        sources.append(source)
+        events.append(report.take().to_dict())
+        documents += estimate_documents(source, config.read) or 1
+        if documents >= size:
+            units.append(WorkUnit(len(units), sources, events, documents))
+            sources, events, documents = [], [], 0
+    if sources:
+        units.append(WorkUnit(len(units), sources, events, documents))
+    return units, report.take()
+
+
+def build_on_ray(
+    config: BuildConfig,
+    out: Path,
+    work: WorkDir,
+    factory: Callable[[], Any] | None,
+    started: float,
+) -> Any:
+    """The Ray build (see the module docstring); `factory` makes the engine in each actor
+    (default: the model of `config.engine` behind the robustness layer)."""
+    from corpus.engines import robust_engine
+
+    if factory is None:
+        from translate.load import resolve_model
+
+        resolve_model(config.engine)  # an unavailable model fails here, before Ray starts
+        factory = partial(robust_engine, config.engine)
+    with ray_session(config) as ray:
+        resources = {"num_cpus": config.ray.cpus_per_worker, "num_gpus": config.ray.gpus_per_worker}
+        identity = RunIdentity.create(config, describe_remote(ray, factory, resources))
+        return RayBuild(config, out, work, factory, ray).run(identity, started)
+
+
+@contextmanager
+def ray_session(config: BuildConfig) -> Iterator[Any]:
+    """Ray, joined (`--ray-address`) or started on this machine for the build; progress
+    bars, the dashboard, usage statistics and Ray's own chatter off (unless -v); shut down
+    after if we started it."""
+    import warnings
+
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    quiet = not logging.getLogger().isEnabledFor(logging.DEBUG)
+    if quiet:
+        os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
+        warnings.filterwarnings("ignore", module=r"ray(\.|$)")
+    try:
+        import ray
+    except ImportError as e:
+        raise ConfigError('--executor ray needs Ray Data: pip install "idcorpus[ray]"') from e
+    started = not ray.is_initialized()
+    if started:
+        kwargs: dict[str, Any] = {
+            "include_dashboard": False,
+            "log_to_driver": False,
+            "configure_logging": False,
+        }
+        if config.ray.address:
+            kwargs["address"] = config.ray.address
+        else:
+            from corpus.stream import available_cores
+
+            out = Path(config.out)
+            tmp = config.ray.tmp_dir or str(out.with_name(out.name + ".ray"))
+            # the translate actors hold their CPUs for the whole run: the machine's cores are
+            # left to the read/prepare, finish and assembly tasks (logical CPUs, on one machine)
+            actors = config.ray.workers * config.ray.cpus_per_worker
+            kwargs["num_cpus"] = available_cores() + int(-(-actors // 1))
+            kwargs["_temp_dir"] = short_temp_dir(tmp)
+            kwargs["object_store_memory"] = 512 * 1024 * 1024
+        ray.init(**kwargs)
+    context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = False
+    context.print_on_execution_start = False
+    if quiet:  # after ray.data set up its loggers
+        for name in ("ray", "ray.data"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        yield ray
+    finally:
+        if started and ray.is_initialized():
+            ray.shutdown()
+
+
+def short_temp_dir(preferred: str | None) -> str:
+    """Ray's socket paths must stay short (about 107 bytes): use `preferred` when it is."""
+    import tempfile
+
+    if preferred and len(os.path.abspath(preferred)) <= 40:
+        os.makedirs(preferred, exist_ok=True)
+        return os.path.abspath(preferred)
+    return tempfile.mkdtemp(prefix="idcorpus-ray-")
