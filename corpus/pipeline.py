@@ -240,7 +240,7 @@ class _Run:
         tracker = None if self.options.presplit else _tracker()
         for doc in docs:
             drop = tracker.observe(_fingerprints(doc.text)) if tracker is not None else None
-            doc = replace(doc, source=public_location(doc.source, self.config.inputs))
+            doc = public_document(doc, self.config.inputs)
             digest = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
             yield _Doc(doc, drop, read_report.take(), [doc.doc_id, doc.part, digest])
 
@@ -575,6 +575,17 @@ def _fingerprints(text: str) -> frozenset[bytes]:
     from corpus.clean import fingerprints
 
     return fingerprints(text)
+
+
+def public_document(doc: Document, inputs: tuple[str, ...]) -> Document:
+    """`doc` with its id and source free of the machine-specific part of absolute inputs."""
+    if not (doc.source.startswith("/") or doc.doc_id.startswith("/")):
+        return doc
+    return replace(
+        doc,
+        doc_id=public_location(doc.doc_id, inputs),
+        source=public_location(doc.source, inputs),
+    )
 
 
 def public_location(location: str, inputs: tuple[str, ...]) -> str:

@@ -136,7 +136,7 @@ UNIT_COLUMNS = ("doc_id", "source", "para_index", "sent_index", "start", "end", 
 def prepare_unit(batch: pa.Table, options: ReadUnitOptions) -> pa.Table:
     """The sentences of each work unit in `batch` (usually one), in order, then its end row."""
     from corpus.clean import fingerprints
-    from corpus.pipeline import Offsets, public_location
+    from corpus.pipeline import Offsets, public_document
 
     columns: dict[str, list[Any]] = {name: [] for name in STAGE_SCHEMA.names}
     for blob in batch.column("plan").to_pylist():
@@ -146,9 +146,7 @@ def prepare_unit(batch: pa.Table, options: ReadUnitOptions) -> pa.Table:
         seq = -1
         pos = 0
         for seq, doc in enumerate(iter_unit_documents(unit, options.read, read_report)):
-            doc = Document(
-                doc.doc_id, doc.text, public_location(doc.source, options.inputs), doc.part
-            )
+            doc = public_document(doc, options.inputs)
             drop = None
             if not options.prepare.presplit:
                 key = doc_key(unit.index, seq)

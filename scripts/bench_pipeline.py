@@ -75,10 +75,10 @@ def sentence_pool() -> list[str]:
     return lines
 
 
-def write_docs(path: Path, n: int, pool: list[str]) -> None:
+def write_docs(path: Path, n: int, pool: list[str], offset: int = 0) -> None:
     """n documents of 6 paragraphs of 3 sentences each, as JSON Lines."""
     with open(path, "w", encoding="utf-8") as fh:
-        for i in range(n):
+        for i in range(offset, offset + n):
             rng = random.Random(i)
             paragraphs = [" ".join(rng.sample(pool, 3)) for _ in range(6)]
             fh.write(json.dumps({"text": "\n\n".join(paragraphs)}, ensure_ascii=False) + "\n")
@@ -144,6 +144,46 @@ def ct2_rate(cache_dir: Path, sentences: list[str]) -> float:
     return len(sentences) / (time.perf_counter() - started)
 
 
+def machine_cpu_seconds() -> float:
+    """CPU seconds the whole machine has been busy (user + nice + system + irq), /proc/stat."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq = (int(v) for v in fields[:7])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def ray_run(work: Path, n: int, pool: list[str]) -> tuple[float, float]:
+    """(driver CPU seconds as % of the machine's CPU seconds, sentences/s) of a Ray build."""
+    import resource
+
+    from ray import cloudpickle
+
+    from corpus.config import BuildConfig, RayOptions
+    from corpus.pipeline import build
+
+    folder = work / "ray-docs"
+    folder.mkdir()
+    for k in range(16):
+        write_docs(folder / f"part-{k:02d}.jsonl", n // 16, pool, offset=k * (n // 16))
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    config = BuildConfig(
+        inputs=(str(folder),),
+        out=str(work / "ray-out"),
+        executor="ray",
+        ray=RayOptions(workers=2, unit_documents=max(1, n // 16)),
+        use_cache=False,
+        quiet=True,
+    )
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    machine = machine_cpu_seconds()
+    started = time.perf_counter()
+    summary = build(config, engine_factory=IdentityEngine)
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    driver = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    total = machine_cpu_seconds() - machine
+    return 100 * driver / total, summary.sentences / elapsed
+
+
 def peak_rss(data: Path, out: Path) -> float:
     """Peak RSS (MiB, VmHWM: getrusage's maxrss would carry the parent's peak across exec) of
     a build's main process, in a fresh process."""
@@ -197,11 +237,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         results["ceiling_vs_ct2"] = many / rate
         print(f"  engine {rate:.2f} sent/s; ceiling {many:.1f} sent/s")
         if not args.no_ray:
-            from bench_pipeline_ray import ray_run  # noqa: PLC0415 - optional part
-
-            driver_pct, ray_rate = ray_run(data, work / "ray")
+            print("(c) Ray, 2 translate actors (identity engine), the documents in 16 files")
+            driver_pct, ray_rate = ray_run(work, args.docs, pool)
             results["ray_driver_cpu_pct"] = driver_pct
-            print(f"(c) Ray: {ray_rate:.1f} sent/s = {ray_rate / many:.2f} x local ceiling")
+            print(f"  {ray_rate:.1f} sent/s = {ray_rate / many:.2f} x the local ceiling; "
+                  f"driver {driver_pct:.2f}% of the machine's CPU seconds")  # fmt: skip
         print("(d) peak RSS of the main process")
         small, large = peak_rss(data, work / "rss-1"), peak_rss(big, work / "rss-10")
         results["rss_10x"] = large / small

@@ -232,3 +232,27 @@ def test_filter_can_resplit_by_document(split_corpus: Path, tmp_path: Path) -> N
     ds = datasets.load_dataset(str(out))
     assert set(ds) == {"train", "test"}
     assert not set(ds["train"]["doc_id"]) & set(ds["test"]["doc_id"])
+
+
+def test_a_corpus_folder_in_the_working_directory_cannot_shadow_the_package(
+    tmp_path: Path,
+) -> None:
+    """The README's own `--out corpus/` leaves a dataset folder named like the package; the
+    strict editable install (scripts/setup.sh) keeps `import corpus` and `python -m corpus`
+    on the package."""
+    import subprocess
+    import sys
+
+    (tmp_path / "corpus" / "data").mkdir(parents=True)
+    (tmp_path / "corpus" / "README.md").write_text("a dataset card\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    imported = subprocess.run(
+        [sys.executable, "-c", "import corpus.cli, corpus.pipeline; print(corpus.__file__)"],
+        cwd=tmp_path, capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.strip().endswith("__init__.py")
+    assert str(tmp_path) not in imported.stdout
+    version = subprocess.run([sys.executable, "-m", "corpus", "--version"], cwd=tmp_path,
+                             capture_output=True, text=True, env=env)  # fmt: skip
+    assert version.returncode == 0 and "idcorpus" in version.stdout, version.stderr
