@@ -306,3 +306,39 @@ def test_input_path_errors_come_before_the_model(tmp_path: Path) -> None:
                       engine=EngineConfig(model=str(tmp_path / "no-model")))  # fmt: skip
     with pytest.raises(InputError, match="does not exist"):
         build(cfg)
+
+
+def test_a_huge_file_is_read_in_parts_whose_rows_continue_one_document(
+    tiny_model: str, engine: Translator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text file over the part size comes in parts that are checkpointed separately; the
+    rows still count sentences, paragraphs and offsets through the whole document."""
+    import corpus.read_text
+
+    monkeypatch.setattr(corpus.read_text, "PART_CHARS", 1500)
+    articles = [a.read_text(encoding="utf-8") for a in sorted(NEWS.glob("*.txt"))[:6]]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "big.txt").write_text("\n\n".join(articles), encoding="utf-8")
+    cfg = config(tmp_path / "in", tmp_path / "out", tiny_model, chunk_sentences=5)
+    summary = build(cfg, engine)
+    rows = read_rows(tmp_path / "out")
+    assert summary.documents == 1 and len(rows) > 30
+    assert {r["doc_id"] for r in rows} == {"big.txt"}
+    assert [r["sent_index"] for r in rows] == sorted(r["sent_index"] for r in rows)
+    assert len({r["sent_index"] for r in rows}) == len(rows)
+    starts = [r["src_start"] for r in rows]
+    assert starts == sorted(starts) and all(r["src_end"] > r["src_start"] for r in rows)
+    assert [r["para_index"] for r in rows] == sorted(r["para_index"] for r in rows)
+    assert rows[-1]["para_index"] > 5
+
+
+def test_output_inside_an_input_folder_is_refused_before_the_model_loads(
+    docs: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "docs"
+    shutil.copytree(docs, folder)
+    cfg = BuildConfig(inputs=(str(folder),), out=str(folder / "corpus"),
+                      engine=EngineConfig(model=str(tmp_path / "no-model")))  # fmt: skip
+    with pytest.raises(InputError, match="inside the input"):
+        build(cfg)
+    assert not (folder / "corpus.lock").exists()

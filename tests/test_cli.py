@@ -188,8 +188,13 @@ def test_build_filter_flags_apply_only_given_rules(tiny_model: str, tmp_path: Pa
         (["--split", "train=0.5"], "add up to 1"),
         (["--num-beams", "0"], "num_beams"),
         (["--executor", "spark"], "invalid choice"),
+        (["--split", "90/10"], "is not NAME=FRACTION"),
+        (["--split", "../../x"], "--input-split"),
+        (["--split", "../x=1"], "split name '../x' is not valid"),
+        (["--jobs", "-1"], "--jobs"),
+        (["--unit-documents", "0"], "--unit-documents"),
     ],
-    ids=["splits", "beams", "executor"],
+    ids=["splits", "beams", "executor", "ratio", "path", "path-name", "jobs", "units"],
 )
 def test_bad_options_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
     result = run_cli("build", str(SEEDS), "--out", str(tmp_path / "c"), *args)
@@ -256,3 +261,11 @@ def test_a_corpus_folder_in_the_working_directory_cannot_shadow_the_package(
     version = subprocess.run([sys.executable, "-m", "corpus", "--version"], cwd=tmp_path,
                              capture_output=True, text=True, env=env)  # fmt: skip
     assert version.returncode == 0 and "idcorpus" in version.stdout, version.stderr
+
+
+def test_out_under_a_regular_file_exits_2(tiny_model: str, tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    result = run_cli("build", str(SEEDS), "--out", str(tmp_path / "file" / "corpus"),
+                     "--model", tiny_model, *TINY)  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert "is a file, not a folder" in result.stderr and "Traceback" not in result.stderr

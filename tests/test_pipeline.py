@@ -183,9 +183,18 @@ def test_splits_are_by_document(reference: Path) -> None:
     assert not docs["train"] & docs["test"] and not docs["validation"] & docs["test"]
 
 
-@pytest.mark.parametrize("kill_at_chunk", [1, 3, 6], ids=["early", "middle", "late"])
+@pytest.mark.parametrize(
+    ("kill_at_chunk", "sig"),
+    [(1, signal.SIGKILL), (3, signal.SIGTERM), (6, signal.SIGKILL)],
+    ids=["early-kill", "middle-sigterm", "late-kill"],
+)
 def test_killed_build_resumes_to_identical_dataset(
-    kill_at_chunk: int, news_inputs: Path, reference: Path, tiny_model: str, tmp_path: Path
+    kill_at_chunk: int,
+    sig: int,
+    news_inputs: Path,
+    reference: Path,
+    tiny_model: str,
+    tmp_path: Path,
 ) -> None:
     out = tmp_path / "corpus"
     args = [
@@ -214,8 +223,12 @@ def test_killed_build_resumes_to_identical_dataset(
         time.sleep(0.02)
     assert proc.poll() is None, "the build finished before it could be killed"
     workers = children(proc.pid)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    proc.send_signal(sig)
+    code = proc.wait()
+    if sig == signal.SIGTERM:  # handled like Ctrl-C: a message, exit 143, resumable
+        err = proc.stderr.read() if proc.stderr else ""
+        assert code == 143, err
+        assert "terminated (SIGTERM)" in err and "--resume" in err and "Traceback" not in err
     assert not wait_gone(workers), "worker processes outlived the killed build"
     assert not out.exists(), "a killed build must not leave a finished-looking dataset"
     assert run_cli(*args).returncode == 2  # without --resume the interrupted work is protected
