@@ -160,11 +160,14 @@ def evaluate(config: EvalConfig) -> Evaluation:
     root, temporary = output_root(config.out, config.overwrite, inputs)
     if not temporary:  # marks the folder as ours at once: --overwrite after a crash works
         write_json(root / REPORT, {"complete": False, "runs": []})
+    from corpus.evaluate_build import loaded_engines
+
     try:
-        results = [
-            _evaluate_set(s, config, root, s.name if len(sets) > 1 else "", hypotheses)
-            for s in sets
-        ]
+        with loaded_engines():  # each setting's engine is loaded once for every set
+            results = [
+                _evaluate_set(s, config, root, s.name if len(sets) > 1 else "", hypotheses)
+                for s in sets
+            ]
         evaluation = Evaluation(results, None if temporary else root)
         if not temporary:
             write_json(root / REPORT, evaluation.to_dict())

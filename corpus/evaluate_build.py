@@ -11,6 +11,8 @@ on a folder of documents and gives each document's translations in order.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -93,6 +95,35 @@ def build_documents(
     return DocumentTranslations(ordered, dict(summary.report.dropped), read_provenance(out))
 
 
+_ENGINES: dict[EngineConfig, Any] | None = None
+
+
+@contextmanager
+def loaded_engines() -> Iterator[None]:
+    """Within the block, each engine setting is loaded once and reused by every build (behind
+    each build's translation cache); closed at the end."""
+    global _ENGINES
+    _ENGINES = {}
+    try:
+        yield
+    finally:
+        from corpus.engines import close_translator
+
+        for engine in _ENGINES.values():
+            close_translator(engine)
+        _ENGINES = None
+
+
+def _engine(config: EngineConfig) -> Any:
+    if _ENGINES is None:
+        return None
+    if config not in _ENGINES:
+        from corpus.engines import robust_engine
+
+        _ENGINES[config] = robust_engine(config)
+    return _ENGINES[config]
+
+
 def _build(
     inputs: Path, out: Path, engine: EngineConfig, options: BuildOptions, *, presplit: bool
 ) -> Any:
@@ -110,7 +141,8 @@ def _build(
             jobs=1,
             overwrite=True,
             quiet=options.quiet,
-        )
+        ),
+        engine=_engine(engine),
     )
 
 
