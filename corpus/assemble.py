@@ -155,3 +155,89 @@ def merge_counts(parts: Iterable[Mapping[str, int]]) -> dict[str, int]:
         for key, n in part.items():
             total[key] = total.get(key, 0) + n
     return total
+
+
+def assemble_shards(
+    config: Any, shards: list[Any], work: Any, out: Any, report: Any, prov: dict[str, Any]
+) -> dict[str, int]:
+    """The local build's assembly: its shards, in order, through the one dataset writer
+    (filtered row by row when a filter is set), published at `out`; rows per split."""
+    from corpus.dataset import BASE_DOCS, columns, iter_rows, split_of
+    from corpus.errors import OutputError
+    from corpus.filter import filter_rows
+    from corpus.signals import SIGNAL_COLUMNS, SIGNAL_DOCS
+    from corpus.writer import DatasetWriter, EmptyDatasetError
+
+    cols = columns(SIGNAL_COLUMNS if config.signals else {}, presplit=config.read.presplit)
+    writer = DatasetWriter(
+        work.staging(),
+        cols,
+        splits=[s for s, _ in config.splits],
+        docs={**BASE_DOCS, **(SIGNAL_DOCS if config.signals else {})},
+    )
+    filter_report = None
+    if config.filter is None:
+        for table in iter_tables(shards):
+            add_by_split(writer, table, config.splits, config.seed)
+    else:
+        rows, filter_report = filter_rows(iter_rows(shards), config.filter)
+        for row in rows:
+            writer.add(split_of(row["doc_id"], config.splits, config.seed), row)
+    freport = filter_report.to_dict() if filter_report is not None else None
+    for rule, n in (freport or {}).get("dropped", {}).items():
+        report.drop("filter", rule, n)
+    try:
+        finished = writer.finish(
+            out,
+            name=f"idcorpus id-en: {out.name}",
+            provenance=prov,
+            report=report,
+            filter_report=freport,
+            overwrite=config.overwrite,
+            empty_split=empty_split_message(report),
+        )
+    except EmptyDatasetError as e:
+        work.remove()
+        raise OutputError(empty_reason(out, report, freport)) from e
+    return finished.counts
+
+
+def empty_split_message(report: Any) -> str:
+    return (
+        "split {split!r} received no documents and is left out of the dataset "
+        f"({report.counts['documents']} documents in all); use more documents or a larger "
+        "fraction"
+    )
+
+
+def nothing_usable(inputs: Iterable[str], report: Any) -> str:
+    """The message of a build that read no document, with the inputs it skipped."""
+    from corpus.read_streams import utf8_name
+
+    names = ", ".join(utf8_name(arg) for arg in inputs)
+    lines = [f"nothing usable in the input ({names}): no document was read"]
+    lines += [f"  skipped {src}: {why}" for src, why in report.skipped_inputs[:20]]
+    return "\n".join(lines)
+
+
+def empty_reason(out: Any, report: Any, freport: dict[str, Any] | None) -> str:
+    """Why a build wrote no row, by cause; nothing was published."""
+    r = report
+    head = f"no dataset written to {out}: "
+    if freport and freport.get("input_rows"):
+        rules = ", ".join(f"{k} {v}" for k, v in freport["dropped"].items() if v)
+        return (
+            head + f"the filter dropped all {freport['input_rows']} rows ({rules}); "
+            "relax the filter options or build without them"
+        )
+    if not r.counts["sentences"]:
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(r.dropped.items()))
+        return (
+            head + f"the {r.counts['documents']} document(s) held no sentence after cleaning "
+            f"(dropped: {reasons or 'nothing'}); check the input, or use --presplit for "
+            "one sentence per line"
+        )
+    reasons = ", ".join(
+        f"{k} {v}" for k, v in sorted(r.dropped.items()) if k.startswith("translate:")
+    )
+    return head + f"every translation was dropped ({reasons})"

@@ -10,11 +10,13 @@ it).
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from corpus.config import BuildConfig
 from corpus.errors import OutputError
 from corpus.read import check_output_outside_inputs
+from corpus.records import Document
 
 WORK_SUFFIXES = (".partial", ".lock", ".ray")
 
@@ -45,3 +47,30 @@ def _check_parent(out: Path) -> None:
             f"cannot create --out {out}: no permission to write in {parent} (or it is "
             "read-only); choose another --out"
         )
+
+
+def public_document(doc: Document, inputs: tuple[str, ...]) -> Document:
+    """`doc` with its id and source free of the machine-specific part of absolute inputs."""
+    if not (doc.source.startswith("/") or doc.doc_id.startswith("/")):
+        return doc
+    return replace(
+        doc,
+        doc_id=public_location(doc.doc_id, inputs),
+        source=public_location(doc.source, inputs),
+    )
+
+
+def public_location(location: str, inputs: tuple[str, ...]) -> str:
+    """`location` without the machine-specific part of an absolute input argument: relative to
+    the folder that holds the argument (a folder, a file, or a glob's fixed part)."""
+    if not location.startswith("/"):
+        return location
+    for arg in inputs:
+        if not arg.startswith("/"):
+            continue
+        fixed = Path(arg.split("*", 1)[0].split("?", 1)[0].split("[", 1)[0])
+        anchor = fixed if arg.rstrip("/") == str(fixed).rstrip("/") else fixed / "x"
+        parent = str(anchor.parent).rstrip("/") + "/"
+        if location.startswith(parent):
+            return location[len(parent) :]
+    return Path(location).name

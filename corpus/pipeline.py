@@ -26,26 +26,35 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from corpus.assemble import add_by_split, iter_tables
+from corpus.assemble import assemble_shards, nothing_usable
 from corpus.config import BuildConfig
-from corpus.dataset import BASE_DOCS, arrow_schema, columns, iter_rows, rows_to_table, split_of
+from corpus.dataset import rows_to_table
 from corpus.errors import InputError, OutputError, StorageError
-from corpus.filter import filter_rows
 from corpus.identity import RunIdentity
 from corpus.manifest import Total, scan
-from corpus.pairs import Unit, rows_of
-from corpus.prepare import PrepareOptions, prepare
+from corpus.pairs import Unit
+from corpus.paths import public_document
+from corpus.prepare import PrepareOptions
 from corpus.progress import Progress, SliceSizer
 from corpus.read import iter_documents
 from corpus.records import Document
 from corpus.report import Report
 from corpus.stream import Workers, batched
+from corpus.tasks import (
+    Doc,
+    FinishTask,
+    Offsets,
+    PreparedBatch,
+    finish_task,
+    prepare_task,
+    schema_of,
+    translation_fields,
+)
 from corpus.workdir import BuildLock, WorkDir, WorkState, is_disk_error
-from corpus.writer import DatasetWriter, EmptyDatasetError
 from translate.base import Translation, Translator
 
 log = logging.getLogger(__name__)
@@ -137,16 +146,6 @@ def _build_here(
 
 
 @dataclass
-class _Doc:
-    """A document on its way to a worker, with what the reader reported before it."""
-
-    doc: Document
-    drop: frozenset[bytes] | None
-    read: Report
-    record: list[Any]  # [doc_id, part, hash of the text]: checked on --resume
-
-
-@dataclass
 class _Chunk:
     index: int
     units: list[Unit]
@@ -203,7 +202,7 @@ class _Run:
         self.report.merge(trailing)
         if self.report.counts["documents"] == 0:
             self.work.remove()
-            raise InputError(self._nothing_usable())
+            raise InputError(nothing_usable(self.config.inputs, self.report))
         prov = self.identity.provenance()
         counts = self._assemble(state, prov)
         self.work.remove()
@@ -227,14 +226,14 @@ class _Run:
             docs = iter_documents(self.config.inputs, self.config.read, read_report)
             stream = self._replay(self._tracked(docs, read_report), state)
             tasks = batched(stream, max(1, min(DOCS_PER_TASK, state.chunk_sentences // 64)))
-            prepared = workers.map_ordered(_prepare_task, ((t, self.options) for t in tasks))
+            prepared = workers.map_ordered(prepare_task, ((t, self.options) for t in tasks))
             for chunk in self._chunks(prepared, state):
                 out.put(chunk)
             out.put(_End(read_report.take()))
         except BaseException as e:  # noqa: BLE001 - handed to the main thread
             out.put(_Failed(e))
 
-    def _tracked(self, docs: Iterator[Document], read_report: Report) -> Iterator[_Doc]:
+    def _tracked(self, docs: Iterator[Document], read_report: Report) -> Iterator[Doc]:
         """Each document with the lines to drop as repeated across documents (decided in
         input order) and what the reader reported while reading it."""
         tracker = None if self.options.presplit else _tracker()
@@ -242,9 +241,9 @@ class _Run:
             drop = tracker.observe(_fingerprints(doc.text)) if tracker is not None else None
             doc = public_document(doc, self.config.inputs)
             digest = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-            yield _Doc(doc, drop, read_report.take(), [doc.doc_id, doc.part, digest])
+            yield Doc(doc, drop, read_report.take(), [doc.doc_id, doc.part, digest])
 
-    def _replay(self, stream: Iterator[_Doc], state: WorkState) -> Iterator[_Doc]:
+    def _replay(self, stream: Iterator[Doc], state: WorkState) -> Iterator[Doc]:
         """Skip the document parts of finished chunks, checking that they read back the same."""
         done = self.work.done_documents(state) if state.docs_done else iter(())
         for expected in done:
@@ -258,7 +257,7 @@ class _Run:
                 )
         yield from stream
 
-    def _chunks(self, prepared: Iterator[_Prepared], state: WorkState) -> Iterator[_Chunk]:
+    def _chunks(self, prepared: Iterator[PreparedBatch], state: WorkState) -> Iterator[_Chunk]:
         """Chunks of whole preparation tasks, each of about `chunk_sentences` sentences
         (where a chunk ends changes no row: translations do not depend on their batch)."""
         offsets = Offsets(state.part_base, presplit=self.options.presplit)
@@ -291,10 +290,10 @@ class _Run:
                 raise item.error
             if isinstance(item, _End):
                 break
-            translations = [_fields(t) for t in self._translate(item, bar)]
+            translations = [translation_fields(t) for t in self._translate(item, bar)]
             step = UNITS_PER_FINISH
             tasks = [
-                _FinishTask(
+                FinishTask(
                     item.units[i : i + step],
                     translations[i : i + step],
                     self.config.signals,
@@ -302,7 +301,7 @@ class _Run:
                 )
                 for i in range(0, len(item.units), step)
             ]
-            finishing.append((item, [workers.submit(_finish_task, t) for t in tasks]))
+            finishing.append((item, [workers.submit(finish_task, t) for t in tasks]))
             while finishing and (
                 len(finishing) > CHUNKS_FINISHING or all(f.done() for f in finishing[0][1])
             ):
@@ -356,152 +355,9 @@ class _Run:
     # assembly ----------------------------------------------------------------------------
 
     def _assemble(self, state: WorkState, prov: dict[str, Any]) -> dict[str, int]:
-        from corpus.signals import SIGNAL_COLUMNS, SIGNAL_DOCS
-
-        config = self.config
-        cols = columns(SIGNAL_COLUMNS if config.signals else {}, presplit=self.options.presplit)
-        writer = DatasetWriter(
-            self.work.staging(),
-            cols,
-            splits=[s for s, _ in config.splits],
-            docs={**BASE_DOCS, **(SIGNAL_DOCS if config.signals else {})},
+        return assemble_shards(
+            self.config, self.work.shard_files(state), self.work, self.out, self.report, prov
         )
-        filter_report = None
-        if config.filter is None:
-            for table in iter_tables(self.work.shard_files(state)):
-                add_by_split(writer, table, config.splits, config.seed)
-        else:
-            rows, filter_report = filter_rows(
-                iter_rows(self.work.shard_files(state)), config.filter
-            )
-            for row in rows:
-                writer.add(split_of(row["doc_id"], config.splits, config.seed), row)
-        freport = filter_report.to_dict() if filter_report is not None else None
-        for rule, n in (freport or {}).get("dropped", {}).items():
-            self.report.drop("filter", rule, n)
-        try:
-            finished = writer.finish(
-                self.out,
-                name=f"idcorpus id-en: {self.out.name}",
-                provenance=prov,
-                report=self.report,
-                filter_report=freport,
-                overwrite=config.overwrite,
-                empty_split="split {split!r} received no documents and is left out of the dataset "
-                f"({self.report.counts['documents']} documents in all); use more documents or a "
-                "larger fraction",
-            )
-        except EmptyDatasetError as e:
-            self.work.remove()
-            raise OutputError(self._empty(freport)) from e
-        return finished.counts
-
-    def _nothing_usable(self) -> str:
-        from corpus.read_streams import utf8_name
-
-        inputs = ", ".join(utf8_name(arg) for arg in self.config.inputs)
-        lines = [f"nothing usable in the input ({inputs}): no document was read"]
-        lines += [f"  skipped {src}: {why}" for src, why in self.report.skipped_inputs[:20]]
-        return "\n".join(lines)
-
-    def _empty(self, freport: dict[str, Any] | None) -> str:
-        """Why a build wrote no row, by cause; nothing was published."""
-        r = self.report
-        head = f"no dataset written to {self.out}: "
-        if freport and freport.get("input_rows"):
-            rules = ", ".join(f"{k} {v}" for k, v in freport["dropped"].items() if v)
-            return (
-                head + f"the filter dropped all {freport['input_rows']} rows ({rules}); "
-                "relax the filter options or build without them"
-            )
-        if not r.counts["sentences"]:
-            reasons = ", ".join(f"{k} {v}" for k, v in sorted(r.dropped.items()))
-            return (
-                head + f"the {r.counts['documents']} document(s) held no sentence after cleaning "
-                f"(dropped: {reasons or 'nothing'}); check the input, or use --presplit for "
-                "one sentence per line"
-            )
-        reasons = ", ".join(
-            f"{k} {v}" for k, v in sorted(r.dropped.items()) if k.startswith("translate:")
-        )
-        return head + f"every translation was dropped ({reasons})"
-
-
-# worker-side functions (picklable, pure) ---------------------------------------------------
-
-
-class _DocMeta(NamedTuple):
-    """What the main process keeps of a prepared document part."""
-
-    record: list[Any]
-    doc_id: str
-    part: int
-    units: int
-    spans: int
-    text_length: int
-    paragraphs: int
-    lines: int
-
-
-@dataclass
-class _Prepared:
-    """The result of one preparation task: its units, per document part what the main process
-    needs, and one report (each part's reader events, then what preparing it dropped)."""
-
-    units: list[Unit]
-    docs: list[_DocMeta]
-    report: Report
-
-
-def _prepare_task(task: tuple[list[_Doc], PrepareOptions]) -> _Prepared:
-    items, options = task
-    result = _Prepared([], [], Report())
-    for item in items:
-        prepared = prepare(item.doc, options, item.drop)
-        result.report.merge(item.read)
-        result.report.merge(prepared.report)
-        result.units += prepared.units
-        result.docs.append(
-            _DocMeta(
-                item.record,
-                prepared.doc_id,
-                prepared.part,
-                len(prepared.units),
-                prepared.spans,
-                prepared.text_length,
-                prepared.paragraphs,
-                prepared.lines,
-            )
-        )
-    return result
-
-
-_TRANSLATION_FIELDS = tuple(f.name for f in fields(Translation))
-
-
-def _fields(translation: Translation) -> tuple[Any, ...]:
-    return tuple(getattr(translation, name) for name in _TRANSLATION_FIELDS)
-
-
-@dataclass
-class _FinishTask:
-    units: list[Unit]
-    translations: list[tuple[Any, ...]]  # Translation fields, in order (tuples pickle fast)
-    signals: bool
-    presplit: bool
-
-
-def _finish_task(task: _FinishTask) -> tuple[Any, Report]:
-    """Rows with their signals, as an Arrow table (cheap to send back)."""
-    translations = [Translation(*fields) for fields in task.translations]
-    rows, report = rows_of(task.units, translations, signals=task.signals, presplit=task.presplit)
-    return rows_to_table(rows, schema_of(task.signals, task.presplit)), report
-
-
-def schema_of(signals: bool, presplit: bool) -> Any:
-    from corpus.signals import SIGNAL_COLUMNS
-
-    return arrow_schema(columns(SIGNAL_COLUMNS if signals else {}, presplit=presplit))
 
 
 def _warm_up(config: BuildConfig) -> Any:
@@ -510,59 +366,6 @@ def _warm_up(config: BuildConfig) -> Any:
     from corpus.signals import language_identifier
 
     return language_identifier
-
-
-# helpers ---------------------------------------------------------------------------------
-
-
-class Offsets:
-    """Offsets, sentence, paragraph and line numbers continued across the parts of a long
-    document (a part's own start at 0)."""
-
-    def __init__(self, base: dict[str, Any] | None, presplit: bool) -> None:
-        self.base = dict(base) if base else None
-        self.joiner = 0 if presplit else 2  # parts of cleaned text are joined by a blank line
-
-    def place(self, doc: _DocMeta, units: list[Unit]) -> list[Unit]:
-        base = self.base if doc.part and self.base and self.base["doc"] == doc.doc_id else None
-        if base is not None:
-            units = [
-                u._replace(
-                    start=u.start + base["char"],
-                    end=u.end + base["char"],
-                    sent_index=u.sent_index + base["sent"],
-                    para_index=u.para_index + base["para"],
-                    line_no=None if u.line_no is None else u.line_no + base["line"],
-                )
-                for u in units
-            ]
-        else:
-            base = {"doc": doc.doc_id, "char": 0, "sent": 0, "para": 0, "line": 0}
-        self.base = {
-            "doc": doc.doc_id,
-            "char": base["char"] + doc.text_length + self.joiner,
-            "sent": base["sent"] + doc.spans,
-            "para": base["para"] + doc.paragraphs,
-            "line": base["line"] + doc.lines,
-        }
-        return units
-
-    def place_prepared(self, prepared: Any) -> list[Unit]:
-        """`place` for a corpus.prepare.Prepared result."""
-        meta = _DocMeta(
-            [],
-            prepared.doc_id,
-            prepared.part,
-            len(prepared.units),
-            prepared.spans,
-            prepared.text_length,
-            prepared.paragraphs,
-            prepared.lines,
-        )
-        return self.place(meta, prepared.units)
-
-    def snapshot(self) -> dict[str, Any] | None:
-        return dict(self.base) if self.base else None
 
 
 def _tracker() -> Any:
@@ -575,33 +378,6 @@ def _fingerprints(text: str) -> frozenset[bytes]:
     from corpus.clean import fingerprints
 
     return fingerprints(text)
-
-
-def public_document(doc: Document, inputs: tuple[str, ...]) -> Document:
-    """`doc` with its id and source free of the machine-specific part of absolute inputs."""
-    if not (doc.source.startswith("/") or doc.doc_id.startswith("/")):
-        return doc
-    return replace(
-        doc,
-        doc_id=public_location(doc.doc_id, inputs),
-        source=public_location(doc.source, inputs),
-    )
-
-
-def public_location(location: str, inputs: tuple[str, ...]) -> str:
-    """`location` without the machine-specific part of an absolute input argument: relative to
-    the folder that holds the argument (a folder, a file, or a glob's fixed part)."""
-    if not location.startswith("/"):
-        return location
-    for arg in inputs:
-        if not arg.startswith("/"):
-            continue
-        fixed = Path(arg.split("*", 1)[0].split("?", 1)[0].split("[", 1)[0])
-        anchor = fixed if arg.rstrip("/") == str(fixed).rstrip("/") else fixed / "x"
-        parent = str(anchor.parent).rstrip("/") + "/"
-        if location.startswith(parent):
-            return location[len(parent) :]
-    return Path(location).name
 
 
 def _cache_stats(translator: Translator) -> dict[str, int]:

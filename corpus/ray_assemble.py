@@ -88,7 +88,7 @@ def assemble_on_ray(
     ray: Any, config: BuildConfig, work: WorkDir, out: Path, report: Report, prov: dict[str, Any]
 ) -> dict[str, int]:
     """Assemble the shards with Ray tasks and publish the dataset; returns rows per split."""
-    from corpus.assemble import Sample
+    from corpus.assemble import Sample, empty_reason, empty_split_message
     from corpus.dataset import BASE_DOCS, POSITION_COLUMNS, columns
     from corpus.errors import OutputError
     from corpus.signals import SIGNAL_COLUMNS, SIGNAL_DOCS
@@ -134,13 +134,11 @@ def assemble_on_ray(
             report=report,
             filter_report=freport,
             overwrite=config.overwrite,
-            empty_split="split {split!r} received no documents and is left out of the dataset "
-            f"({report.counts['documents']} documents in all); use more documents or a "
-            "larger fraction",
+            empty_split=empty_split_message(report),
         )
     except EmptyDatasetError as e:
         work.remove()
-        raise OutputError(f"no dataset written to {out}: every row was dropped") from e
+        raise OutputError(empty_reason(out, report, freport)) from e
     return finished.counts
 
 

@@ -125,10 +125,10 @@ class RayBuild:
             report.merge(Report.from_dict(self._marker(unit.index)["report"]))
         report.merge(tail)
         if report.counts["documents"] == 0:
+            from corpus.assemble import nothing_usable
+
             self.work.remove()
-            raise InputError(
-                f"nothing usable in the input ({', '.join(config.inputs)}): no document was read"
-            )
+            raise InputError(nothing_usable(config.inputs, report))
         prov = identity.provenance()
         counts = self._assemble(report, prov)
         self.work.remove()

@@ -136,7 +136,8 @@ UNIT_COLUMNS = ("doc_id", "source", "para_index", "sent_index", "start", "end", 
 def prepare_unit(batch: pa.Table, options: ReadUnitOptions) -> pa.Table:
     """The sentences of each work unit in `batch` (usually one), in order, then its end row."""
     from corpus.clean import fingerprints
-    from corpus.pipeline import Offsets, public_document
+    from corpus.paths import public_document
+    from corpus.tasks import Offsets
 
     columns: dict[str, list[Any]] = {name: [] for name in STAGE_SCHEMA.names}
     for blob in batch.column("plan").to_pylist():
@@ -236,7 +237,7 @@ def finish_rows(batch: pa.Table, options: FinishOptions) -> pa.Table:
     """Dataset rows with signals, written as one shard per run of consecutive document parts;
     returns one summary row per shard (unit, rows written, report) and passes end rows on."""
     from corpus.dataset import rows_to_table, write_parquet_atomic
-    from corpus.pipeline import schema_of
+    from corpus.tasks import schema_of
 
     rows = batch.to_pylist()
     out: dict[str, list[Any]] = {"kind": [], "unit": [], "seq": [], "count": [], "info": []}
