@@ -29,6 +29,10 @@ def check_output(config: BuildConfig) -> None:
     out = Path(config.out)
     if out.exists() and not out.is_dir():
         raise OutputError(f"--out {out} is a file; --out names a folder to write the dataset to")
+    if out.is_dir() and config.overwrite and not os.access(out, os.W_OK | os.X_OK):
+        raise OutputError(
+            f"cannot replace --out {out}: it is read-only or immutable; choose another --out"
+        )
     _check_parent(out)
     work = [str(p) for p in work_paths(out)] + ([config.ray.tmp_dir] if config.ray.tmp_dir else [])
     check_output_outside_inputs(config.inputs, str(out), work)

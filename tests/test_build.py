@@ -342,3 +342,23 @@ def test_output_inside_an_input_folder_is_refused_before_the_model_loads(
     with pytest.raises(InputError, match="inside the input"):
         build(cfg)
     assert not (folder / "corpus.lock").exists()
+
+
+def test_output_in_a_folder_that_cannot_be_written_is_refused_up_front(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only or immutable parent (seen through os.access, as root sees an immutable
+    folder) is refused before the model loads, naming the folder."""
+    import corpus.paths
+
+    (tmp_path / "ro").mkdir()
+    real = os.access
+    monkeypatch.setattr(
+        corpus.paths.os, "access", lambda p, m: False if Path(p) == tmp_path / "ro" else real(p, m)
+    )
+    cfg = BuildConfig(inputs=(str(NEWS),), out=str(tmp_path / "ro" / "corpus"),
+                      engine=EngineConfig(model=str(tmp_path / "no-model")))  # fmt: skip
+    with pytest.raises(OutputError, match=f"no permission to write in {tmp_path / 'ro'}"):
+        build(cfg)
+    with pytest.raises(OutputError, match="read-only or immutable"):
+        build(replace(cfg, out=str(tmp_path / "ro"), overwrite=True))
