@@ -2,37 +2,46 @@
 
 `RobustTranslator` wraps an `Engine`:
 
-* **Long sentences.** Source tokens are counted first. A sentence over the limit
-  (`max_input_tokens`, else the engine's own `Engine.max_input_tokens`) is split by `split_to_fit`: at the clause boundary nearest the middle (punctuation
-  ``; : , — –`` first, then Indonesian conjunctions), recursively; a clause-free stretch is cut
-  into word windows whose tokens fit, and a word with no whitespace at all into character
-  windows. Every piece is translated (batched with the other sentences) and the pieces'
-  translations are joined with a space; the result has ``split=True``. Nothing is truncated.
-* **Absurd inputs.** A sentence over `MAX_SENTENCE_CHARS` characters (`too_long`) is not
-  worth translating (a 1 MB line is a data dump, not a sentence). The translator still
-  translates whatever it is given, so it never fails; the *pipeline* checks `too_long` first
-  and drops such sentences with the reason ``too_long``, counted in the run report.
+* **Long sentences, of any length.** Source tokens are counted first. A sentence over the
+  limit (`max_input_tokens`, else the engine's own `Engine.max_input_tokens`) is split by
+  `split_to_fit`: at the clause boundary nearest the middle (punctuation ``; : , — –``
+  first, then Indonesian conjunctions), again and again; a clause-free stretch is cut into
+  word windows whose tokens fit, and a word with no whitespace at all into character
+  windows. A very long text (a 1 MB line) is first cut into blocks of about
+  `BLOCK_LIMITS` limits, near a clause boundary or a space, so the work stays linear in its
+  length. Every piece is translated (batched with the other sentences) and the pieces'
+  translations are joined with a space; the result has ``split=True`` and the token-weighted
+  mean of the pieces' scores. Nothing is truncated and nothing is dropped.
 * **Degenerate output** (`is_degenerate`): a repetition loop ("I'm sorry I'm sorry ...") or
   a target/source length ratio outside `RATIO_RANGE` is decoded again once with
-  `DecodingOptions.anti_repetition()`; the better result is kept (not degenerate first, then
-  higher score), with ``retried=True`` and ``degenerate`` telling whether it still looks bad.
+  `DecodingOptions.anti_repetition()` (an n-gram ban, which both engines apply alike); the
+  engine scores that output with the plain model, so the better result is chosen on one
+  scale (not degenerate first, then higher score) and kept with ``retried=True`` and
+  ``degenerate`` telling whether it still looks bad.
 
 The pure helpers here (`split_to_fit`, `repetition_score`, ...) are used by `corpus/` too.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from translate.base import DecodingOptions, Engine, Translation, check_lengths
 
 logger = logging.getLogger(__name__)
 
-MAX_SENTENCE_CHARS = 20_000
-"""Sentences longer than this are dropped by the pipeline (`too_long`), not translated."""
+SPLITTER_VERSION = "clauses-words-chars-2"
+"""Bump when `split_to_fit` cuts differently (2: blocks first for very long texts)."""
+
+RETRY_VERSION = "ngram3-2"
+"""Bump when the retry changes (2: n-gram ban only, rescored with the plain model)."""
+
+BLOCK_LIMITS = 4
+"""A text over 2 * BLOCK_LIMITS limits is first cut into blocks of about this many limits."""
 
 RATIO_RANGE = (0.3, 3.0)
 """Plausible target/source character ratio. Human id->en references (FLORES, TICO-19,
@@ -50,16 +59,20 @@ CONJUNCTIONS = (
     "walaupun", "padahal", "ketika", "sementara", "setelah", "sebelum", "jika", "apabila",
     "agar", "supaya", "bahwa", "serta", "dan", "atau", "yang",
 )  # fmt: skip
-_PUNCT_RE = re.compile(f"[{CLAUSE_PUNCTUATION}]+\\s*")
+_PUNCT_RE = re.compile(f"[{CLAUSE_PUNCTUATION}]+\\s+")  # "1,5" is a number, not two clauses
 _CONJ_RE = re.compile(r"\s(?=(?:" + "|".join(CONJUNCTIONS) + r")\b)", re.IGNORECASE)
 _WORD_RE = re.compile(r"\w+(?:'\w+)?")
+_SPACE_RE = re.compile(r"\s+")
 
 CountTokens = Callable[[Sequence[str]], list[int]]
 
 
-def too_long(sentence: str, max_chars: int = MAX_SENTENCE_CHARS) -> bool:
-    """True when `sentence` should be dropped (reason ``too_long``) instead of translated."""
-    return len(sentence) > max_chars
+def too_long(sentence: str) -> bool:
+    """Always False: every sentence is translated, in pieces when it is long.
+
+    Transitional: kept only so that `corpus.pipeline` still imports it; delete it together
+    with the pipeline's `too_long` check."""
+    return False
 
 
 def clause_boundaries(text: str) -> tuple[list[int], list[int]]:
@@ -106,26 +119,76 @@ def char_windows(text: str, limit: int, tokens: int) -> list[str]:
     return [text[i : i + width] for i in range(0, len(text), width)]
 
 
-def split_to_fit(text: str, limit: int, count: CountTokens) -> list[str]:
+def split_to_fit(text: str, limit: int, count: CountTokens, tokens: int | None = None) -> list[str]:
     """Split `text` into pieces whose token count (by `count`, eos included) is <= `limit`.
 
     Joined with spaces, the pieces give back `text` up to whitespace. A text that fits comes
     back whole. Clause boundaries first, then word windows, then character windows.
+    `tokens` is `text`'s own count when the caller knows it. Linear in `len(text)`.
     """
     if limit < 2:
         raise ValueError(f"limit must be >= 2 tokens, got {limit}")
     text = text.strip()
     if not text:
         return []
-    return _split(text, count([text])[0], limit, count)
-
-
-def _split(text: str, tokens: int, limit: int, count: CountTokens) -> list[str]:
-    if tokens <= limit:
+    total = count([text])[0] if tokens is None else tokens
+    if total <= limit:
         return [text]
-    cut = best_boundary(text)
-    if cut is not None:
-        parts = [p for p in (text[:cut].strip(), text[cut:].strip()) if p]
+    blocks, sizes = [text], [total]
+    if total > 2 * BLOCK_LIMITS * limit:
+        blocks = coarse_blocks(text, total, BLOCK_LIMITS * limit)
+        sizes = count(blocks)
+    return [
+        piece
+        for block, size in zip(blocks, sizes, strict=True)
+        for piece in bisect(block, size, limit, count)
+    ]
+
+
+def coarse_blocks(text: str, tokens: int, block_tokens: int) -> list[str]:
+    """Cut `text` into blocks of about `block_tokens` tokens (by its own token/char ratio),
+    each ending at the last clause boundary, else space, in the second half of its window."""
+    width = max(2, len(text) * block_tokens // tokens)
+    blocks: list[str] = []
+    start = 0
+    while len(text) - start > width + width // 2:
+        cut = last_boundary(text, start + width // 2, start + width)
+        blocks.append(text[start:cut].strip())
+        start = cut
+    blocks.append(text[start:].strip())
+    return [b for b in blocks if b]
+
+
+def last_boundary(text: str, lo: int, hi: int) -> int:
+    """The last clause boundary in text[lo:hi], else the last space, else `hi`."""
+    window = text[lo:hi]
+    for pattern in (_PUNCT_RE, _CONJ_RE, _SPACE_RE):
+        ends = [m.end() for m in pattern.finditer(window) if 0 < m.end() < len(window)]
+        if ends:
+            return lo + ends[-1]
+    return hi
+
+
+def bisect(text: str, tokens: int, limit: int, count: CountTokens) -> list[str]:
+    """Pieces of `text` that fit `limit`, cutting each piece that does not (see `cut`)."""
+    out: list[str] = []
+    stack = [(text, tokens)]
+    while stack:
+        piece, n = stack.pop()
+        parts = cut(piece, n, limit, count) if n > limit else [piece]
+        if len(parts) < 2:  # it fits, or one character is over the limit: nothing to cut
+            out.append(piece)
+            continue
+        stack.extend(reversed(list(zip(parts, count(parts), strict=True))))
+    return out
+
+
+def cut(text: str, tokens: int, limit: int, count: CountTokens) -> list[str]:
+    """One cut of a text over the limit: at its best clause boundary, else into word
+    windows, else into character windows (a single unit is returned when none applies)."""
+    boundary = best_boundary(text)
+    if boundary is not None:
+        parts = [p for p in (text[:boundary].strip(), text[boundary:].strip()) if p]
     elif len(text.split()) > 1:
         parts = word_windows(text, limit, count)
     else:
@@ -136,14 +199,7 @@ def _split(text: str, tokens: int, limit: int, count: CountTokens) -> list[str]:
         parts = [" ".join(words[:half]), " ".join(words[half:])] if half else [text]
     if len(parts) < 2:
         parts = char_windows(text, limit, tokens)
-    if len(parts) < 2:  # one character over the limit: nothing left to cut
-        return [text]
-    sizes = count(parts)
-    return [
-        piece
-        for part, n in zip(parts, sizes, strict=True)
-        for piece in _split(part, n, limit, count)
-    ]
+    return parts
 
 
 def repetition_score(text: str) -> float:
@@ -210,6 +266,7 @@ def join_pieces(pieces: Sequence[Translation]) -> Translation:
         split=len(pieces) > 1,
         retried=any(p.retried for p in pieces),
         degenerate=any(p.degenerate for p in pieces),
+        unk=any(p.unk for p in pieces),
     )
 
 
@@ -263,7 +320,9 @@ class RobustTranslator:
         ):
             parts = [sentence]
             if n > self.max_input_tokens:
-                parts = split_to_fit(sentence, self.max_input_tokens, self.engine.count_tokens)
+                parts = split_to_fit(
+                    sentence, self.max_input_tokens, self.engine.count_tokens, tokens=n
+                )
                 logger.info("sentence of %d tokens split into %d pieces", n, len(parts))
             pieces += parts
             owners += [i] * len(parts)
@@ -286,24 +345,34 @@ class RobustTranslator:
         logger.info("retried %d degenerate translations", len(bad))
         return results
 
+    def retry_decoding(self) -> DecodingOptions:
+        """`DecodingOptions.anti_repetition()` of the engine's own decoding."""
+        decoding = getattr(self.engine, "decoding", None)
+        if not isinstance(decoding, DecodingOptions):
+            decoding = DecodingOptions()
+        return decoding.anti_repetition()
+
     def retry_engine(self) -> Engine:
-        """The same engine decoding with `DecodingOptions.anti_repetition()` (built once)."""
+        """The same engine decoding with `retry_decoding()` (built once)."""
         if self._retry_engine is None:
-            decoding = getattr(self.engine, "decoding", None)
-            if not isinstance(decoding, DecodingOptions):
-                decoding = DecodingOptions()
-            self._retry_engine = self.engine.with_decoding(decoding.anti_repetition())
+            self._retry_engine = self.engine.with_decoding(self.retry_decoding())
         return self._retry_engine
 
     def describe(self) -> dict[str, str]:
+        """The engine's description plus the splitting and retry rules and their versions."""
         info = dict(self.engine.describe())
+        retry = asdict(self.retry_decoding())
         info.update(
             {
                 "robust.max_input_tokens": str(self.max_input_tokens),
-                "robust.split": "clauses>words>chars, joined with a space",
-                "robust.max_sentence_chars": str(MAX_SENTENCE_CHARS),
+                "robust.split": f"clauses>words>chars (blocks of {BLOCK_LIMITS} limits first), "
+                "joined with a space; score: token-weighted mean of the pieces'",
+                "robust.splitter_version": SPLITTER_VERSION,
                 "robust.retry_degenerate": str(self.retry_degenerate).lower(),
+                "robust.retry_decoding": json.dumps(retry, sort_keys=True),
+                "robust.retry_version": RETRY_VERSION,
                 "robust.ratio_range": f"{RATIO_RANGE[0]}..{RATIO_RANGE[1]}",
+                "robust.ratio_min_words": str(RATIO_MIN_WORDS),
                 "robust.repetition_threshold": str(REPETITION_THRESHOLD),
             }
         )
