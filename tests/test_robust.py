@@ -1,4 +1,5 @@
-"""translate/robust.py: long-sentence splitting, degenerate-output detection and the retry.
+"""translate/robust.py and translate/split.py: long-sentence splitting, degenerate-output
+detection and the retry.
 
 Pure helpers and the retry logic are tested with `StubEngine`, a small deterministic test
 double (it only echoes text); the end-to-end cases run the tiny real MarianMT model, with
@@ -18,16 +19,18 @@ from engine_helpers import plain_score, synthetic_sentences
 
 from translate.base import DecodingOptions, Engine, EngineConfig, Translation
 from translate.robust import (
-    BLOCK_LIMITS,
     RETRY_VERSION,
-    SPLITTER_VERSION,
     RobustTranslator,
-    best_boundary,
     better,
-    coarse_blocks,
     is_degenerate,
     join_pieces,
     repetition_score,
+)
+from translate.split import (
+    BLOCK_LIMITS,
+    SPLITTER_VERSION,
+    best_boundary,
+    coarse_blocks,
     split_to_fit,
 )
 

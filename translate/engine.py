@@ -18,7 +18,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from importlib import metadata
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from translate.base import DecodingOptions, EngineConfig, Translation
 from translate.errors import TranslationError
@@ -32,6 +32,8 @@ from translate.plan import (
     mean_log_prob,
     translate_planned,
 )
+
+E = TypeVar("E", bound="BaseEngine")
 
 SCORING_VERSION = "plain-2"
 """Bump when scores or batching change: 1 = the decoder's (penalised) distribution;
@@ -85,7 +87,7 @@ class BaseEngine(ABC):
     def count_tokens(self, sentences: Sequence[str]) -> list[int]:
         return count_tokens(self.tokenizer, sentences)
 
-    def with_decoding(self, decoding: DecodingOptions) -> Any:
+    def with_decoding(self: E, decoding: DecodingOptions) -> E:
         """The same loaded model (shared, not copied), decoding with `decoding`."""
         clone = copy.copy(self)
         clone.decoding = decoding
