@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import random
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +14,7 @@ from engine_helpers import synthetic_sentences
 
 from translate.base import DecodingOptions, EngineConfig
 from translate.batching import length_sorted_batches, restore_order
-from translate.plan import plan_batches, token_limit, width_class
+from translate.plan import Output, Queued, plan_batches, run_ahead, token_limit, width_class
 
 SENTENCES = [
     "Nyaman tanpa iklan.",
@@ -85,6 +88,48 @@ def test_token_limit_depends_on_own_length_only(
     source: int, decoding: DecodingOptions, expected: int
 ) -> None:
     assert token_limit(decoding, source, positions=512) == expected
+
+
+def test_run_ahead_keeps_order_and_a_bounded_window() -> None:
+    in_flight: list[int] = []
+    most = [0]
+
+    def start(i: int) -> Callable[[], Callable[[], list[Output]]]:
+        def begin() -> Callable[[], list[Output]]:
+            in_flight.append(i)
+            most[0] = max(most[0], len(in_flight))
+
+            def wait() -> list[Output]:
+                in_flight.remove(i)
+                return [Output([i], eos=True)]
+
+            return wait
+
+        return begin
+
+    outputs = run_ahead([start(i) for i in range(7)], ahead=3)
+    assert [o[0].ids for o in outputs] == [[i] for i in range(7)]
+    assert most[0] == 3 and not in_flight
+
+
+def test_run_ahead_cancels_queued_batches_when_interrupted() -> None:
+    release = threading.Event()
+    with ThreadPoolExecutor(1) as pool:
+        busy = pool.submit(release.wait)  # the only worker is busy: later batches stay queued
+        queued: list[Queued] = []
+
+        def interrupted() -> list[Output]:
+            raise KeyboardInterrupt
+
+        def later() -> Callable[[], list[Output]]:
+            queued.append(Queued(pool.submit(list)))
+            return queued[-1]
+
+        with pytest.raises(KeyboardInterrupt):
+            run_ahead([lambda: interrupted, later, later], ahead=3)
+        assert len(queued) == 2 and all(q.future.cancelled() for q in queued)
+        release.set()
+        busy.result()
 
 
 CASES = [

@@ -111,6 +111,7 @@ class BaseEngine(ABC):
             self.positions,
             self.config.batch_tokens,
             self._submit,
+            ahead=2 * self.runtime.inter_threads,
         )
         todo = {i: out for i, out in enumerate(outputs) if out is not None and out.score is None}
         fresh = self._score_alone(

@@ -35,6 +35,7 @@ from translate.load import ResolvedModel, resolve_model
 from translate.plan import (
     MIN_ROWS,
     Output,
+    Queued,
     default_threads,
     load_tokenizer,
     mean_log_prob,
@@ -140,7 +141,7 @@ class MarianEngine(BaseEngine):
     def _submit(self, rows: list[list[int]], limit: int, width: int) -> Callable[[], list[Output]]:
         if self.pool is None:
             return partial(self._generate, rows, limit, width)  # runs when collected
-        return self.pool.submit(self._generate, rows, limit, width).result
+        return Queued(self.pool.submit(self._generate, rows, limit, width))
 
     def generation_config(self, limit: int, recorded: bool = True) -> Any:
         gen = copy.deepcopy(self.model.generation_config)

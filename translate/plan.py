@@ -15,8 +15,11 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from translate.base import DecodingOptions, EngineConfig
@@ -104,7 +107,18 @@ class Output:
     src_tokens: int = 0
 
 
-Submit = Callable[[list[list[int]], int, int], Callable[[], list[Output]]]
+Wait = Callable[[], list[Output]]
+Submit = Callable[[list[list[int]], int, int], Wait]
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A batch handed to a thread pool: call it to wait for its outputs."""
+
+    future: Future[list[Output]]
+
+    def __call__(self) -> list[Output]:
+        return self.future.result()
 
 
 def translate_planned(
@@ -114,26 +128,51 @@ def translate_planned(
     positions: int,
     batch_tokens: int,
     submit: Submit,
+    ahead: int = 0,
 ) -> list[Output | None]:
     """Decode non-blank sentences batch by batch; a blank one gives None.
 
-    `submit(rows, limit, width)` starts a batch and returns what waits for its outputs:
-    every batch is submitted before the first is collected, so an engine may run them in
-    parallel.
+    `submit(rows, limit, width)` starts a batch and returns what waits for its outputs. Up to
+    `ahead` batches (0: all) are started before the oldest is collected, so an engine may run
+    them side by side; if collecting fails (an interrupt), queued batches are cancelled.
     """
     todo = [i for i, s in enumerate(sentences) if s.strip()]
     widths = [width_class(len(encoded[i])) for i in todo]
     batches = plan_batches(widths, batch_tokens)
-    pending = []
-    for batch in batches:
-        width = widths[batch[0]]
-        rows = [encoded[todo[j]] for j in batch]
-        pending.append(submit(rows, token_limit(decoding, width, positions), width))
-    outputs = [check_outputs(len(b), wait()) for b, wait in zip(batches, pending, strict=True)]
+    starts = [
+        partial(
+            submit,
+            [encoded[todo[j]] for j in batch],
+            token_limit(decoding, widths[batch[0]], positions),
+            widths[batch[0]],
+        )
+        for batch in batches
+    ]
+    outputs = run_ahead(starts, ahead or len(starts))
     results: list[Output | None] = [None] * len(sentences)
-    for j, output in enumerate(restore_order(batches, outputs) if batches else []):
+    checked = [check_outputs(len(b), out) for b, out in zip(batches, outputs, strict=True)]
+    for j, output in enumerate(restore_order(batches, checked) if batches else []):
         results[todo[j]] = replace(output, src_tokens=len(encoded[todo[j]]))
     return results
+
+
+def run_ahead(starts: Sequence[Callable[[], Wait]], ahead: int) -> list[list[Output]]:
+    """Start batches in order, keeping at most `ahead` started and not yet collected."""
+    window: deque[Wait] = deque()
+    outputs: list[list[Output]] = []
+    try:
+        for start in starts:
+            if len(window) >= ahead:
+                outputs.append(window.popleft()())
+            window.append(start())
+        while window:
+            outputs.append(window.popleft()())
+    except BaseException:
+        for wait in window:
+            if isinstance(wait, Queued):
+                wait.future.cancel()
+        raise
+    return outputs
 
 
 def check_outputs(expected: int, outputs: list[Output]) -> list[Output]:
