@@ -6,7 +6,9 @@ layers; d_model 512; 8 heads; FFN 2048; swish; 512 static positions; pad = decod
 Workload: Indonesian news sentences (NTREX-128, else FLORES, else seeds/ variations).
 
 Every engine produces the same output: sentence i gets exactly L_i target tokens, L_i = its
-source token count rounded up to 16 (min = max new tokens), so all do the same useful work.
+source token count rounded up to 16 (max new tokens; the benchmark's copy of the model has
+its eos logit biased by -1e4, so no output ends early and decoding stays plain, as in a real
+build), so all do the same useful work.
 The naive loop (a) — transformers, fp32, 16 sentences per batch in input order, plain
 `generate` — runs each batch to its longest L_i, as a real batch runs until its longest
 output ends; throughput counts the useful tokens (sum of L_i) for every engine.
@@ -117,14 +119,21 @@ class PeakRss:
 
 
 def naive_loop(
-    model: Any, tokenizer: Any, sentences: list[str], lengths: list[int], beams: int
+    model: Any, tokenizer: Any, sentences: list[str], lengths: list[int], beams: int, threads: int
 ) -> int:
-    """(a) transformers fp32, 16 per batch in input order, plain generate; returns useful tokens."""
-    for start in range(0, len(sentences), 16):
-        batch = sentences[start : start + 16]
-        longest = max(lengths[start : start + 16])
-        inputs = tokenizer(batch, return_tensors="pt", padding=True)
-        model.generate(**inputs, num_beams=beams, min_new_tokens=longest, max_new_tokens=longest)
+    """(a) transformers fp32, 16 per batch in input order, plain generate on every core
+    (our transformers engine sets torch to one thread per batch); returns useful tokens."""
+    import torch
+
+    torch.set_num_threads(threads)
+    try:
+        for start in range(0, len(sentences), 16):
+            batch = sentences[start : start + 16]
+            longest = max(lengths[start : start + 16])
+            inputs = tokenizer(batch, return_tensors="pt", padding=True)
+            model.generate(**inputs, num_beams=beams, max_new_tokens=longest)
+    finally:
+        torch.set_num_threads(1)
     return sum(lengths)
 
 
@@ -168,12 +177,33 @@ def timed(fn: Callable[[], int], rss: PeakRss) -> tuple[float, int, float]:
 
 
 def forced(beams: int) -> Any:
-    """Decoding that gives each sentence exactly its limit: source tokens rounded up to 16."""
+    """Decoding that gives each sentence exactly its limit (source tokens rounded up to 16)
+    on a model that never emits eos: plain decoding, as in a real build."""
     from translate.base import DecodingOptions
 
-    return DecodingOptions(
-        num_beams=beams, max_length_ratio=1.0, max_length_offset=0, min_new_tokens=512
-    )
+    return DecodingOptions(num_beams=beams, max_length_ratio=1.0, max_length_offset=0)
+
+
+def never_ending(model_dir: Path) -> Path:
+    """A copy of the benchmark model whose eos logit is biased by -1e4 (built once)."""
+    import shutil
+
+    from transformers import AutoModelForSeq2SeqLM
+
+    final = model_dir.with_name(model_dir.name + "-noeos")
+    if (final / "config.json").is_file():
+        return final
+    tmp = Path(tempfile.mkdtemp(prefix=f".{final.name}-", dir=model_dir.parent))
+    try:
+        model = AutoModelForSeq2SeqLM.from_pretrained(model_dir, use_safetensors=True)
+        model.final_logits_bias[0, model.config.eos_token_id] = -1e4
+        model.save_pretrained(tmp / "model", safe_serialization=True)
+        for name in ("source.spm", "target.spm", "vocab.json", "tokenizer_config.json"):
+            shutil.copyfile(model_dir / name, tmp / "model" / name)
+        os.rename(tmp / "model", final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
 
 
 def load_all(args: argparse.Namespace) -> dict[str, Any]:
@@ -182,13 +212,13 @@ def load_all(args: argparse.Namespace) -> dict[str, Any]:
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     from translate.base import EngineConfig
-    from translate.ct2 import CT2Engine, default_threads
+    from translate.ct2 import CT2Engine
     from translate.marian import MarianEngine
-    from translate.plan import token_limit
+    from translate.plan import default_threads, token_limit
 
     builder = load_builder()
     texts = builder.default_texts() + [p for p in SPM_TEXT if p.is_file()]
-    model_dir = str(builder.cached_model(args.cache_dir, "opus-mt-id-en", texts))
+    model_dir = str(never_ending(builder.cached_model(args.cache_dir, "opus-mt-id-en", texts)))
     threads = args.threads or default_threads()
     torch.set_num_threads(threads)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
@@ -233,7 +263,7 @@ def contestants(
     for beams in (1, 4):
         hf, ct2 = env["hf"].with_decoding(forced(beams)), env["ct2"].with_decoding(forced(beams))
         runs[("naive", beams)] = partial(
-            naive_loop, env["naive"], env["tokenizer"], s, lengths, beams
+            naive_loop, env["naive"], env["tokenizer"], s, lengths, beams, env["threads"]
         )
         runs[("hf_engine", beams)] = partial(engine_run, hf, s)
         runs[("ct2", beams)] = partial(engine_run, ct2, s)
@@ -250,7 +280,7 @@ def build_tokens(model: str, engine: Any, lines: Path, out: Path, tokens: int) -
 def warm_up(env: dict[str, Any], tmp: Path) -> None:
     """One-time costs (allocations, lazy imports, language-ID model) stay out of the timings."""
     few, lengths = env["sentences"][:4], env["lengths"][:4]
-    naive_loop(env["naive"], env["tokenizer"], few, lengths, 1)
+    naive_loop(env["naive"], env["tokenizer"], few, lengths, 1, env["threads"])
     for name in ("hf", "ct2"):
         env[name].with_decoding(forced(1)).translate_batch(few)
     lines = tmp / "warm.txt"

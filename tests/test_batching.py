@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import random
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from engine_helpers import synthetic_sentences
 
 from translate.base import DecodingOptions, EngineConfig
 from translate.batching import length_sorted_batches, restore_order
-from translate.plan import plan_batches, token_limit
+from translate.plan import Output, Queued, plan_batches, run_ahead, token_limit, width_class
 
 SENTENCES = [
     "Nyaman tanpa iklan.",
@@ -44,14 +48,29 @@ def test_restore_order_rejects_gaps() -> None:
 
 
 @pytest.mark.parametrize(
-    ("limits", "expected_groups"),
-    [([], 0), ([30, 30, 30], 1), ([30, 46, 30, 46], 2)],
-    ids=["empty", "one-limit", "two-limits"],
+    ("widths", "budget", "expected"),
+    [
+        ([], 100, []),
+        ([16, 16, 16], 100, [[0, 1, 2]]),
+        ([16, 32, 16, 32], 1000, [[1, 3], [0, 2]]),
+        ([16] * 5, 40, [[0, 1], [2, 3], [4]]),
+        ([64, 16], 10, [[0], [1]]),
+    ],
+    ids=["empty", "one-class", "two-classes", "budget", "over-budget"],
 )
-def test_plan_batches_never_mix_limits(limits: list[int], expected_groups: int) -> None:
-    batches = plan_batches([5] * len(limits), limits, batch_tokens=1000)
-    assert len(batches) == expected_groups
-    assert all(len({limits[i] for i in b}) == 1 for b in batches)
+def test_plan_batches_hold_one_width_class(
+    widths: list[int], budget: int, expected: list[list[int]]
+) -> None:
+    assert plan_batches(widths, budget) == expected
+
+
+@pytest.mark.parametrize(
+    ("tokens", "expected"),
+    [(0, 16), (1, 16), (16, 16), (17, 32), (512, 512)],
+    ids=["none", "one", "edge", "next", "model-limit"],
+)
+def test_width_class(tokens: int, expected: int) -> None:
+    assert width_class(tokens) == expected
 
 
 @pytest.mark.parametrize(
@@ -71,39 +90,83 @@ def test_token_limit_depends_on_own_length_only(
     assert token_limit(decoding, source, positions=512) == expected
 
 
-@pytest.mark.parametrize("engine", ["transformers", "ctranslate2"])
-def test_results_do_not_depend_on_batch_tokens(
-    tiny_model: str, tmp_path: Path, engine: str
+def test_run_ahead_keeps_order_and_a_bounded_window() -> None:
+    in_flight: list[int] = []
+    most = [0]
+
+    def start(i: int) -> Callable[[], Callable[[], list[Output]]]:
+        def begin() -> Callable[[], list[Output]]:
+            in_flight.append(i)
+            most[0] = max(most[0], len(in_flight))
+
+            def wait() -> list[Output]:
+                in_flight.remove(i)
+                return [Output([i], eos=True)]
+
+            return wait
+
+        return begin
+
+    outputs = run_ahead([start(i) for i in range(7)], ahead=3)
+    assert [o[0].ids for o in outputs] == [[i] for i in range(7)]
+    assert most[0] == 3 and not in_flight
+
+
+def test_run_ahead_cancels_queued_batches_when_interrupted() -> None:
+    release = threading.Event()
+    with ThreadPoolExecutor(1) as pool:
+        busy = pool.submit(release.wait)  # the only worker is busy: later batches stay queued
+        queued: list[Queued] = []
+
+        def interrupted() -> list[Output]:
+            raise KeyboardInterrupt
+
+        def later() -> Callable[[], list[Output]]:
+            queued.append(Queued(pool.submit(list)))
+            return queued[-1]
+
+        with pytest.raises(KeyboardInterrupt):
+            run_ahead([lambda: interrupted, later, later], ahead=3)
+        assert len(queued) == 2 and all(q.future.cancelled() for q in queued)
+        release.set()
+        busy.result()
+
+
+CASES = [
+    ("transformers", "float32", 1),
+    ("transformers", "float32", 4),
+    ("ctranslate2", "int8", 1),
+    ("ctranslate2", "int8", 4),
+]
+
+
+@pytest.mark.parametrize(
+    ("engine", "compute_type", "beams"), CASES, ids=[f"{e}-{c}-beam{b}" for e, c, b in CASES]
+)
+def test_results_do_not_depend_on_batching(
+    tiny_model: str, tmp_path: Path, engine: str, compute_type: str, beams: int
 ) -> None:
+    """Translations and scores are identical, to the last digit, whatever the token budget,
+    the order and the other sentences of the call (transformers float32; CTranslate2 int8,
+    the default)."""
     from translate.load import load_engine
 
     base = EngineConfig(
         model=tiny_model,
         engine=engine,
         device="cpu",
-        compute_type="float32",
+        compute_type=compute_type,
         cache_dir=str(tmp_path),
-        decoding=DecodingOptions(num_beams=1),
+        decoding=DecodingOptions(num_beams=beams),
     )
-    reference = load_engine(base).translate_batch(SENTENCES)
-    for budget in (1, 40, 100000):
-        engine_b = load_engine(replace(base, batch_tokens=budget))
-        got = engine_b.translate_batch(SENTENCES)
-        assert [t.text for t in got] == [t.text for t in reference]
-        assert [t.score for t in got] == pytest.approx([t.score for t in reference], abs=1e-5)
-
-
-def test_shuffled_input_gives_the_same_translation_per_sentence(tiny_model: str) -> None:
-    from translate.marian import MarianEngine
-
-    engine = MarianEngine.load(
-        EngineConfig(model=tiny_model, device="cpu", decoding=DecodingOptions(num_beams=1))
-    )
-    order = list(range(len(SENTENCES)))
-    random.Random(3).shuffle(order)
-    shuffled = engine.translate_batch([SENTENCES[i] for i in order])
-    together = engine.translate_batch(SENTENCES)
-    alone = [engine.translate_batch([s])[0] for s in SENTENCES]
-    for pos, i in enumerate(order):
-        assert shuffled[pos].text == together[i].text == alone[i].text
-        assert shuffled[pos].score == pytest.approx(alone[i].score, abs=1e-5)
+    sentences = SENTENCES + synthetic_sentences(30)
+    loaded = load_engine(base)
+    reference = [(t.text, t.score) for t in loaded.translate_batch(sentences)]
+    for budget, seed in ((1, 1), (300, 2), (100_000, 3)):
+        order = list(range(len(sentences)))
+        random.Random(seed).shuffle(order)
+        others = synthetic_sentences(5, seed=seed)  # other company in the batches
+        got = loaded.with_decoding(loaded.decoding)
+        got.config = replace(base, batch_tokens=budget)
+        results = got.translate_batch([sentences[i] for i in order] + others)
+        assert [(t.text, t.score) for t in results[: len(order)]] == [reference[i] for i in order]

@@ -1,28 +1,37 @@
-"""translate/robust.py: long-sentence splitting, degenerate-output detection and the retry.
+"""translate/robust.py and translate/split.py: long-sentence splitting, degenerate-output
+detection and the retry.
 
 Pure helpers and the retry logic are tested with `StubEngine`, a small deterministic test
-double (it only echoes text); the end-to-end cases run the tiny real MarianMT model.
+double (it only echoes text); the end-to-end cases run the tiny real MarianMT model, with
+both engines where the engines matter (the retry's score and outputs).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pytest
+from engine_helpers import plain_score, synthetic_sentences
 
 from translate.base import DecodingOptions, Engine, EngineConfig, Translation
 from translate.robust import (
-    MAX_SENTENCE_CHARS,
+    RETRY_VERSION,
     RobustTranslator,
-    best_boundary,
     better,
     is_degenerate,
     join_pieces,
     repetition_score,
+)
+from translate.split import (
+    BLOCK_LIMITS,
+    SPLITTER_VERSION,
+    best_boundary,
+    coarse_blocks,
     split_to_fit,
-    too_long,
 )
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -68,22 +77,11 @@ class StubEngine:
             return Translation(text="I'm sorry " * 3 * n, score=-0.1, tokens=6 * n)
         return Translation(text=sentence.lower(), score=-0.5, tokens=n)
 
+    def score(self, sources: Sequence[str], targets: Sequence[str | Sequence[int]]) -> list[float]:
+        return [-0.5] * len(sources)
+
     def describe(self) -> dict[str, str]:
         return {"engine": "stub"}
-
-
-@pytest.mark.parametrize(
-    ("text", "max_chars", "expected"),
-    [
-        ("", MAX_SENTENCE_CHARS, False),
-        ("a" * MAX_SENTENCE_CHARS, MAX_SENTENCE_CHARS, False),
-        ("a" * (MAX_SENTENCE_CHARS + 1), MAX_SENTENCE_CHARS, True),
-        ("kalimat pendek", 5, True),
-    ],
-    ids=["empty", "at-limit", "over-limit", "custom-limit"],
-)
-def test_too_long(text: str, max_chars: int, expected: bool) -> None:
-    assert too_long(text, max_chars) is expected
 
 
 LOOPS = [
@@ -191,6 +189,59 @@ def test_split_one_megabyte_without_spaces() -> None:
     assert "".join(pieces) == line
 
 
+def counting(counter: Callable[[Sequence[str]], list[int]]) -> tuple[Any, list[int]]:
+    """`counter`, and a list that records how many characters each call was given."""
+    seen: list[int] = []
+
+    def count(texts: Sequence[str]) -> list[int]:
+        seen.append(sum(len(t) for t in texts))
+        return counter(texts)
+
+    return count, seen
+
+
+@pytest.mark.parametrize(
+    ("text", "counter"),
+    [
+        (", ".join(f"{SENTENCE} {i}" for i in range(4000)), words),
+        (" ".join([SENTENCE] * 4000), words),
+        ("kerjasamabilateral" * 50_000, chars),
+    ],
+    ids=["clauses", "words-only", "no-spaces"],
+)
+def test_split_counts_linearly(text: str, counter: Callable[[Sequence[str]], list[int]]) -> None:
+    """Tokens of a huge text are counted a bounded number of times over, not once per cut."""
+    count, seen = counting(counter)
+    pieces = split_to_fit(text, 64, count, tokens=counter([text])[0])
+    assert max(counter(pieces)) <= 64
+    assert "".join("".join(pieces).split()) == "".join(text.split())
+    assert sum(seen) <= 8 * len(text)
+
+
+def test_coarse_blocks_end_at_clauses_and_keep_every_character() -> None:
+    text = ", ".join(f"{SENTENCE} {i}" for i in range(1000))
+    blocks = coarse_blocks(text, words([text])[0], 4 * 64)
+    assert all(b.endswith(",") for b in blocks[:-1])
+    assert max(words(blocks)) <= 1.5 * 4 * 64 + len(SENTENCE.split()) + 2
+    assert " ".join(blocks).split() == text.split()
+
+
+def test_split_time_is_linear() -> None:
+    """4x the text costs about 4x the time (cut points and token counts; ratio, not seconds)."""
+
+    def timed(text: str) -> float:
+        best = float("inf")
+        for _ in range(3):
+            start = time.process_time()
+            split_to_fit(text, 128, chars)
+            best = min(best, time.process_time() - start)
+        return best
+
+    unit = "Kedua pihak akan melanjutkan upaya, dan bergabung dalam inisiatif jalur sutra "
+    small, large = unit * 3_000, unit * 12_000
+    assert timed(large) <= 5.5 * timed(small)
+
+
 def test_join_pieces_weights_score_by_tokens() -> None:
     joined = join_pieces(
         [
@@ -233,6 +284,7 @@ def test_robust_retries_degenerate_with_anti_repetition() -> None:
     (first, _), (retry, retried) = engine.calls
     assert first.no_repeat_ngram_size == 0
     assert retry == DecodingOptions().anti_repetition() and retried == ["LOOP ini rusak"]
+    assert (retry.no_repeat_ngram_size, retry.repetition_penalty) == (3, 1.0)
 
 
 def test_robust_flags_without_retry_when_disabled() -> None:
@@ -252,6 +304,16 @@ def test_robust_token_limit(override: int | None, expected: int) -> None:
     assert robust.max_input_tokens == expected
     assert robust.describe()["robust.max_input_tokens"] == str(expected)
     assert robust.describe()["engine"] == "stub"
+
+
+def test_describe_names_the_rules_and_their_versions() -> None:
+    info = RobustTranslator(StubEngine(DecodingOptions(num_beams=4))).describe()
+    assert info["robust.splitter_version"] == SPLITTER_VERSION
+    assert info["robust.retry_version"] == RETRY_VERSION
+    assert f"blocks of {BLOCK_LIMITS} limits" in info["robust.split"]
+    retry = info["robust.retry_decoding"]
+    assert '"no_repeat_ngram_size": 3' in retry and '"repetition_penalty": 1.0' in retry
+    assert '"num_beams": 4' in retry
 
 
 def test_robust_rejects_tiny_limit() -> None:
@@ -347,16 +409,135 @@ def test_real_5000_token_sentence_is_translated_whole(tiny_engine: Engine) -> No
     assert all(t.tokens > 0 for t in results)  # every piece was translated
 
 
-def test_real_spaceless_line(tiny_engine: Engine) -> None:
-    megabyte = "kerjasamabilateral" * 58_255  # 1 MB with no space or punctuation
-    assert too_long(megabyte)  # the pipeline drops it, reason "too_long"
-    limit = tiny_engine.max_input_tokens
-    pieces = split_to_fit(megabyte, limit, tiny_engine.count_tokens)
-    assert "".join(pieces) == megabyte and max(tiny_engine.count_tokens(pieces)) <= limit
-    line = megabyte[:6_000]  # under the drop limit but over the model's: cut by characters
-    assert not too_long(line) and tiny_engine.count_tokens([line])[0] > limit
-    (out,) = RobustTranslator(tiny_engine).translate_batch([line])
-    assert out.split and out.tokens > 0
+@pytest.fixture(scope="module")
+def ct2_engines(tiny_model: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Engine]:
+    """The tiny model on CTranslate2 (int8, greedy), for the long-input cases: fast."""
+    from translate.ct2 import CT2Engine
+
+    config = EngineConfig(
+        model=tiny_model,
+        engine="ctranslate2",
+        device="cpu",
+        compute_type="int8",
+        cache_dir=str(tmp_path_factory.mktemp("ct2")),
+        decoding=DecodingOptions(num_beams=1, max_new_tokens=4),
+    )
+    return {"short-outputs": CT2Engine.load(config)}
+
+
+def run_on_sentence(chars_wanted: int) -> str:
+    """One run-on "sentence" of seed clauses joined by commas and conjunctions, no full stop."""
+    clauses, parts, size = seed_clauses(), list[str](), 0
+    while size < chars_wanted:
+        clause = clauses[len(parts) % len(clauses)]
+        parts.append(clause)
+        size += len(clause) + 2
+    return ", dan ".join(parts)[:chars_wanted]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [run_on_sentence(28_640), "kerjasamabilateral" * 58_255],
+    ids=["run-on-28640-chars", "one-megabyte-no-spaces"],
+)
+def test_real_huge_unit_is_translated_in_pieces(ct2_engines: dict[str, Engine], text: str) -> None:
+    """Nothing is dropped for length: every character of the source is in a piece that fits,
+    every piece is translated, and the row says it was split."""
+    engine = ct2_engines["short-outputs"]
+    robust = RobustTranslator(engine, retry_degenerate=False)
+    pieces, owners = robust.plan(["Pendek.", text])
+    assert set(owners[1:]) == {1} and len(pieces) > 2
+    assert max(engine.count_tokens(pieces)) <= engine.max_input_tokens
+    assert "".join("".join(pieces[1:]).split()) == "".join(text.split())
+    short, out = robust.translate_batch(["Pendek.", text])
+    assert (short.split, out.split) == (False, True)
+    assert out.tokens >= len(pieces) - 1  # every piece gave at least one token
+    read = engine.count_tokens(pieces[1:])
+    assert out.src_tokens == sum(read) - len(read) + 1  # every piece was read, one eos counted
+
+
+def test_real_huge_unit_time_is_linear(ct2_engines: dict[str, Engine]) -> None:
+    """Planning 4x the text (token counts and cuts with the real tokenizer) takes about 4x."""
+    engine = ct2_engines["short-outputs"]
+    robust = RobustTranslator(engine)
+
+    def timed(text: str) -> float:
+        best = float("inf")
+        for _ in range(2):
+            start = time.process_time()
+            robust.plan([text])
+            best = min(best, time.process_time() - start)
+        return best
+
+    unit = "kerjasamabilateral"
+    assert timed(unit * 58_255) <= 5.5 * timed(unit * 14_564)
+
+
+ENGINE_CASES = [("transformers", 1), ("transformers", 4), ("ctranslate2", 1), ("ctranslate2", 4)]
+
+
+@pytest.fixture(scope="module")
+def float32_engines(tiny_model: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    from translate.load import load_engine
+
+    cache = str(tmp_path_factory.mktemp("ct2-f32"))
+    engines = {}
+    for name in ("transformers", "ctranslate2"):
+        config = EngineConfig(
+            model=tiny_model, engine=name, device="cpu", compute_type="float32", cache_dir=cache
+        )
+        engines[name] = load_engine(config)
+    return engines
+
+
+RETRY_SOURCES = synthetic_sentences(60)
+
+
+@pytest.mark.parametrize(
+    ("name", "beams"), ENGINE_CASES, ids=[f"{n}-beam{b}" for n, b in ENGINE_CASES]
+)
+def test_real_retried_score_is_the_plain_models(
+    float32_engines: dict[str, Any], name: str, beams: int
+) -> None:
+    """A retried row's score is the unpenalised model's mean log-prob of the kept output,
+    computed here with a forced forward pass through the transformers model."""
+    engine = float32_engines[name].with_decoding(DecodingOptions(num_beams=beams))
+    out = RobustTranslator(engine).translate_batch(RETRY_SOURCES)
+    retried = [i for i, t in enumerate(out) if t.retried]
+    assert len(retried) >= 5  # the copy-trained model loops on these
+    retry = engine.with_decoding(DecodingOptions(num_beams=beams).anti_repetition())
+    sources = [RETRY_SOURCES[i] for i in retried]
+    outputs = retry.decode(sources)
+    model, tokenizer = float32_engines["transformers"].model, retry.tokenizer
+    checked = by_text = 0
+    for i, source, output in zip(retried, sources, outputs, strict=True):
+        assert output is not None
+        if tokenizer.decode(output.ids, skip_special_tokens=True) != out[i].text:
+            continue  # the first output was kept
+        target = output.ids + [tokenizer.eos_token_id] * output.eos
+        assert out[i].score == pytest.approx(
+            plain_score(model, tokenizer, source, target), abs=1e-4
+        )
+        checked += 1
+        if tokenizer(text_target=out[i].text)["input_ids"] == target:  # the text gives the ids
+            assert out[i].score == pytest.approx(engine.score([source], [out[i].text])[0], abs=1e-4)
+            by_text += 1
+    assert checked >= 5 and by_text >= 3
+
+
+@pytest.mark.parametrize("beams", [1, 4], ids=["greedy", "beam4"])
+def test_real_retry_outputs_are_equal_across_engines(
+    float32_engines: dict[str, Any], beams: int
+) -> None:
+    retry = DecodingOptions(num_beams=beams).anti_repetition()
+    hf = float32_engines["transformers"].with_decoding(retry).translate_batch(RETRY_SOURCES)
+    ct2 = float32_engines["ctranslate2"].with_decoding(retry).translate_batch(RETRY_SOURCES)
+    assert [t.text for t in ct2] == [t.text for t in hf]
+    assert [t.score for t in ct2] == pytest.approx([t.score for t in hf], abs=1e-4)
+    kept = [RobustTranslator(e.with_decoding(DecodingOptions(num_beams=beams))) for e in
+            (float32_engines["transformers"], float32_engines["ctranslate2"])]  # fmt: skip
+    both = [k.translate_batch(RETRY_SOURCES) for k in kept]
+    assert [(t.text, t.retried) for t in both[1]] == [(t.text, t.retried) for t in both[0]]
 
 
 def test_real_retry_with_anti_repetition(tiny_model: str) -> None:

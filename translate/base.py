@@ -15,18 +15,26 @@ DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
 ENGINES = ("auto", "transformers", "ctranslate2")
 DEVICES = ("auto", "cpu", "cuda")
 EngineName = Literal["auto", "transformers", "ctranslate2"]
+RETRY_NO_REPEAT_NGRAM = 3
+VOLATILE_KEYS = frozenset({"inter_threads", "intra_threads", "threads"})
+"""Keys of `describe()` that do not shape the output (thread counts): identities ignore them."""
 
 
 @dataclass(frozen=True)
 class Translation:
     """One translated sentence.
 
-    `score` is the mean log-probability per target token (<= 0; higher is better).
+    `score` is the plain model's mean log-probability per target token of `text`'s tokens
+    (eos included when the model emitted it; <= 0, higher is better): the model's own
+    distribution, with `<pad>` (never an output token) left out and no penalty applied,
+    whatever decoding produced the text (a retry's n-gram ban, a forced minimum length).
+    It does not depend on which other sentences were translated in the same batch.
     `tokens` counts the target tokens the model produced (eos excluded); `src_tokens` the
     source tokens the model read (eos included), 0 where an engine does not know.
     `split`: the source was too long for the model and was translated in pieces.
     `retried`: the first output looked degenerate and was decoded again with
     anti-repetition settings; `degenerate`: the kept output still looks degenerate.
+    `unk`: the model emitted `<unk>`, which the decoded text silently leaves out.
     """
 
     text: str
@@ -36,6 +44,7 @@ class Translation:
     split: bool = False
     retried: bool = False
     degenerate: bool = False
+    unk: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,9 @@ class DecodingOptions:
 
     num_beams=None takes the model's generation config (4 for opus-mt). New tokens are
     bounded by `max_length_ratio * source_tokens + max_length_offset` (and the model's
-    positions). `min_new_tokens`/`max_new_tokens` force lengths (benchmarks use both).
+    positions). `min_new_tokens`/`max_new_tokens` force lengths. Decoding that is not
+    `plain` (a minimum length, an n-gram ban, a repetition penalty) changes which tokens
+    the decoder may pick, so engines score its outputs again with the plain model.
     """
 
     num_beams: int | None = None
@@ -71,9 +82,22 @@ class DecodingOptions:
         bound = int(self.max_length_ratio * source_tokens) + self.max_length_offset
         return max(1, min(bound, model_limit))
 
+    @property
+    def plain(self) -> bool:
+        """True when the decoder picks from the model's own distribution (no bans, no penalty)."""
+        return (
+            self.no_repeat_ngram_size == 0
+            and self.repetition_penalty == 1.0
+            and self.min_new_tokens == 0
+        )
+
     def anti_repetition(self) -> DecodingOptions:
-        """The settings used to retry a degenerate output."""
-        return replace(self, no_repeat_ngram_size=3, repetition_penalty=1.3)
+        """The settings used to retry a degenerate output: an n-gram ban only.
+
+        Both engines ban the same tokens for it (a repetition penalty would not do: transformers
+        applies it to log-probs in beam search, CTranslate2 to logits), so they keep giving
+        the same translations."""
+        return replace(self, no_repeat_ngram_size=RETRY_NO_REPEAT_NGRAM, repetition_penalty=1.0)
 
 
 @dataclass(frozen=True)
@@ -113,7 +137,9 @@ class Translator(Protocol):
         ...
 
     def describe(self) -> dict[str, str]:
-        """Provenance: engine, model, revision, compute type, decoding options, versions."""
+        """Everything that shapes the output: engine, model, revision and fingerprint, device,
+        compute type, every decoding setting, the versions of our own logic and of the
+        libraries. Keys in `VOLATILE_KEYS` (thread counts) are informative only."""
         ...
 
 
@@ -131,6 +157,12 @@ class Engine(Translator, Protocol):
 
     def with_decoding(self, decoding: DecodingOptions) -> Engine:
         """The same loaded model, decoding with other options."""
+        ...
+
+    def score(self, sources: Sequence[str], targets: Sequence[str | Sequence[int]]) -> list[float]:
+        """The plain model's mean log-prob per token of each target given its source: a text
+        is tokenized and ends with eos; token ids are scored as given (eos only if present).
+        Each pair is scored alone, so the value never depends on the others."""
         ...
 
 

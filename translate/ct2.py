@@ -4,17 +4,23 @@ The transformers model is converted with `ctranslate2.converters.TransformersCon
 the cache (`EngineConfig.cache_dir`, default `<user cache>/idcorpus/ct2`), keyed by model id,
 revision, content fingerprint, quantization and ctranslate2 version; the conversion is
 written to a temporary directory and renamed into place, so a crash or a parallel run never
-leaves a half-converted model. Later loads reuse it.
+leaves a half-converted model. Later loads reuse it. The converter drops `<pad>` from the
+vocabulary (it is only the decoder start), so the model never emits it.
 
 `compute_type="auto"`: int8 on CPU, float16 on CUDA. Threads (`EngineConfig.threads`, else
 every core this process may run on): on CPU up to 4 translators decode batches in parallel
 (`inter_threads`), sharing the cores (`intra_threads`); batches are submitted
 asynchronously and collected in order.
-Tokenization, batching, length limits and the score (mean log-prob per generated token,
-eos included: `return_end_token=True, length_penalty=1`) are those of translate.marian, so
-with greedy decoding in float32 both engines give the same translations (and with beam
-search too, as both stop once `num_beams` hypotheses are finished). A repetition penalty
-differs slightly: transformers' beam search applies it to log-probs, CTranslate2 to logits.
+
+Tokenization, batching, length limits and the score are those of translate.engine, so with
+greedy decoding or beam search in float32 both engines give the same translations. A batch
+whose sources are all shorter than their width class gets an anchor row of exactly that
+width (`</s>` tokens; in greedy search a callback stops it at once), so every source is
+padded to its class width whatever shares its batch; CTranslate2 computes rows
+independently (exactly so in int8: its matrix products accumulate in integers), so scores
+do not depend on batching. The plain score is CTranslate2's own (`return_scores`,
+`length_penalty=1`, `min_decoding_length=0`: equal to `score_batch` of the output);
+outputs of other decoding are scored again with `score_batch`, one pair per batch.
 """
 
 from __future__ import annotations
@@ -25,24 +31,16 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from translate.base import DecodingOptions, EngineConfig, Translation
+from translate.base import EngineConfig
+from translate.engine import BaseEngine, Runtime
 from translate.errors import ModelLoadError, TranslationError
 from translate.load import ResolvedModel, resolve_model
-from translate.plan import (
-    Batch,
-    count_tokens,
-    decoding_info,
-    encode,
-    input_limit,
-    load_tokenizer,
-    token_limit,
-    translate_planned,
-)
+from translate.plan import Output, default_threads, finish_score, load_tokenizer, thread_split
 
 logger = logging.getLogger(__name__)
 
@@ -86,25 +84,6 @@ def pick_compute_type(compute_type: str, device: str) -> str:
     if compute_type == "auto":
         return "float16" if device == "cuda" else "int8"
     return compute_type
-
-
-def default_threads() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def thread_split(threads: int, device: str) -> tuple[int, int]:
-    """(inter_threads, intra_threads) for `threads` cores.
-
-    On CPU, batches side by side beat threads inside one batch (measured on 2 cores: 2x1
-    ran about twice as fast as 1x2), so up to 4 translators run batches in parallel and share
-    the remaining cores. On CUDA one translator feeds the GPU."""
-    if device == "cuda":
-        return 1, max(1, threads)
-    inter = max(1, min(threads, 4))
-    return inter, max(1, threads // inter)
 
 
 def conversion_dir(resolved: ResolvedModel, quantization: str, root: Path) -> Path:
@@ -157,10 +136,11 @@ def convert_model(resolved: ResolvedModel, quantization: str, root: Path) -> tup
     return final, True
 
 
-class CT2Engine:
+class CT2Engine(BaseEngine):
     """Engine over a CTranslate2 Translator; see the module docstring."""
 
     name = "ctranslate2"
+    libraries = ("ctranslate2", "transformers", "tokenizers", "sentencepiece")
 
     def __init__(
         self,
@@ -168,21 +148,15 @@ class CT2Engine:
         tokenizer: Any,
         config: EngineConfig,
         resolved: ResolvedModel,
-        info: dict[str, str],
+        runtime: Runtime,
         positions: int,
-        decoding: DecodingOptions,
         converted: bool,
     ) -> None:
+        super().__init__(
+            tokenizer, config, resolved, runtime, positions, default_beams(resolved.path)
+        )
         self.translator = translator
-        self.tokenizer = tokenizer
-        self.config = config
-        self.resolved = resolved
-        self.info = info
-        self.positions = positions
-        self.decoding = decoding
         self.converted = converted
-        self._max_input = input_limit(config, tokenizer, positions)
-        self.beams = decoding.num_beams or default_beams(resolved.path)
 
     @classmethod
     def load(cls, config: EngineConfig, resolved: ResolvedModel | None = None) -> CT2Engine:
@@ -206,56 +180,26 @@ class CT2Engine:
             raise ModelLoadError(
                 f"CTranslate2 cannot load {path} ({device}, {compute_type}): {e}"
             ) from e
-        info = {
-            "device": device,
-            "compute_type": compute_type,
-            "inter_threads": str(inter),
-            "intra_threads": str(intra),
-            "ctranslate2": ctranslate2.__version__,
-        }
         tokenizer = load_tokenizer(resolved.path)
-        positions = read_positions(resolved.path)
+        runtime = Runtime(device, compute_type, inter, intra)
         return cls(
-            translator, tokenizer, config, resolved, info, positions, config.decoding, converted
+            translator,
+            tokenizer,
+            config,
+            resolved,
+            runtime,
+            read_positions(resolved.path),
+            converted,
         )
 
-    @property
-    def max_input_tokens(self) -> int:
-        return self._max_input
-
-    def count_tokens(self, sentences: Sequence[str]) -> list[int]:
-        return count_tokens(self.tokenizer, sentences)
-
-    def with_decoding(self, decoding: DecodingOptions) -> CT2Engine:
-        return CT2Engine(
-            self.translator,
-            self.tokenizer,
-            self.config,
-            self.resolved,
-            self.info,
-            self.positions,
-            decoding,
-            converted=False,
-        )
-
-    def describe(self) -> dict[str, str]:
-        return {
-            "engine": self.name,
-            "model": self.resolved.model,
-            "revision": self.resolved.revision,
-            "model_fingerprint": self.resolved.fingerprint,
-            **self.info,
-            **decoding_info(self.decoding, self.beams),
-        }
-
-    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
-        encoded = encode(self.tokenizer, sentences, self._max_input)
-        limits = [token_limit(self.decoding, len(ids), self.positions) for ids in encoded]
-        return translate_planned(sentences, encoded, limits, self.config.batch_tokens, self._submit)
-
-    def _submit(self, rows: list[list[int]], limit: int) -> Batch:
+    def _submit(self, rows: list[list[int]], limit: int, width: int) -> Callable[[], list[Output]]:
         """Queue a batch (asynchronously: `inter_threads` batches run in parallel)."""
         source = [self.tokenizer.convert_ids_to_tokens(ids) for ids in rows]
+        options: dict[str, Any] = {}
+        if max(len(r) for r in rows) < width:
+            source.append([self.tokenizer.eos_token] * width)  # the anchor row
+            if self.beams == 1:
+                options["callback"] = partial(is_row, len(rows))
         try:
             pending = self.translator.translate_batch(
                 source,
@@ -267,29 +211,58 @@ class CT2Engine:
                 min_decoding_length=min(self.decoding.min_new_tokens, limit),
                 no_repeat_ngram_size=self.decoding.no_repeat_ngram_size,
                 repetition_penalty=self.decoding.repetition_penalty,
-                return_scores=True,
+                return_scores=self.decoding.plain,
                 return_end_token=True,
                 max_input_length=0,
                 max_batch_size=0,
                 asynchronous=True,
+                **options,
             )
         except (RuntimeError, ValueError) as e:
             raise TranslationError(f"CTranslate2 rejected a batch of {len(rows)}: {e}") from e
-        return partial(self._collect, pending)
+        return partial(self._collect, pending[: len(rows)])
 
-    def _collect(self, pending: list[Any]) -> list[Translation]:
+    def _collect(self, pending: list[Any]) -> list[Output]:
         try:
             results = [p.result() for p in pending]
         except (RuntimeError, ValueError) as e:
             raise TranslationError(f"CTranslate2 failed on a batch of {len(pending)}: {e}") from e
-        return [self.make(r.hypotheses[0], r.scores[0]) for r in results]
+        return [self.output(r.hypotheses[0], r.scores[0] if r.scores else None) for r in results]
 
-    def make(self, tokens: list[str], score: float) -> Translation:
-        eos = self.tokenizer.eos_token
-        body = tokens[:-1] if tokens and tokens[-1] == eos else tokens
-        ids = self.tokenizer.convert_tokens_to_ids(body)
-        text = self.tokenizer.decode(ids, skip_special_tokens=True)
-        return Translation(text=text, score=min(round(float(score), 6), 0.0), tokens=len(body))
+    def output(self, tokens: list[str], score: float | None) -> Output:
+        eos = bool(tokens) and tokens[-1] == self.tokenizer.eos_token
+        ids = self.tokenizer.convert_tokens_to_ids(tokens[:-1] if eos else tokens)
+        return Output(ids, eos, None if score is None else finish_score(score))
+
+    def _score_alone(self, sources: list[list[int]], targets: list[list[int]]) -> list[list[float]]:
+        """`score_batch` with one pair per batch. It scores the target plus an eos it
+        appends, so a target that ends with eos is given without it, and one that does not
+        has the appended eos' value dropped."""
+        todo = [i for i, target in enumerate(targets) if target]
+        ends = [targets[i][-1] == self.eos_id for i in todo]
+        source = [self.tokenizer.convert_ids_to_tokens(sources[i]) for i in todo]
+        target = [
+            self.tokenizer.convert_ids_to_tokens(targets[i][:-1] if end else targets[i])
+            for i, end in zip(todo, ends, strict=True)
+        ]
+        out: list[list[float]] = [[] for _ in targets]
+        if not todo:
+            return out
+        try:
+            pending = self.translator.score_batch(
+                source, target, max_batch_size=1, max_input_length=0, asynchronous=True
+            )
+            for i, end, result in zip(todo, ends, pending, strict=True):
+                values = list(result.result().log_probs)
+                out[i] = values if end else values[:-1]
+        except (RuntimeError, ValueError) as e:
+            raise TranslationError(f"CTranslate2 failed to score {len(todo)} outputs: {e}") from e
+        return out
+
+
+def is_row(row: int, step: Any) -> bool:
+    """A translate_batch callback: True (stop) for batch row `row` only."""
+    return bool(step.batch_id == row)
 
 
 def read_positions(path: str) -> int:

@@ -1,47 +1,46 @@
 """The transformers engine: MarianMT (opus-mt) with `generate`.
 
 Decoding follows the opus-mt recipe: `<pad>` banned (it is the decoder start token and the
-model must never emit it; transformers PR #4290/#25459), renormalised logits (done by
-`StepRecorder`, last in the chain, as `renormalize_logits=True` would), beam size
-from the model's generation config unless given. Beam search stops once `num_beams`
-hypotheses are finished (`early_stopping=True`, as Marian and CTranslate2 do), so both
-engines find the same hypotheses. Sentences are batched by a token budget,
-longest first, and the input order is restored.
+model must never emit it; transformers PR #4290/#25459), beam size from the model's
+generation config unless given, `length_penalty=1`. Beam search renormalises after the
+bans and stops once `num_beams` hypotheses are finished (`early_stopping=True`), as Marian
+and CTranslate2 do, so both engines find the same hypotheses. `forced_eos_token_id` is not
+used: a hypothesis cut at the length limit ends without eos, as in CTranslate2.
 
-Score (both engines): the mean log-probability per generated token, eos included when the
-model emitted it, from the processed distribution the decoder chose from (pad banned,
-n-gram/repetition rules applied, renormalised). For beam search this equals transformers'
-`sequences_scores` with `length_penalty=1`; CTranslate2 gives the same with
-`return_end_token=True, length_penalty=1`. It is taken from a small per-step top-k record
-(not `output_scores`, which would keep a vocabulary-sized tensor per step), rounded to 6
-decimals. `forced_eos_token_id` is not used: a hypothesis cut at the length limit ends
-without eos, as in CTranslate2.
+Score (translate.engine): with plain decoding it comes from a small per-step record of
+the distribution the decoder chose from (`StepRecorder`, last in the chain; not
+`output_scores`, which would keep a vocabulary-sized tensor per step); otherwise each
+output is scored again alone by a forced forward pass (log_softmax + gather).
 
-Tokenization, length limits and batching are shared with the CTranslate2 engine
-(translate.plan): a translation never depends on which sentences share its batch.
+Batches are independent of each other's contents (translate.plan): sources are padded to
+their width class, every product runs with at least `MIN_ROWS` rows, and on CPU each batch
+runs on one thread (`torch.set_num_threads(1)`), up to `MAX_INTER_THREADS` batches side by
+side — MKL splits the rows of a product between its threads, and a share of fewer than
+four rows would be computed differently.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
-from translate.base import DecodingOptions, EngineConfig, Translation
+from translate.base import EngineConfig
+from translate.engine import BaseEngine, Runtime
 from translate.errors import ModelLoadError, TranslationError
 from translate.load import ResolvedModel, resolve_model
 from translate.plan import (
-    Batch,
-    count_tokens,
-    decoding_info,
-    encode,
-    input_limit,
+    MIN_ROWS,
+    Output,
+    Queued,
+    default_threads,
     load_tokenizer,
+    mean_log_prob,
     model_positions,
-    token_limit,
-    translate_planned,
+    thread_split,
 )
 
 logger = logging.getLogger(__name__)
@@ -98,10 +97,11 @@ def path_log_probs(recorder: StepRecorder, sequences: Any, beams: int) -> Any:
     return out
 
 
-class MarianEngine:
+class MarianEngine(BaseEngine):
     """Engine over a transformers seq2seq model (MarianMT); see the module docstring."""
 
     name = "transformers"
+    libraries = ("transformers", "tokenizers", "sentencepiece", "torch")
 
     def __init__(
         self,
@@ -109,21 +109,15 @@ class MarianEngine:
         tokenizer: Any,
         config: EngineConfig,
         resolved: ResolvedModel,
-        device: str,
-        compute_type: str,
-        decoding: DecodingOptions,
+        runtime: Runtime,
     ) -> None:
+        beams = int(getattr(model.generation_config, "num_beams", 1) or 1)
+        super().__init__(tokenizer, config, resolved, runtime, model_positions(model.config), beams)
         self.model = model
-        self.tokenizer = tokenizer
-        self.config = config
-        self.resolved = resolved
-        self.device = device
-        self.compute_type = compute_type
-        self.decoding = decoding
-        self.positions = model_positions(model.config)
-        self._max_input = input_limit(config, tokenizer, self.positions)
-        self.beams = decoding.num_beams or int(
-            getattr(model.generation_config, "num_beams", 1) or 1
+        self.pool = (
+            ThreadPoolExecutor(runtime.inter_threads, thread_name_prefix="idcorpus-hf")
+            if runtime.device == "cpu" and runtime.inter_threads > 1
+            else None
         )
 
     @classmethod
@@ -133,56 +127,23 @@ class MarianEngine:
         resolved = resolved or resolve_model(config)
         device = pick_device(config.device)
         compute_type = pick_dtype(config.compute_type, device)
-        if config.threads > 0:
+        inter, intra = thread_split(config.threads or default_threads(), device)
+        if device == "cpu":
+            intra = 1
+            torch.set_num_threads(1)  # one thread per batch: see the module docstring
+        elif config.threads > 0:
             torch.set_num_threads(config.threads)
         tokenizer = load_tokenizer(resolved.path)
         model = load_model(resolved.path, getattr(torch, compute_type), device)
         logger.info("loaded %s on %s (%s)", resolved.model, device, compute_type)
-        return cls(model, tokenizer, config, resolved, device, compute_type, config.decoding)
+        return cls(model, tokenizer, config, resolved, Runtime(device, compute_type, inter, intra))
 
-    @property
-    def max_input_tokens(self) -> int:
-        return self._max_input
+    def _submit(self, rows: list[list[int]], limit: int, width: int) -> Callable[[], list[Output]]:
+        if self.pool is None:
+            return partial(self._generate, rows, limit, width)  # runs when collected
+        return Queued(self.pool.submit(self._generate, rows, limit, width))
 
-    def count_tokens(self, sentences: Sequence[str]) -> list[int]:
-        return count_tokens(self.tokenizer, sentences)
-
-    def with_decoding(self, decoding: DecodingOptions) -> MarianEngine:
-        return MarianEngine(
-            self.model,
-            self.tokenizer,
-            self.config,
-            self.resolved,
-            self.device,
-            self.compute_type,
-            decoding,
-        )
-
-    def describe(self) -> dict[str, str]:
-        import torch
-        import transformers
-
-        return {
-            "engine": self.name,
-            "model": self.resolved.model,
-            "revision": self.resolved.revision,
-            "model_fingerprint": self.resolved.fingerprint,
-            "device": self.device,
-            "compute_type": self.compute_type,
-            **decoding_info(self.decoding, self.beams),
-            "transformers": transformers.__version__,
-            "torch": torch.__version__,
-        }
-
-    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
-        encoded = encode(self.tokenizer, sentences, self._max_input)
-        limits = [token_limit(self.decoding, len(ids), self.positions) for ids in encoded]
-        return translate_planned(sentences, encoded, limits, self.config.batch_tokens, self._submit)
-
-    def _submit(self, rows: list[list[int]], limit: int) -> Batch:
-        return partial(self._generate, rows, limit)  # runs when collected, one batch at a time
-
-    def generation_config(self, limit: int) -> Any:
+    def generation_config(self, limit: int, recorded: bool = True) -> Any:
         gen = copy.deepcopy(self.model.generation_config)
         pad = self.tokenizer.pad_token_id
         gen.update(
@@ -195,7 +156,7 @@ class MarianEngine:
             min_new_tokens=min(self.decoding.min_new_tokens, limit),
             no_repeat_ngram_size=self.decoding.no_repeat_ngram_size or None,
             repetition_penalty=self.decoding.repetition_penalty,
-            renormalize_logits=False,  # StepRecorder renormalises, last
+            renormalize_logits=self.beams > 1 and not recorded,  # StepRecorder renormalises
             bad_words_ids=[[pad]],
             forced_eos_token_id=None,
             pad_token_id=pad,
@@ -205,16 +166,18 @@ class MarianEngine:
         )
         return gen
 
-    def _generate(self, rows: list[list[int]], limit: int) -> list[Translation]:
+    def _generate(self, rows: list[list[int]], limit: int, width: int) -> list[Output]:
         import torch
         from transformers import LogitsProcessorList
 
-        pad, eos = self.tokenizer.pad_token_id, self.tokenizer.eos_token_id
-        width = max(len(r) for r in rows)
+        pad = self.tokenizer.pad_token_id
+        real = len(rows)
+        rows = rows + [rows[-1]] * max(0, -(-MIN_ROWS // self.beams) - real)
         input_ids = torch.tensor([r + [pad] * (width - len(r)) for r in rows], device=self.device)
         mask = torch.tensor(
             [[1] * len(r) + [0] * (width - len(r)) for r in rows], device=self.device
         )
+        plain = self.decoding.plain
         recorder = StepRecorder(2 * self.beams if self.beams > 1 else 1)
         extra = {"cache": beam_cache(self.model.config)} if self.beams > 1 else {}
         try:
@@ -222,24 +185,61 @@ class MarianEngine:
                 sequences = self.model.generate(
                     input_ids=input_ids,
                     attention_mask=mask,
-                    generation_config=self.generation_config(limit),
-                    logits_processor=LogitsProcessorList([recorder]),
+                    generation_config=self.generation_config(limit, recorded=plain),
+                    logits_processor=LogitsProcessorList([recorder] if plain else []),
                     **extra,
                 )
         except (RuntimeError, ValueError) as e:
-            raise TranslationError(f"generation failed on a batch of {len(rows)}: {e}") from e
+            raise TranslationError(f"generation failed on a batch of {real}: {e}") from e
         sequences = sequences.cpu()
-        recorder.prefixes = [p.cpu() for p in recorder.prefixes]
-        recorder.top = [(i.cpu(), v.cpu()) for i, v in recorder.top]
-        return self.results(sequences, path_log_probs(recorder, sequences, self.beams), pad, eos)
+        log_probs = None
+        if plain:
+            recorder.prefixes = [p.cpu() for p in recorder.prefixes]
+            recorder.top = [(i.cpu(), v.cpu()) for i, v in recorder.top]
+            log_probs = path_log_probs(recorder, sequences, self.beams)
+        return self.outputs(sequences, log_probs)[:real]
 
-    def results(self, sequences: Any, log_probs: Any, pad: int, eos: int) -> list[Translation]:
+    def outputs(self, sequences: Any, log_probs: Any | None) -> list[Output]:
+        """Outputs of generated `sequences` (decoder start first), scored from `log_probs`."""
+        pad, eos = self.tokenizer.pad_token_id, self.eos_id
         out = []
-        for seq, lp in zip(sequences[:, 1:].tolist(), log_probs, strict=True):
-            n = next((i for i, t in enumerate(seq) if t in (pad, eos)), len(seq))
-            scored = n + 1 if n < len(seq) and seq[n] == eos else n
-            out.append(make_translation(self.tokenizer, seq[:n], lp[:scored].tolist()))
+        for i, seq in enumerate(sequences[:, 1:].tolist()):
+            n = next((j for j, t in enumerate(seq) if t in (pad, eos)), len(seq))
+            ended = n < len(seq) and seq[n] == eos
+            score = None
+            if log_probs is not None:
+                score = mean_log_prob(log_probs[i, : n + 1 if ended else n].tolist())
+            out.append(Output(seq[:n], ended, score))
         return out
+
+    def _score_alone(self, sources: list[list[int]], targets: list[list[int]]) -> list[list[float]]:
+        pairs = list(zip(sources, targets, strict=True))
+        if self.pool is None:
+            return [self.forced_log_probs(s, t) for s, t in pairs]
+        return list(self.pool.map(lambda pair: self.forced_log_probs(*pair), pairs))
+
+    def forced_log_probs(self, source: list[int], target: list[int]) -> list[float]:
+        """Log-prob of each token of `target` given `source` and the tokens before it."""
+        import torch
+
+        if not target:
+            return []
+        start = self.model.config.decoder_start_token_id
+        with torch.inference_mode():
+            logits = self.model(
+                input_ids=torch.tensor([source], device=self.device),
+                decoder_input_ids=torch.tensor([[start] + target[:-1]], device=self.device),
+            ).logits[0]
+            logits = logits.float()
+            logits[:, self.tokenizer.pad_token_id] = float("-inf")
+            picked = logits.log_softmax(-1).gather(
+                -1, torch.tensor(target, device=self.device)[:, None]
+            )
+        return [float(v) for v in picked[:, 0].cpu()]
+
+    @property
+    def device(self) -> str:
+        return self.runtime.device
 
 
 def beam_cache(config: Any) -> Any:
@@ -256,15 +256,6 @@ def beam_cache(config: Any) -> Any:
             return None
 
     return EncoderDecoderCache(DynamicCache(config=config), SharedCrossCache(config=config))
-
-
-def make_translation(tokenizer: Any, ids: list[int], log_probs: list[float]) -> Translation:
-    """Text, mean log-prob (6 decimals) and token count of one generated sequence."""
-    if any(v != v for v in log_probs):  # NaN: a token missing from the step record
-        raise TranslationError("internal error: a generated token has no recorded score")
-    score = round(sum(log_probs) / len(log_probs), 6) if log_probs else 0.0
-    text = tokenizer.decode(ids, skip_special_tokens=True)
-    return Translation(text=text, score=min(score, 0.0), tokens=len(ids))
 
 
 def pick_device(device: str) -> str:

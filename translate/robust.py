@@ -2,37 +2,38 @@
 
 `RobustTranslator` wraps an `Engine`:
 
-* **Long sentences.** Source tokens are counted first. A sentence over the limit
-  (`max_input_tokens`, else the engine's own `Engine.max_input_tokens`) is split by `split_to_fit`: at the clause boundary nearest the middle (punctuation
-  ``; : , — –`` first, then Indonesian conjunctions), recursively; a clause-free stretch is cut
-  into word windows whose tokens fit, and a word with no whitespace at all into character
-  windows. Every piece is translated (batched with the other sentences) and the pieces'
-  translations are joined with a space; the result has ``split=True``. Nothing is truncated.
-* **Absurd inputs.** A sentence over `MAX_SENTENCE_CHARS` characters (`too_long`) is not
-  worth translating (a 1 MB line is a data dump, not a sentence). The translator still
-  translates whatever it is given, so it never fails; the *pipeline* checks `too_long` first
-  and drops such sentences with the reason ``too_long``, counted in the run report.
+* **Long sentences, of any length.** Source tokens are counted first. A sentence over the
+  limit (`max_input_tokens`, else the engine's own `Engine.max_input_tokens`) is cut into
+  pieces that fit by `translate.split.split_to_fit` (clauses, then words, then characters;
+  linear in the text's length). Every piece is translated (batched with the other
+  sentences) and the pieces' translations are joined with a space; the result has
+  ``split=True`` and the token-weighted mean of the pieces' scores. Nothing is truncated
+  and nothing is dropped.
 * **Degenerate output** (`is_degenerate`): a repetition loop ("I'm sorry I'm sorry ...") or
   a target/source length ratio outside `RATIO_RANGE` is decoded again once with
-  `DecodingOptions.anti_repetition()`; the better result is kept (not degenerate first, then
-  higher score), with ``retried=True`` and ``degenerate`` telling whether it still looks bad.
+  `DecodingOptions.anti_repetition()` (an n-gram ban, which both engines apply alike); the
+  engine scores that output with the plain model, so the better result is chosen on one
+  scale (not degenerate first, then higher score) and kept with ``retried=True`` and
+  ``degenerate`` telling whether it still looks bad.
 
-The pure helpers here (`split_to_fit`, `repetition_score`, ...) are used by `corpus/` too.
+The pure helpers here (`repetition_score`, `length_ratio`, ...) are used by `corpus/` too.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import asdict, replace
 
 from translate.base import DecodingOptions, Engine, Translation, check_lengths
+from translate.split import BLOCK_LIMITS, SPLITTER_VERSION, split_to_fit
 
 logger = logging.getLogger(__name__)
 
-MAX_SENTENCE_CHARS = 20_000
-"""Sentences longer than this are dropped by the pipeline (`too_long`), not translated."""
+RETRY_VERSION = "ngram3-2"
+"""Bump when the retry changes (2: n-gram ban only, rescored with the plain model)."""
 
 RATIO_RANGE = (0.3, 3.0)
 """Plausible target/source character ratio. Human id->en references (FLORES, TICO-19,
@@ -44,106 +45,15 @@ RATIO_MIN_WORDS = 4
 REPETITION_THRESHOLD = 0.3
 """`repetition_score` at or above this (and clearly above the source's) marks a loop."""
 
-CLAUSE_PUNCTUATION = ";:,\u2014\u2013"
-CONJUNCTIONS = (
-    "tetapi", "namun", "sedangkan", "melainkan", "sehingga", "karena", "sebab", "meskipun",
-    "walaupun", "padahal", "ketika", "sementara", "setelah", "sebelum", "jika", "apabila",
-    "agar", "supaya", "bahwa", "serta", "dan", "atau", "yang",
-)  # fmt: skip
-_PUNCT_RE = re.compile(f"[{CLAUSE_PUNCTUATION}]+\\s*")
-_CONJ_RE = re.compile(r"\s(?=(?:" + "|".join(CONJUNCTIONS) + r")\b)", re.IGNORECASE)
 _WORD_RE = re.compile(r"\w+(?:'\w+)?")
 
-CountTokens = Callable[[Sequence[str]], list[int]]
 
+def too_long(sentence: str) -> bool:
+    """Always False: every sentence is translated, in pieces when it is long.
 
-def too_long(sentence: str, max_chars: int = MAX_SENTENCE_CHARS) -> bool:
-    """True when `sentence` should be dropped (reason ``too_long``) instead of translated."""
-    return len(sentence) > max_chars
-
-
-def clause_boundaries(text: str) -> tuple[list[int], list[int]]:
-    """Cut positions after clause punctuation, and before conjunctions (inner positions only)."""
-    n = len(text.rstrip())
-    punct = [m.end() for m in _PUNCT_RE.finditer(text) if 0 < m.end() < n]
-    conj = [m.end() for m in _CONJ_RE.finditer(text) if 0 < m.end() < n]
-    return punct, conj
-
-
-def best_boundary(text: str) -> int | None:
-    """The boundary to split `text` at: punctuation before conjunctions, each preferring the
-    middle third; any boundary nearest the middle otherwise; None when there is none."""
-    punct, conj = clause_boundaries(text)
-    middle, lo, hi = len(text) / 2, len(text) / 3, 2 * len(text) / 3
-    for group in ([p for p in punct if lo <= p <= hi], [p for p in conj if lo <= p <= hi]):
-        if group:
-            return min(group, key=lambda p: (abs(p - middle), p))
-    anywhere = punct + conj
-    return min(anywhere, key=lambda p: (abs(p - middle), p)) if anywhere else None
-
-
-def word_windows(text: str, limit: int, count: CountTokens) -> list[str]:
-    """Greedy runs of whole words whose token count fits `limit` (eos included)."""
-    words = text.split()
-    sizes = [max(c - 1, 1) for c in count(words)] if words else []
-    pieces: list[str] = []
-    run: list[str] = []
-    used = 1
-    for word, size in zip(words, sizes, strict=True):
-        if run and used + size > limit:
-            pieces.append(" ".join(run))
-            run, used = [], 1
-        run.append(word)
-        used += size
-    if run:
-        pieces.append(" ".join(run))
-    return pieces
-
-
-def char_windows(text: str, limit: int, tokens: int) -> list[str]:
-    """Cut a whitespace-free string into character windows of about `limit` tokens each."""
-    width = max(1, int(len(text) * (limit - 1) / max(tokens, 1) * 0.9))
-    return [text[i : i + width] for i in range(0, len(text), width)]
-
-
-def split_to_fit(text: str, limit: int, count: CountTokens) -> list[str]:
-    """Split `text` into pieces whose token count (by `count`, eos included) is <= `limit`.
-
-    Joined with spaces, the pieces give back `text` up to whitespace. A text that fits comes
-    back whole. Clause boundaries first, then word windows, then character windows.
-    """
-    if limit < 2:
-        raise ValueError(f"limit must be >= 2 tokens, got {limit}")
-    text = text.strip()
-    if not text:
-        return []
-    return _split(text, count([text])[0], limit, count)
-
-
-def _split(text: str, tokens: int, limit: int, count: CountTokens) -> list[str]:
-    if tokens <= limit:
-        return [text]
-    cut = best_boundary(text)
-    if cut is not None:
-        parts = [p for p in (text[:cut].strip(), text[cut:].strip()) if p]
-    elif len(text.split()) > 1:
-        parts = word_windows(text, limit, count)
-    else:
-        parts = char_windows(text, limit, tokens)
-    if len(parts) < 2:  # the estimate put everything in one window: halve it instead
-        words = text.split()
-        half = len(words) // 2
-        parts = [" ".join(words[:half]), " ".join(words[half:])] if half else [text]
-    if len(parts) < 2:
-        parts = char_windows(text, limit, tokens)
-    if len(parts) < 2:  # one character over the limit: nothing left to cut
-        return [text]
-    sizes = count(parts)
-    return [
-        piece
-        for part, n in zip(parts, sizes, strict=True)
-        for piece in _split(part, n, limit, count)
-    ]
+    Transitional: kept only so that `corpus.pipeline` still imports it; delete it together
+    with the pipeline's `too_long` check."""
+    return False
 
 
 def repetition_score(text: str) -> float:
@@ -210,6 +120,7 @@ def join_pieces(pieces: Sequence[Translation]) -> Translation:
         split=len(pieces) > 1,
         retried=any(p.retried for p in pieces),
         degenerate=any(p.degenerate for p in pieces),
+        unk=any(p.unk for p in pieces),
     )
 
 
@@ -263,7 +174,9 @@ class RobustTranslator:
         ):
             parts = [sentence]
             if n > self.max_input_tokens:
-                parts = split_to_fit(sentence, self.max_input_tokens, self.engine.count_tokens)
+                parts = split_to_fit(
+                    sentence, self.max_input_tokens, self.engine.count_tokens, tokens=n
+                )
                 logger.info("sentence of %d tokens split into %d pieces", n, len(parts))
             pieces += parts
             owners += [i] * len(parts)
@@ -286,24 +199,34 @@ class RobustTranslator:
         logger.info("retried %d degenerate translations", len(bad))
         return results
 
+    def retry_decoding(self) -> DecodingOptions:
+        """`DecodingOptions.anti_repetition()` of the engine's own decoding."""
+        decoding = getattr(self.engine, "decoding", None)
+        if not isinstance(decoding, DecodingOptions):
+            decoding = DecodingOptions()
+        return decoding.anti_repetition()
+
     def retry_engine(self) -> Engine:
-        """The same engine decoding with `DecodingOptions.anti_repetition()` (built once)."""
+        """The same engine decoding with `retry_decoding()` (built once)."""
         if self._retry_engine is None:
-            decoding = getattr(self.engine, "decoding", None)
-            if not isinstance(decoding, DecodingOptions):
-                decoding = DecodingOptions()
-            self._retry_engine = self.engine.with_decoding(decoding.anti_repetition())
+            self._retry_engine = self.engine.with_decoding(self.retry_decoding())
         return self._retry_engine
 
     def describe(self) -> dict[str, str]:
+        """The engine's description plus the splitting and retry rules and their versions."""
         info = dict(self.engine.describe())
+        retry = asdict(self.retry_decoding())
         info.update(
             {
                 "robust.max_input_tokens": str(self.max_input_tokens),
-                "robust.split": "clauses>words>chars, joined with a space",
-                "robust.max_sentence_chars": str(MAX_SENTENCE_CHARS),
+                "robust.split": f"clauses>words>chars (blocks of {BLOCK_LIMITS} limits first), "
+                "joined with a space; score: token-weighted mean of the pieces'",
+                "robust.splitter_version": SPLITTER_VERSION,
                 "robust.retry_degenerate": str(self.retry_degenerate).lower(),
+                "robust.retry_decoding": json.dumps(retry, sort_keys=True),
+                "robust.retry_version": RETRY_VERSION,
                 "robust.ratio_range": f"{RATIO_RANGE[0]}..{RATIO_RANGE[1]}",
+                "robust.ratio_min_words": str(RATIO_MIN_WORDS),
                 "robust.repetition_threshold": str(REPETITION_THRESHOLD),
             }
         )
