@@ -32,6 +32,7 @@ from corpus import __version__
 from corpus.clean import CLEANER_VERSION
 from corpus.config import BuildConfig
 from corpus.segment import SEGMENTER_VERSION
+from translate.base import VOLATILE_KEYS
 
 PREPARE_VERSION = "prepare-2"
 """Bump when corpus.prepare or corpus.pairs change what a row holds."""
@@ -49,8 +50,8 @@ CORPUS_LIBRARIES = (
 """Libraries of the corpus side whose version can change a dataset (the engine's describe
 lists those of the translation side)."""
 
-VOLATILE = frozenset({"inter_threads", "intra_threads", "threads"})
-"""Settings that change speed, never output: left out of every comparison."""
+VOLATILE = VOLATILE_KEYS
+"""Settings that change speed, never output (thread counts): left out of every comparison."""
 
 LOCAL_KEYS = frozenset({"model"})
 """Translator keys that may hold a local path: published as a name only."""

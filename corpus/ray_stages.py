@@ -29,9 +29,8 @@ from corpus.read import READERS, ReadConfig
 from corpus.read_paths import Source
 from corpus.records import Document
 from corpus.report import Report
+from corpus.tasks import TRANSLATION_FIELDS
 from translate.base import Translation
-
-TRANSLATION_FIELDS = ("text", "score", "tokens", "src_tokens", "split", "retried", "degenerate")
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ LANGUAGES = ("id", "ms", "en", "jv", "tl")
 
 LANGID_MISSING = 'language ID needs py3langid 0.4.x: pip install "idcorpus[langid]"'
 
-SIGNALS_VERSION = "signals-2"
+SIGNALS_VERSION = "signals-3"
 """Changes when a signal's value for the same pair may change (2: batch language ID over
 py3langid 0.4's model; probabilities within 1e-5 of py3langid's own float32 ones)."""
 
@@ -64,6 +64,7 @@ SIGNAL_COLUMNS: dict[str, str] = {
     "tgt_lang_conf": "float64",
     "repetition": "float64",
     "is_split": "bool",
+    "has_unk": "bool",
     "is_retried": "bool",
     "is_degenerate": "bool",
     "is_untranslated": "bool",
@@ -80,6 +81,7 @@ SIGNAL_DOCS: dict[str, str] = {
     "tgt_lang_conf": "Probability of tgt_lang (0-1).",
     "repetition": "Share of repeated word n-grams in the translation (0 for prose, >= 0.3 for loops).",
     "is_split": "The source was longer than the model accepts and was translated in pieces.",
+    "has_unk": "The model emitted <unk> (a word it cannot spell), which the translation leaves out.",
     "is_retried": "The first translation looked degenerate and was decoded again with anti-repetition settings.",
     "is_degenerate": "The kept translation still looks degenerate (repetition loop or implausible length).",
     "is_untranslated": "The translation copies the source (equal after normalisation, or nearly all its text).",
@@ -141,6 +143,7 @@ def pair_signals(
         "tgt_lang_conf": tgt_conf,
         "repetition": repetition_score(translation.text),
         "is_split": translation.split,
+        "has_unk": translation.unk,
         "is_retried": translation.retried,
         "is_degenerate": translation.degenerate,
         "is_untranslated": untranslated,

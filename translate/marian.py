@@ -179,7 +179,7 @@ class MarianEngine(BaseEngine):
         )
         plain = self.decoding.plain
         recorder = StepRecorder(2 * self.beams if self.beams > 1 else 1)
-        extra = {"cache": beam_cache(self.model.config)} if self.beams > 1 else {}
+        extra = {cache_kwarg(): beam_cache(self.model.config)} if self.beams > 1 else {}
         try:
             with torch.inference_mode():
                 sequences = self.model.generate(
@@ -240,6 +240,15 @@ class MarianEngine(BaseEngine):
     @property
     def device(self) -> str:
         return self.runtime.device
+
+
+def cache_kwarg() -> str:
+    """The `generate` keyword of a prepared cache: `cache` from transformers 5.24 on,
+    `past_key_values` before (the same object; only the name changed)."""
+    import transformers
+
+    major, minor = (int(p) for p in transformers.__version__.split(".")[:2])
+    return "cache" if (major, minor) >= (5, 24) else "past_key_values"
 
 
 def beam_cache(config: Any) -> Any:

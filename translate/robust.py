@@ -48,14 +48,6 @@ REPETITION_THRESHOLD = 0.3
 _WORD_RE = re.compile(r"\w+(?:'\w+)?")
 
 
-def too_long(sentence: str) -> bool:
-    """Always False: every sentence is translated, in pieces when it is long.
-
-    Transitional: kept only so that `corpus.pipeline` still imports it; delete it together
-    with the pipeline's `too_long` check."""
-    return False
-
-
 def repetition_score(text: str) -> float:
     """Share of repeated word n-grams in `text`, in [0, 1): 0 for ordinary prose.
 
