@@ -21,6 +21,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -79,7 +80,11 @@ def _trafilatura(root: Any) -> Any:
         include_comments=False,
         include_tables=True,
         with_metadata=True,  # for the title and site name; the date search is kept short
-        date_extraction_params={"extensive_search": False, "original_date": False},
+        date_extraction_params={  # trafilatura 2.0 needs max_date; the date is not used
+            "extensive_search": False,
+            "original_date": False,
+            "max_date": datetime.date.today().isoformat(),
+        },
         favor_recall=True,
     )
 

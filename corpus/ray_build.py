@@ -192,7 +192,7 @@ class RayBuild:
             return {}
         ds = self._units_dataset(units).map_batches(
             fingerprint_unit, fn_kwargs={"read": self.config.read}, batch_size=1,
-            batch_format="pyarrow", udf_modifying_row_count=True,
+            batch_format="pyarrow",
         )  # fmt: skip
         partitions = max(1, min(len(units), int(self.ray.cluster_resources().get("CPU", 1))))
         groups = ds.groupby("fp", num_partitions=partitions).map_groups(
@@ -220,7 +220,7 @@ class RayBuild:
             self._units_dataset(todo)
             .map_batches(
                 prepare_unit, fn_kwargs={"options": read}, batch_size=1,
-                batch_format="pyarrow", udf_modifying_row_count=True,
+                batch_format="pyarrow",
                 num_cpus=1, memory=PREPARE_MEMORY,
             )
             .map_batches(
@@ -231,7 +231,7 @@ class RayBuild:
             )
             .map_batches(
                 finish_rows, fn_kwargs={"options": finish}, batch_size=None,
-                batch_format="pyarrow", udf_modifying_row_count=True,
+                batch_format="pyarrow",
             )
         )  # fmt: skip
         progress: dict[int, _Unit] = {}
