@@ -369,7 +369,7 @@ def _warm_up(config: BuildConfig) -> Any:
 
 
 def _tracker() -> Any:
-    from corpus.clean import RepeatTracker
+    from corpus.repeats import RepeatTracker
 
     return RepeatTracker()
 
