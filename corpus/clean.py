@@ -1,10 +1,10 @@
 """Document text -> cleaned text: Unicode repaired, news-site boilerplate dropped with reasons.
 
-`repair` fixes the characters of a text without changing its words (mojibake, HTML entities
-left in scraped text, "\ufffd" where quotes were lost). `Cleaner.clean` then works line by line
-(a line is a paragraph of scraped text) and returns the kept text, paragraphs separated by a
-blank line and lines within a paragraph by a newline, with every dropped line or fragment and
-its reason (the rules are in corpus/clean_rules.py, the patterns in data/boilerplate_id.txt):
+`Cleaner.clean` first repairs the characters of a text without changing its words
+(corpus/repair.py: mojibake, HTML entities, "\ufffd" where quotes were lost), then works line
+by line (a line is a paragraph of scraped text) and returns the kept text, paragraphs separated
+by a blank line and lines within a paragraph by a newline, with every dropped line or fragment
+and its reason (the rules are in corpus/clean_rules.py, the patterns in data/boilerplate_id.txt):
 
 1. Scraped text whose paragraphs were joined with commas ("... 2019.,Video itu ...") is split
    back into paragraphs, the holes left by dropped links (" ,, ", "(,)") are tidied, and
@@ -21,46 +21,34 @@ its reason (the rules are in corpus/clean_rules.py, the patterns in data/boilerp
    more in a document is boilerplate and all its occurrences go. Any other repeated line keeps
    its first occurrence. A line of up to `cross_doc_max_chars` seen in `cross_doc_min_docs`
    documents is dropped from that document on (the first ones keep it): `fingerprints` of a
-   document, counted in document order by a `RepeatTracker`, give the `drop` set that
-   `Cleaner.clean(text, drop)` applies, so parallel workers clean exactly as one process does.
+   document, counted in document order by a `RepeatTracker` (corpus/repeats.py), give the
+   `drop` set that `Cleaner.clean(text, drop)` applies, so parallel workers clean exactly as
+   one process does.
 """
 
 from __future__ import annotations
 
 import hashlib
-import html
 import logging
 import re
 import unicodedata
-from array import array
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from corpus import clean_rules as rules
 from corpus.errors import ConfigError
 from corpus.records import DroppedLine
+from corpus.repair import INVISIBLE, SPACES, repair, split_lines
+
+if TYPE_CHECKING:
+    from corpus.repeats import RepeatTracker
 
 CLEANER_VERSION = "id-clean-2"
 
 log = logging.getLogger(__name__)
 
-_INVISIBLE = re.compile(
-    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u206f\ufeff\ufe00-\ufe0f\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
-)
-_SPACES = re.compile("[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
-_BREAKS = re.compile("\r\n?|[\u2028\u0085]")
-_MANY_BLANKS = re.compile(r"\n{3,}")
-_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-# ftfy only where mojibake can be: Latin-1 letters and C1 controls, fullwidth forms, escapes.
-_MOJIBAKE_HINT = re.compile("[\u0080-\u009f\u00a1-\u00ff\uff00-\uffef\x1b]")
-_FTFY_PIECE = 20_000  # characters per ftfy call, so that huge lines stay linear
-_LOST_QUOTES = (  # U+FFFD where a page lost its curly quotes
-    (re.compile("(?<![^\\s(\\[])\ufffd(?=[^\\W_])"), '"'),  # opening
-    (re.compile("(?<=[.,!?])\\s?\ufffd(?![^\\W_])"), '"'),  # closing, after the punctuation
-    (re.compile("(?<=[^\\W\\d_])\ufffd(?=[^\\W\\d_])"), "'"),  # apostrophe: Ma'ruf
-)
 _KEY_STRIP = " .,;:!?-–—"
 # Paragraphs joined with commas by the scraper: "2019.,Video", "ini.,,“Kemudian", "Tuchel,Strasbourg".
 _JOIN = re.compile(
@@ -111,47 +99,6 @@ class CleanResult:
         return Counter(d.reason for d in self.dropped)
 
 
-def _split_lines(text: str) -> list[str]:
-    return _BREAKS.sub("\n", text).replace("\u2029", "\n\n").split("\n")
-
-
-def repair(text: str) -> str:
-    """Fix mojibake (ftfy, incl. Mac-Roman "‚Äú"), HTML entities ("&ldquo;", "&nbsp;"), quotes
-    lost as U+FFFD, NFC, drop zero-width and control characters, turn non-breaking and other
-    spaces into plain ones and normalise whitespace (single spaces, no trailing spaces, at
-    most one blank line). Words are never changed. Linear in the length of the text."""
-    for _ in range(2):  # "&amp;ldquo;" was escaped twice
-        if "&" in text:
-            text = _ENTITY.sub(lambda m: html.unescape(m.group()), text)
-    lines = []
-    for line in _split_lines(text):
-        if _MOJIBAKE_HINT.search(line):
-            line = _ftfy(line)
-        line = unicodedata.normalize("NFC", _INVISIBLE.sub("", line))
-        if "\ufffd" in line:
-            for regex, quote in _LOST_QUOTES:
-                line = regex.sub(quote, line)
-        lines.append(_SPACES.sub(" ", line).strip())
-    return _MANY_BLANKS.sub("\n\n", "\n".join(lines)).strip()
-
-
-def _ftfy(line: str) -> str:
-    """ftfy on one line, in pieces of about _FTFY_PIECE characters cut at spaces."""
-    import ftfy
-
-    config = ftfy.TextFixerConfig(
-        uncurl_quotes=False, fix_latin_ligatures=False, unescape_html=False, explain=False
-    )
-    pieces = []
-    pos = 0
-    while pos < len(line):
-        end = len(line) if len(line) - pos <= _FTFY_PIECE else line.find(" ", pos + _FTFY_PIECE)
-        end = len(line) if end < 0 else end
-        pieces.append(ftfy.fix_text(line[pos:end], config))
-        pos = end
-    return "".join(pieces)
-
-
 def line_fingerprint(line: str) -> bytes:
     """The digest that `fingerprints` and the Cleaner compare lines by (8 bytes)."""
     return _digest(_line_key(line))
@@ -160,71 +107,20 @@ def line_fingerprint(line: str) -> bytes:
 def fingerprints(text: str, config: CleanConfig = CleanConfig()) -> frozenset[bytes]:
     """Digests of the short lines of a raw document (no ftfy, cheap): what a RepeatTracker
     counts across documents."""
-    keys = {_line_key(line) for line in _split_lines(text)}
+    keys = {_line_key(line) for line in split_lines(text)}
     return frozenset(_digest(k) for k in keys if k and len(k) <= config.cross_doc_max_chars)
 
 
 def _line_key(line: str) -> str:
     """A line without invisible characters, NFC, single spaces, case-folded, stripped of
     spaces and " .,;:!?-–—"."""
-    line = unicodedata.normalize("NFC", _INVISIBLE.sub("", line))
-    return _SPACES.sub(" ", line).casefold().strip(_KEY_STRIP)
+    line = unicodedata.normalize("NFC", INVISIBLE.sub("", line))
+    return SPACES.sub(" ", line).casefold().strip(_KEY_STRIP)
 
 
 def _digest(key: str) -> bytes:
     """A small, stable (not per-process) fingerprint of a line key."""
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
-
-
-class RepeatTracker:
-    """Cross-document line counts, fed in document order (sequential; cheap).
-
-    Memory is fixed from the start: the counts live in an open-addressing table sized for
-    `max_tracked_lines` (twice as many slots of an 8-byte key and a 1-byte count), allocated
-    and touched up front, so a build's memory does not grow with the corpus. Lines first seen
-    after `max_tracked_lines` distinct ones are not tracked, the same in every process."""
-
-    def __init__(self, config: CleanConfig = CleanConfig()) -> None:
-        self.config = config
-        slots = 1 << max(4, (2 * config.max_tracked_lines - 1).bit_length())
-        self._mask = slots - 1
-        self._keys = array("Q", bytes(8 * slots))
-        self._counts = array("B", bytes(slots))
-        self._size = 0
-
-    def observe(self, fps: frozenset[bytes]) -> frozenset[bytes]:
-        """The fingerprints to drop from this document (seen in at least
-        `cross_doc_min_docs - 1` earlier documents), then count this document."""
-        need = self.config.cross_doc_min_docs - 1
-        if need < 1:
-            return frozenset()
-        drop = []
-        for fp in sorted(fps):  # a set's order varies between processes; the bound must not
-            slot = self._slot(fp)
-            if slot < 0:
-                continue
-            count = self._counts[slot]
-            if count >= need:
-                drop.append(fp)
-            if count < 255:
-                self._counts[slot] = count + 1
-        return frozenset(drop)
-
-    def _slot(self, fp: bytes) -> int:
-        """The slot of `fp` (claimed if new and there is room), or -1 when it is not tracked."""
-        key = int.from_bytes(fp, "little") or 1  # 0 marks an empty slot
-        i = key & self._mask
-        while True:
-            found = self._keys[i]
-            if found == key:
-                return i
-            if not found:
-                if self._size >= self.config.max_tracked_lines:
-                    return -1
-                self._keys[i] = key
-                self._size += 1
-                return i
-            i = (i + 1) & self._mask
 
 
 def html_to_text(html: str) -> str:
@@ -257,6 +153,8 @@ class Cleaner:
         tracker decides, in the order documents are cleaned."""
         if drop is None:
             if self._tracker is None:
+                from corpus.repeats import RepeatTracker  # (it imports this module)
+
                 self._tracker = RepeatTracker(self.config)
             drop = self._tracker.observe(fingerprints(text, self.config))
         dropped: list[DroppedLine] = []

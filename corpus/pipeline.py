@@ -2,6 +2,7 @@
 -> dataset, in resumable chunks, with the CPU stages in worker processes (`--jobs`).
 
     producer thread:  read (in order) -> repeat tracker -> prepare (workers, in order) -> chunks
+                      (corpus/chunks.py)
     main thread:      chunk -> translate (cache, engine) -> rows + signals + shard (workers)
                       -> checkpoint (in order) ... -> assemble the dataset -> publish
 
@@ -18,39 +19,32 @@ is assembled from the shards through the one dataset writer and appears in one r
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from corpus.assemble import assemble_shards, nothing_usable
+from corpus.chunks import Chunk, End, Failed, Producer
 from corpus.config import BuildConfig
 from corpus.dataset import rows_to_table
 from corpus.errors import InputError, OutputError, StorageError
 from corpus.identity import RunIdentity
 from corpus.manifest import Total, scan
-from corpus.pairs import Unit
-from corpus.paths import public_document
 from corpus.prepare import PrepareOptions
 from corpus.progress import Progress, SliceSizer
 from corpus.read import iter_documents
-from corpus.records import Document
 from corpus.report import Report
-from corpus.stream import Workers, batched
+from corpus.stream import Workers
 from corpus.tasks import (
-    Doc,
     FinishTask,
-    Offsets,
-    PreparedBatch,
     finish_task,
-    prepare_task,
     schema_of,
     translation_fields,
 )
@@ -58,7 +52,6 @@ from corpus.workdir import BuildLock, WorkDir, WorkState, is_disk_error
 from translate.base import Translation, Translator
 
 log = logging.getLogger(__name__)
-DOCS_PER_TASK = 16  # documents per preparation task sent to a worker (fewer for tiny chunks)
 CHUNKS_AHEAD = 2  # prepared chunks waiting for the engine
 CHUNKS_FINISHING = 2  # translated chunks being turned into rows at once
 UNITS_PER_FINISH = 512  # sentences per task that turns translations into rows
@@ -145,25 +138,6 @@ def _build_here(
                 close_cache()  # the cache only: the caller keeps its engine
 
 
-@dataclass
-class _Chunk:
-    index: int
-    units: list[Unit]
-    docs: list[list[Any]]
-    report: Report
-    part_base: dict[str, Any] | None
-
-
-@dataclass
-class _End:
-    report: Report  # what the reader reported after the last document
-
-
-class _Failed:
-    def __init__(self, error: BaseException) -> None:
-        self.error = error
-
-
 class _Run:
     def __init__(
         self,
@@ -195,7 +169,9 @@ class _Run:
         ):
             chunks: queue.Queue[Any] = queue.Queue(maxsize=CHUNKS_AHEAD)
             producer = threading.Thread(
-                target=self._produce, args=(state, workers, chunks), daemon=True
+                target=Producer(self.config, self.options, self.work).run,
+                args=(state, workers, chunks),
+                daemon=True,
             )
             producer.start()
             trailing = self._consume(state, workers, chunks, bar)
@@ -218,77 +194,17 @@ class _Run:
             _cache_stats(self.translator),
         )
 
-    # producer thread ---------------------------------------------------------------------
-
-    def _produce(self, state: WorkState, workers: Workers, out: queue.Queue[Any]) -> None:
-        try:
-            read_report = Report()
-            docs = iter_documents(self.config.inputs, self.config.read, read_report)
-            stream = self._replay(self._tracked(docs, read_report), state)
-            tasks = batched(stream, max(1, min(DOCS_PER_TASK, state.chunk_sentences // 64)))
-            prepared = workers.map_ordered(prepare_task, ((t, self.options) for t in tasks))
-            for chunk in self._chunks(prepared, state):
-                out.put(chunk)
-            out.put(_End(read_report.take()))
-        except BaseException as e:  # noqa: BLE001 - handed to the main thread
-            out.put(_Failed(e))
-
-    def _tracked(self, docs: Iterator[Document], read_report: Report) -> Iterator[Doc]:
-        """Each document with the lines to drop as repeated across documents (decided in
-        input order) and what the reader reported while reading it."""
-        tracker = None if self.options.presplit else _tracker()
-        for doc in docs:
-            drop = tracker.observe(_fingerprints(doc.text)) if tracker is not None else None
-            doc = public_document(doc, self.config.inputs)
-            digest = hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-            yield Doc(doc, drop, read_report.take(), [doc.doc_id, doc.part, digest])
-
-    def _replay(self, stream: Iterator[Doc], state: WorkState) -> Iterator[Doc]:
-        """Skip the document parts of finished chunks, checking that they read back the same."""
-        done = self.work.done_documents(state) if state.docs_done else iter(())
-        for expected in done:
-            item = next(stream, None)
-            if item is None or item.record != expected:
-                found = item.record[:2] if item else "the end of the input"
-                raise OutputError(
-                    f"cannot resume {self.work.path}: the input changed since it started "
-                    f"(expected document {expected[0]!r} part {expected[1]} with the same text, "
-                    f"found {found}); restore it, or pass --overwrite instead of --resume"
-                )
-        yield from stream
-
-    def _chunks(self, prepared: Iterator[PreparedBatch], state: WorkState) -> Iterator[_Chunk]:
-        """Chunks of whole preparation tasks, each of about `chunk_sentences` sentences
-        (where a chunk ends changes no row: translations do not depend on their batch)."""
-        offsets = Offsets(state.part_base, presplit=self.options.presplit)
-        index, size = state.chunks_done, state.chunk_sentences
-        units: list[Unit] = []
-        docs: list[list[Any]] = []
-        report = Report()
-        for task in prepared:
-            report.merge(task.report)
-            start = 0
-            for meta in task.docs:
-                units += offsets.place(meta, task.units[start : start + meta.units])
-                start += meta.units
-                docs.append(meta.record)
-            if len(units) >= size:
-                yield _Chunk(index, units, docs, report, offsets.snapshot())
-                index, units, docs, report = index + 1, [], [], Report()
-        if docs:
-            yield _Chunk(index, units, docs, report, offsets.snapshot())
-
     # main thread -------------------------------------------------------------------------
 
     def _consume(
         self, state: WorkState, workers: Workers, chunks: queue.Queue[Any], bar: Progress
     ) -> Report:
-        finishing: deque[tuple[_Chunk, list[Future[tuple[Any, Report]]]]] = deque()
+        finishing: deque[tuple[Chunk, list[Future[tuple[Any, Report]]]]] = deque()
         while True:
             item = chunks.get()
-            if isinstance(item, _Failed):
+            if isinstance(item, Failed):
                 raise item.error
-            if isinstance(item, _End):
+            if isinstance(item, End):
                 break
             translations = [translation_fields(t) for t in self._translate(item, bar)]
             step = UNITS_PER_FINISH
@@ -310,7 +226,7 @@ class _Run:
             self._commit(state, *finishing.popleft())
         return item.report
 
-    def _translate(self, chunk: _Chunk, bar: Progress) -> list[Translation]:
+    def _translate(self, chunk: Chunk, bar: Progress) -> list[Translation]:
         """Each distinct sentence of the chunk once, shortest first, in slices sized so the
         progress bar moves every few seconds (a length-sorted slice pads no more than the
         whole list would). On Ray the chunk goes in one piece (each call starts a pool)."""
@@ -332,7 +248,7 @@ class _Run:
         return [done[u.text] for u in chunk.units]
 
     def _commit(
-        self, state: WorkState, chunk: _Chunk, futures: list[Future[tuple[Any, Report]]]
+        self, state: WorkState, chunk: Chunk, futures: list[Future[tuple[Any, Report]]]
     ) -> None:
         """Write the chunk's shard (its rows, in order) and then its checkpoint."""
         import pyarrow as pa
@@ -366,18 +282,6 @@ def _warm_up(config: BuildConfig) -> Any:
     from corpus.signals import language_identifier
 
     return language_identifier
-
-
-def _tracker() -> Any:
-    from corpus.clean import RepeatTracker
-
-    return RepeatTracker()
-
-
-def _fingerprints(text: str) -> frozenset[bytes]:
-    from corpus.clean import fingerprints
-
-    return fingerprints(text)
 
 
 def _cache_stats(translator: Translator) -> dict[str, int]:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from corpus.clean import Cleaner, repair
+from corpus.clean import Cleaner
 from corpus.pairs import Unit, units_of
 from corpus.records import Document, Span
+from corpus.repair import repair
 from corpus.report import Report
 from corpus.segment import segment, split_paragraphs
 

@@ -11,12 +11,12 @@ computes signals and writes; the driver plans, keeps checkpoints and publishes.
     CPU tasks              finish: signals + rows -> Parquet shards (one per run of sentences)
     CPU tasks              assembly: shards -> data/<split>-*.parquet, statistics
 
-The driver handles one small summary row per shard and per unit, never a sentence. Resume:
-a unit is done when its marker (`OUT.partial/units/uNNNNNNNN.json`, with its report and a
-hash of its documents) exists; a resumed build checks those hashes against the inputs,
-deletes the shards of unfinished units and runs only those. Lines repeated across documents
-are decided in pass 1 over every document exactly as the local build's tracker decides them
-in reading order, so a Ray build and a local build of the same input and options write the
+The driver handles one small summary row per shard and per unit, never a sentence. Resume
+(corpus/ray_units.py): a unit is done when its marker (`OUT.partial/units/uNNNNNNNN.json`, with
+its report and a hash of its documents) exists; a resumed build checks those hashes against the
+inputs, deletes the shards of unfinished units and runs only those. Lines repeated across
+documents are decided in pass 1 over every document exactly as the local build's tracker decides
+them in reading order, so a Ray build and a local build of the same input and options write the
 same rows (with a batch-invariant engine setting) and the same report.
 
 The translation cache is not used on a cluster (a SQLite file on shared storage would be
@@ -31,13 +31,12 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from corpus.config import BuildConfig
-from corpus.errors import ConfigError, InputError, OutputError
+from corpus.errors import ConfigError, InputError
 from corpus.identity import RunIdentity
 from corpus.manifest import Total, scan
 from corpus.prepare import PrepareOptions
@@ -50,11 +49,10 @@ from corpus.ray_stages import (
     finish_rows,
     prepare_unit,
     repeated_lines,
-    unit_digest,
 )
-from corpus.read import iter_sources
+from corpus.ray_units import UnitMarkers, UnitProgress, plan_units
 from corpus.report import Report
-from corpus.workdir import WorkDir, write_lines
+from corpus.workdir import WorkDir
 
 log = logging.getLogger(__name__)
 TRANSLATE_BATCH = 512  # sentences per batch of the translate actors
@@ -62,15 +60,6 @@ PREPARE_MEMORY = 512 << 20
 """Memory a read + prepare task reserves (its own resources also keep Ray from fusing it
 into the translate actors, which must only translate)."""
 ASSEMBLY_ROWS = 250_000  # rows per assembly task
-
-
-@dataclass
-class _Unit:
-    """A unit's progress on the driver: sentences written so far, its end row."""
-
-    written: int = 0
-    finish: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    end: dict[str, Any] | None = None
 
 
 def describe_remote(
@@ -95,7 +84,7 @@ class RayBuild:
         ray: Any,
     ) -> None:
         self.config, self.out, self.work, self.factory, self.ray = config, out, work, factory, ray
-        self.units_dir = work.path / "units"
+        self.markers = UnitMarkers(work, config.read)
         self.options = PrepareOptions(presplit=config.read.presplit)
 
     def run(self, identity: RunIdentity, started: float) -> Any:
@@ -111,9 +100,9 @@ class RayBuild:
             resume=config.resume,
         )
         units, tail = plan_units(config, config.ray.unit_documents)
-        done = self._finished(units) if config.resume else {}
+        done = self.markers.finished(units, self.ray) if config.resume else {}
         todo = [u for u in units if u.index not in done]
-        self._clear_shards(todo)
+        self.markers.clear_shards(todo)
         table = {} if self.options.presplit else self._repeated_lines(units)
         with Progress(
             total.value(), initial=sum(u.documents for u in units if u.index in done),
@@ -122,7 +111,7 @@ class RayBuild:
             self._translate(todo, table, bar, {u.index: u for u in units})
         report = Report()
         for unit in units:
-            report.merge(Report.from_dict(self._marker(unit.index)["report"]))
+            report.merge(Report.from_dict(self.markers.load(unit.index)["report"]))
         report.merge(tail)
         if report.counts["documents"] == 0:
             from corpus.assemble import nothing_usable
@@ -144,38 +133,6 @@ class RayBuild:
             prov,
             {},
         )
-
-    # resume ------------------------------------------------------------------------------
-
-    def _marker(self, index: int) -> dict[str, Any]:
-        return json.loads((self.units_dir / f"u{index:08d}.json").read_text(encoding="utf-8"))
-
-    def _finished(self, units: list[WorkUnit]) -> dict[int, dict[str, Any]]:
-        """Markers of finished units whose documents read back the same (checked on the
-        cluster); a changed document is refused, naming its unit's inputs."""
-        done = {}
-        for unit in units:
-            path = self.units_dir / f"u{unit.index:08d}.json"
-            if path.is_file():
-                done[unit.index] = json.loads(path.read_text(encoding="utf-8"))
-        check = self.ray.remote(unit_digest)
-        digests = self.ray.get(
-            [check.remote(u, self.config.read) for u in units if u.index in done]
-        )
-        for unit, digest in zip([u for u in units if u.index in done], digests, strict=True):
-            if digest != done[unit.index]["digest"]:
-                names = ", ".join(s.location for s in unit.sources[:5])
-                raise OutputError(
-                    f"cannot resume {self.work.path}: the documents of {names} changed since "
-                    "the build started; restore them, or pass --overwrite instead of --resume"
-                )
-        return done
-
-    def _clear_shards(self, todo: list[WorkUnit]) -> None:
-        self.units_dir.mkdir(parents=True, exist_ok=True)
-        for unit in todo:
-            for shard in self.work.shards.glob(f"u{unit.index:08d}-*.parquet"):
-                shard.unlink()
 
     # pass 1 ------------------------------------------------------------------------------
 
@@ -234,31 +191,18 @@ class RayBuild:
                 batch_format="pyarrow",
             )
         )  # fmt: skip
-        progress: dict[int, _Unit] = {}
+        progress: dict[int, UnitProgress] = {}
         for batch in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
             for row in batch.to_pylist():
-                unit = progress.setdefault(row["unit"], _Unit())
+                unit = progress.setdefault(row["unit"], UnitProgress())
                 if row["kind"] == "end":
                     unit.end = json.loads(row["info"])
                 else:
                     unit.written += row["count"]
                     unit.finish.append((row["seq"], json.loads(row["info"])))
                 if unit.end is not None and unit.written == unit.end["sentences"]:
-                    self._complete(units[row["unit"]], progress.pop(row["unit"]), bar)
-
-    def _complete(self, unit: WorkUnit, state: _Unit, bar: Any) -> None:
-        """Write the unit's marker: its report (preparation, then what finishing dropped, in
-        document order) and the hash of its documents."""
-        assert state.end is not None
-        report = Report.from_dict(state.end["report"])
-        for _, finish in sorted(state.finish, key=lambda f: f[0]):
-            report.merge(Report.from_dict(finish))
-        marker = {"report": report.to_dict(), "digest": unit_digest(unit, self.config.read)}
-        write_lines(self.units_dir / f"u{unit.index:08d}.jsonl", [marker])
-        os.replace(
-            self.units_dir / f"u{unit.index:08d}.jsonl", self.units_dir / f"u{unit.index:08d}.json"
-        )
-        bar.advance(state.end["documents"], state.end["sentences"])
+                    self.markers.write(units[row["unit"]], progress.pop(row["unit"]))
+                    bar.advance(unit.end["documents"], unit.end["sentences"])
 
     def _units_dataset(self, units: list[WorkUnit]) -> Any:
         return self.ray.data.from_items([u.to_row() for u in units], override_num_blocks=len(units))
@@ -269,28 +213,6 @@ class RayBuild:
         from corpus.ray_assemble import assemble_on_ray
 
         return assemble_on_ray(self.ray, self.config, self.work, self.out, report, prov)
-
-
-def plan_units(config: BuildConfig, size: int) -> tuple[list[WorkUnit], Report]:
-    """The input files in reading order, grouped into work units of about `size` documents; what enumerating them reported goes with the next source (the tail report
-    holds what came after the last one)."""
-    from corpus.manifest import estimate_documents
-
-    report = Report()
-    units: list[WorkUnit] = []
-    sources: list[Any] = []
-    events: list[dict[str, Any]] = []
-    documents = 0
-    for source in iter_sources(config.inputs, config.read, report):
-        sources.append(source)
-        events.append(report.take().to_dict())
-        documents += estimate_documents(source, config.read) or 1
-        if documents >= size:
-            units.append(WorkUnit(len(units), sources, events, documents))
-            sources, events, documents = [], [], 0
-    if sources:
-        units.append(WorkUnit(len(units), sources, events, documents))
-    return units, report.take()
 
 
 def build_on_ray(

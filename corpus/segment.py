@@ -13,7 +13,8 @@ degrees, months, units; each with a behaviour), `sentence_starters_id.txt`,
   closing quote and the attribution with the last (“Saya lelah. | Saya pulang,” kata Ani.),
   also when the attribution is capitalised after "?”" ("Siapa kalian?” Ujar Budi ..."). Inside a
   quotation, a "!" or "?" that ends a short quoted title ("Pergi!" Versi Akustik) and a detached
-  ellipsis marking left-out words are no boundary, and a lost stop is not guessed.
+  ellipsis marking left-out words are no boundary, and a lost stop is not guessed (the
+  quotations are found by corpus/segment_quotes.py).
 - No-break spaces count as spaces everywhere.
 - Blank lines always end a sentence. A single line break ends one when the layout says so:
   the next line is a bullet, or the line has no final punctuation and the next line starts
@@ -23,13 +24,13 @@ degrees, months, units; each with a behaviour), `sentence_starters_id.txt`,
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
 from pathlib import Path
 
 from corpus.records import Span
+from corpus.segment_quotes import QUOTE, inside, quote_regions, quoted_non_boundary
 
 SEGMENTER_VERSION = "id-rules-2"
 
@@ -54,11 +55,8 @@ _BULLET = re.compile(r"(?:[-–—•▪●◦‣*·►✓]|\d{1,3}[.)]|[a-zA-Z]
 _CAMEL = re.compile(r"[a-z]{1,2}[A-Z]")
 _URLISH = re.compile(r"://|@|^www\.|\.(?:com|id|org|net|co)\b", re.IGNORECASE)
 _ALNUM = re.compile(r"[^\W_]")
-_QUOTE = re.compile(r"[\"“”]")
 _LOWER_START_OK = re.compile(r"[a-zA-Z]{4,}|\d{3,}")
 _NUMBERISH = re.compile(r"\w*\d|[IVXLC]+\b|[A-Za-z]\b")
-_MAX_QUOTE = 500
-_MAX_TITLE = 40
 _FIRST_MARKERS = frozenset({"1", "a", "A", "i", "I"})
 _DOMAIN_WORDS = frozenset({"Com", "Co", "Id", "Net", "Org", "Js"})
 
@@ -155,7 +153,7 @@ def _add_stripped(spans: list[Span], text: str, start: int, end: int, first: int
 def _cuts(text: str, lo: int, hi: int) -> Iterator[int]:
     """Positions inside text[lo:hi] (one paragraph) where a sentence ends."""
     wrapped: bool | None = None
-    quotes = _quote_regions(text, lo, hi) if _QUOTE.search(text, lo, hi) else []
+    quotes = quote_regions(text, lo, hi) if QUOTE.search(text, lo, hi) else []
     last = lo
     for m in _candidates().finditer(text, lo, hi):
         start, end = m.span()
@@ -164,12 +162,12 @@ def _cuts(text: str, lo: int, hi: int) -> Iterator[int]:
             if wrapped is None:
                 wrapped = _looks_wrapped(text[lo:hi])
             cut = start if _line_break_ends(text, start, lo, hi, wrapped) else -1
-        elif quotes and _quoted_non_boundary(quotes, text, start, end):
+        elif quotes and quoted_non_boundary(quotes, text, start, end):
             cut = -1
         elif char == ":":
             cut = end if _colon_ends(text, last, start, end, hi) else -1
         elif char in " \u00a0":  # a lost stop; not guessed inside a quotation
-            unmarked = _lower_word_before(text, start, last) and not _inside(quotes, start, end)
+            unmarked = _lower_word_before(text, start, last) and not inside(quotes, start, end)
             cut = start if unmarked else -1
         elif end - start == 1 and end < hi and not text[end].isspace():
             cut = end if _glued_stop_ends(text, start, end, lo) else -1
@@ -186,7 +184,7 @@ def _stop_ends(text: str, start: int, end: int, lo: int, hi: int) -> bool:
     while k < hi and (text[k].isspace() or text[k] in _OPENERS):
         k += 1  # past opening quotes/brackets, and closing quotes detached by a space
     if k >= hi:
-        return not _QUOTE.search(text, end, hi)
+        return not QUOTE.search(text, end, hi)
     first = text[k]
     lower = first.islower() and not _CAMEL.match(text, k)
     nxt = _NEXT_WORD.match(text, k)
@@ -309,56 +307,3 @@ def _looks_wrapped(para: str) -> bool:
     if len(body) < 2 or min(body) < 40:
         return False
     return max(body) - min(body) <= 0.35 * max(body)
-
-
-def _quote_regions(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    """(open, close) positions of balanced double quotes in text[lo:hi], at most _MAX_QUOTE
-    apart."""
-    regions: list[tuple[int, int]] = []
-    open_at = -1
-    for m in _QUOTE.finditer(text, lo, hi):
-        i = m.start()
-        before = text[i - 1] if i > lo else " "
-        after = text[i + 1] if i + 1 < hi else " "
-        opening = (before.isspace() or before in "([{:—–-") and not after.isspace()
-        closing = not before.isspace() and (after.isspace() or not after.isalnum())
-        if opening == closing:  # no hint from the context: curly shape, else alternate
-            opening = m.group() == "“" or (m.group() == '"' and open_at < 0)
-        if opening:
-            open_at = i
-        elif open_at >= 0:
-            if i - open_at <= _MAX_QUOTE:
-                regions.append((open_at, i))
-            open_at = -1
-    return regions
-
-
-def _quoted_non_boundary(regions: list[tuple[int, int]], text: str, start: int, end: int) -> bool:
-    """A stop inside a quotation ends a sentence, except the "!" or "?" that ends a short
-    quoted title inside a sentence (Rilis Lagu "Pergi!" Versi Akustik) and a detached ellipsis
-    that marks words left out of a quotation ("... pinjaman … Walaupun ...")."""
-    region = _region_of(regions, start)
-    if region is None:
-        return False
-    o, c = region
-    if c < end and c - o <= _MAX_TITLE and text[start] in "!?":
-        before = text[max(0, o - 2) : o]
-        return len(before) == 2 and before[0].isalnum() and before[1].isspace()
-    if end <= c and text[start - 1].isspace() and text[start] in "….":
-        return text[start:end] in ("…", "...")
-    return False
-
-
-def _inside(regions: list[tuple[int, int]], start: int, end: int) -> bool:
-    """Is text[start:end] inside one of the quotations?"""
-    region = _region_of(regions, start)
-    return region is not None and end <= region[1]
-
-
-def _region_of(regions: list[tuple[int, int]], pos: int) -> tuple[int, int] | None:
-    """The quotation (open, close) with open < pos < close, if any (regions are sorted and
-    do not overlap, so a binary search keeps long lines linear)."""
-    i = bisect.bisect_left(regions, (pos, -1)) - 1
-    if i >= 0 and regions[i][0] < pos < regions[i][1]:
-        return regions[i]
-    return None

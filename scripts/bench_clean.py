@@ -151,7 +151,7 @@ def score_page(row: dict[str, Any], sentences: list[str]) -> PageScore:
 
 def score_documents(args: argparse.Namespace) -> tuple[list[PageScore], list[str], list[str]]:
     """Build the set through prepare(); the scores per page, the texts read, the HTML pages."""
-    from corpus.clean import RepeatTracker
+    from corpus.repeats import RepeatTracker
 
     rows, docs = read_set(args.data)
     tracker = RepeatTracker()

@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from helpers import NEWS, dataset_files, read_rows, run_cli
 
-from corpus.clean import repair
 from corpus.config import BuildConfig
 from corpus.errors import InputError, OutputError
 from corpus.pipeline import build
 from corpus.prepare import PrepareOptions, prepare
 from corpus.read import ReadConfig
 from corpus.records import Document
+from corpus.repair import repair
 from translate import load_translator
 from translate.base import DecodingOptions, EngineConfig, Translation, Translator
 from translate.robust import RobustTranslator

@@ -13,14 +13,14 @@ from corpus.clean import (
     CleanConfig,
     Cleaner,
     CleanResult,
-    RepeatTracker,
     fingerprints,
     html_to_text,
     line_fingerprint,
-    repair,
 )
 from corpus.errors import ConfigError
 from corpus.records import DroppedLine
+from corpus.repair import repair
+from corpus.repeats import RepeatTracker
 from corpus.segment import segment
 
 ROOT = Path(__file__).resolve().parents[1]
