@@ -34,7 +34,8 @@ import numpy as np
 import numpy.typing as npt
 
 from corpus.blocks import slices
-from corpus.langid_model import SCALE, SEPARATOR, Model, load_model
+from corpus.langid_model import SCALE, SEPARATOR, Model
+from corpus.langid_store import cached_model
 from corpus.markers import Markers, load_markers, marker_shift, marker_shifts
 
 UNDETERMINED = ("und", 0.0)
@@ -138,7 +139,7 @@ class Identifier:
 def load_identifier(languages: Sequence[str]) -> Identifier:
     """The identifier over `languages` (which include id and ms) with the marker words;
     ImportError without numpy or py3langid."""
-    return Identifier(load_model(languages), load_markers())
+    return Identifier(cached_model(languages), load_markers())
 
 
 def model_input(text: str, lowered: str) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from corpus.config import BuildConfig
@@ -69,12 +70,20 @@ def public_location(location: str, inputs: tuple[str, ...]) -> str:
     the folder that holds the argument (a folder, a file, or a glob's fixed part)."""
     if not location.startswith("/"):
         return location
+    for parent in _input_parents(inputs):
+        if location.startswith(parent):
+            return location[len(parent) :]
+    return Path(location).name
+
+
+@lru_cache(maxsize=8)
+def _input_parents(inputs: tuple[str, ...]) -> tuple[str, ...]:
+    """The folder (with a final "/") that holds each absolute input argument, in order."""
+    parents = []
     for arg in inputs:
         if not arg.startswith("/"):
             continue
         fixed = Path(arg.split("*", 1)[0].split("?", 1)[0].split("[", 1)[0])
         anchor = fixed if arg.rstrip("/") == str(fixed).rstrip("/") else fixed / "x"
-        parent = str(anchor.parent).rstrip("/") + "/"
-        if location.startswith(parent):
-            return location[len(parent) :]
-    return Path(location).name
+        parents.append(str(anchor.parent).rstrip("/") + "/")
+    return tuple(parents)

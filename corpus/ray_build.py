@@ -152,9 +152,11 @@ class RayBuild:
             batch_format="pyarrow",
         )  # fmt: skip
         partitions = max(1, min(len(units), int(self.ray.cluster_resources().get("CPU", 1))))
-        groups = ds.groupby("fp", num_partitions=partitions).map_groups(
-            partial(repeated_lines, need=need), batch_format="numpy"
-        )
+        groups = (
+            ds.groupby("fp", num_partitions=partitions)
+            .map_groups(partial(repeated_lines, need=need), batch_format="numpy")
+            .materialize()
+        )  # counted, then read: one execution, not two
         if groups.count() > clean.max_tracked_lines:
             groups = groups.sort(["first", "fp"]).limit(clean.max_tracked_lines)
         table: dict[bytes, frozenset[int]] = {}

@@ -145,7 +145,9 @@ def prepare_unit(batch: pa.Table, options: ReadUnitOptions) -> pa.Table:
         offsets = Offsets(None, presplit=options.prepare.presplit)
         seq = -1
         pos = 0
+        digest = hashlib.sha256()  # as unit_digest: the marker's, checked on --resume
         for seq, doc in enumerate(iter_unit_documents(unit, options.read, read_report)):
+            digest.update(_record(doc).encode("utf-8", "surrogatepass"))
             doc = public_document(doc, options.inputs)
             drop = None
             if not options.prepare.presplit:
@@ -162,7 +164,8 @@ def prepare_unit(batch: pa.Table, options: ReadUnitOptions) -> pa.Table:
                 _add(columns, "unit", unit.index, seq, pos, u, "")
                 pos += 1
         report.merge(read_report.take())
-        info = {"report": report.to_dict(), "documents": seq + 1, "sentences": pos}
+        info = {"report": report.to_dict(), "documents": seq + 1, "sentences": pos,
+                "digest": digest.hexdigest()[:16]}  # fmt: skip
         _add(columns, "end", unit.index, seq + 1, pos, None, json.dumps(info))
     return pa.table(columns, schema=STAGE_SCHEMA)
 

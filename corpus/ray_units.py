@@ -91,12 +91,12 @@ class UnitMarkers:
 
     def write(self, unit: WorkUnit, state: UnitProgress) -> None:
         """Write the unit's marker: its report (preparation, then what finishing dropped, in
-        document order) and the hash of its documents."""
+        document order) and the hash of its documents (computed where they were read)."""
         assert state.end is not None
         report = Report.from_dict(state.end["report"])
         for _, finish in sorted(state.finish, key=lambda f: f[0]):
             report.merge(Report.from_dict(finish))
-        marker = {"report": report.to_dict(), "digest": unit_digest(unit, self.read)}
+        marker = {"report": report.to_dict(), "digest": state.end["digest"]}
         write_lines(self.path / f"u{unit.index:08d}.jsonl", [marker])
         os.replace(self.path / f"u{unit.index:08d}.jsonl", self._file(unit.index))
 

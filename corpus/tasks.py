@@ -11,6 +11,7 @@ bookkeeping of document parts.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, fields
 from typing import Any, NamedTuple
 
@@ -74,9 +75,12 @@ def prepare_task(task: tuple[list[Doc], PrepareOptions]) -> PreparedBatch:
 TRANSLATION_FIELDS = tuple(f.name for f in fields(Translation))
 
 
+_FIELDS = operator.attrgetter(*TRANSLATION_FIELDS)
+
+
 def translation_fields(translation: Translation) -> tuple[Any, ...]:
     """A Translation as a plain tuple (thousands cross to the workers per chunk)."""
-    return tuple(getattr(translation, name) for name in TRANSLATION_FIELDS)
+    return _FIELDS(translation)  # type: ignore[no-any-return]
 
 
 @dataclass
