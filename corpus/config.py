@@ -57,7 +57,7 @@ class BuildConfig:
     cache_path: str | None = None
     signals: bool = True
     chunk_sentences: int = 0  # 0 = automatic: LOCAL_CHUNK, or a share per Ray worker
-    jobs: int = 0  # worker processes for the CPU stages; 0 = the cores this process may use
+    jobs: int = 0  # worker processes for the CPU stages; 0 = auto (corpus.stream.worker_count)
     overwrite: bool = False
     resume: bool = False
     quiet: bool = False
@@ -84,10 +84,6 @@ class BuildConfig:
         if self.jobs < 0:
             raise ConfigError(f"--jobs must be >= 0 (0 = one per core), got {self.jobs}")
         check_splits(self.splits)
-        if self.jobs == 0:
-            from corpus.stream import available_cores
-
-            object.__setattr__(self, "jobs", available_cores())
 
     @property
     def effective_chunk(self) -> int:

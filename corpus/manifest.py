@@ -142,18 +142,23 @@ def compare(old: list[dict[str, Any]], new: list[Entry], limit: int = 10) -> lis
 
 
 class Total:
-    """The documents of a manifest, summed while it streams by (the progress bar's total;
-    None when an input's size is unknown, as stdin's)."""
+    """The documents and bytes of a manifest, summed while it streams by (the progress bar's
+    total; None when an input's size is unknown, as stdin's)."""
 
     def __init__(self) -> None:
-        self.documents = 0
-        self.unknown = False
+        self.documents = self.size = 0
+        self.unknown = self.unknown_size = False
 
     def count(self, entries: Iterable[Entry]) -> Iterator[Entry]:
         for entry in entries:
             self.unknown |= entry.documents is None
             self.documents += entry.documents or 0
+            self.unknown_size |= entry.size < 0
+            self.size += max(entry.size, 0)
             yield entry
 
     def value(self) -> int | None:
         return None if self.unknown else self.documents
+
+    def bytes(self) -> int | None:
+        return None if self.unknown_size else self.size

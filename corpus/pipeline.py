@@ -41,7 +41,7 @@ from corpus.prepare import PrepareOptions
 from corpus.progress import Progress, SliceSizer
 from corpus.read import iter_documents
 from corpus.report import Report
-from corpus.stream import Workers
+from corpus.stream import Workers, worker_count
 from corpus.tasks import (
     FinishTask,
     finish_task,
@@ -164,7 +164,9 @@ class _Run:
         if state.chunks_done:
             self.report.restore(state.report)
         with (
-            Workers(self.config.jobs, warm_up=_warm_up(self.config)) as workers,
+            Workers(
+                worker_count(self.config.jobs, total.bytes()), _warm_up(self.config)
+            ) as workers,
             Progress(total.value(), initial=state.docs_done, quiet=self.config.quiet) as bar,
         ):
             chunks: queue.Queue[Any] = queue.Queue(maxsize=CHUNKS_AHEAD)

@@ -31,6 +31,20 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+SMALL_INPUT_BYTES = 1 << 20
+"""Below this much input (a pre-scan's sum of file sizes) `--jobs 0` runs no worker process:
+starting them would cost more than the CPU stages of such an input (well under a second)."""
+
+
+def worker_count(jobs: int, input_bytes: int | None) -> int:
+    """`--jobs`; for 0 (auto) one per core, or 1 when the input is known to be small."""
+    if jobs > 0:
+        return jobs
+    if input_bytes is not None and input_bytes < SMALL_INPUT_BYTES:
+        return 1
+    return available_cores()
+
+
 def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     batch: list[T] = []
     for item in items:
