@@ -92,7 +92,8 @@ def declare_build_arguments(p: argparse.ArgumentParser) -> None:
         type=int,
         default=0,
         help="worker processes for reading, cleaning, segmentation and signals "
-        "(0 = one per core; the dataset is the same for any value)",
+        "(0 = one per core, none for an input under 1 MiB; the dataset is the same for any "
+        "value)",
     )
     p.add_argument("--overwrite", action="store_true", help="replace an existing output")
     p.add_argument("--resume", action="store_true", help="continue an interrupted build")

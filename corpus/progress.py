@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-TARGET_SLICE_S = 2.0
+TARGET_SLICE_S = 5.0
 """Seconds of translation between two updates of the bar."""
 MIN_SLICE, MAX_SLICE = 32, 8192
 
