@@ -47,9 +47,11 @@ def test_a_build_that_opened_the_old_lock_file_does_not_share_the_new_one(
 
 
 def test_slices_aim_at_a_few_seconds_per_engine_call() -> None:
-    sizer = SliceSizer(start=64)
-    sizer.record(64, 64 / 10.0)  # 10 sentences/s (a CPU engine with beam search)
+    sizer = SliceSizer()
+    sizer.record(MIN_SLICE, MIN_SLICE / 10.0)  # 10 sentences/s (a CPU engine, beam search)
     assert sizer.size == max(MIN_SLICE, int(10 * TARGET_SLICE_S))
+    sizer.record(sizer.size, sizer.size / 200.0)  # 200 sentences/s: about TARGET_SLICE_S
+    assert sizer.size == int(200 * TARGET_SLICE_S)
     sizer.record(sizer.size, sizer.size / 50_000)  # a GPU: as many as fit in the target
     assert sizer.size == MAX_SLICE
     sizer.record(3, 100.0)  # a short last slice says nothing about the engine's speed
