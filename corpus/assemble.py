@@ -15,14 +15,14 @@ write the same rows to the same splits with the same statistics:
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from corpus.dataset import split_of
+from corpus.dataset import POSITION_COLUMNS, split_of
 
 SAMPLE_ROWS = 20_000
 QUANTILES = (0.01, 0.1, 0.5, 0.9, 0.99)
@@ -63,6 +63,12 @@ class Sample:
         self.size = size
         self.keys = np.empty(0, dtype=np.uint64)
         self.values: dict[str, np.ndarray] = {c: np.empty(0) for c in self.columns}
+
+    @classmethod
+    def of_dataset(cls, cols: Mapping[str, str]) -> Sample:
+        """The sample for a dataset's card: its numeric columns but the positions."""
+        numeric = [c for c, t in cols.items() if t.startswith(("float", "int"))]
+        return cls(c for c in numeric if c not in POSITION_COLUMNS)
 
     def add_table(self, table: pa.Table) -> None:
         if not self.columns or not table.num_rows:
@@ -162,19 +168,12 @@ def assemble_shards(
 ) -> dict[str, int]:
     """The local build's assembly: its shards, in order, through the one dataset writer
     (filtered row by row when a filter is set), published at `out`; rows per split."""
-    from corpus.dataset import BASE_DOCS, columns, iter_rows, split_of
-    from corpus.errors import OutputError
+    from corpus.dataset import build_columns, iter_rows
     from corpus.filter import filter_rows
-    from corpus.signals import SIGNAL_COLUMNS, SIGNAL_DOCS
-    from corpus.writer import DatasetWriter, EmptyDatasetError
+    from corpus.writer import DatasetWriter
 
-    cols = columns(SIGNAL_COLUMNS if config.signals else {}, presplit=config.read.presplit)
-    writer = DatasetWriter(
-        work.staging(),
-        cols,
-        splits=[s for s, _ in config.splits],
-        docs={**BASE_DOCS, **(SIGNAL_DOCS if config.signals else {})},
-    )
+    cols, docs = build_columns(config.signals, config.read.presplit)
+    writer = DatasetWriter(work.staging(), cols, splits=[s for s, _ in config.splits], docs=docs)
     filter_report = None
     if config.filter is None:
         for table in iter_tables(shards):
@@ -184,10 +183,29 @@ def assemble_shards(
         for row in rows:
             writer.add(split_of(row["doc_id"], config.splits, config.seed), row)
     freport = filter_report.to_dict() if filter_report is not None else None
+    return publish_build(writer.finish, config, work, out, report, prov, freport)
+
+
+def publish_build(
+    finish: Callable[..., Any],
+    config: Any,
+    work: Any,
+    out: Any,
+    report: Any,
+    prov: dict[str, Any],
+    freport: dict[str, Any] | None,
+) -> dict[str, int]:
+    """Publish a build's dataset at `out` through `finish` (a dataset writer's `finish`, or
+    `publish_dataset` with the files already written), the filter's drops counted in the
+    report; rows per split. Without rows nothing is published: the work area is removed and
+    an OutputError says why, by cause."""
+    from corpus.errors import OutputError
+    from corpus.writer import EmptyDatasetError
+
     for rule, n in (freport or {}).get("dropped", {}).items():
         report.drop("filter", rule, n)
     try:
-        finished = writer.finish(
+        finished = finish(
             out,
             name=f"idcorpus id-en: {out.name}",
             provenance=prov,
@@ -199,7 +217,7 @@ def assemble_shards(
     except EmptyDatasetError as e:
         work.remove()
         raise OutputError(empty_reason(out, report, freport)) from e
-    return finished.counts
+    return dict(finished.counts)
 
 
 def empty_split_message(report: Any) -> str:

@@ -66,6 +66,15 @@ def columns(signal_columns: Mapping[str, str], presplit: bool = False) -> dict[s
     return {**base, **signal_columns}
 
 
+def build_columns(signals: bool, presplit: bool) -> tuple[dict[str, str], dict[str, str]]:
+    """The non-translation columns of a build's rows (with the signals when `signals`) and
+    the card's description of each."""
+    from corpus.signals import SIGNAL_COLUMNS, SIGNAL_DOCS
+
+    cols = columns(SIGNAL_COLUMNS if signals else {}, presplit=presplit)
+    return cols, {**BASE_DOCS, **(SIGNAL_DOCS if signals else {})}
+
+
 def arrow_schema(cols: Mapping[str, str]) -> pa.Schema:
     fields = [pa.field("translation", _TRANSLATION)]
     fields += [pa.field(name, _ARROW[kind]) for name, kind in cols.items()]

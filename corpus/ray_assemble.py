@@ -10,6 +10,7 @@ build samples: see corpus.assemble.Sample) and writes the card through the one d
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -46,12 +47,11 @@ def assemble_group(
     import pyarrow.parquet as pq
 
     from corpus.assemble import Sample, arrow_bytes, iter_tables, split_indices
-    from corpus.dataset import POSITION_COLUMNS, arrow_schema
+    from corpus.dataset import arrow_schema
     from corpus.filter import RowFilter
 
     schema = arrow_schema(cols)
-    numeric = [c for c, t in cols.items() if t.startswith(("float", "int"))]
-    sample = Sample(c for c in numeric if c not in POSITION_COLUMNS)
+    sample = Sample.of_dataset(cols)
     row_filter = RowFilter(config.filter) if config.filter is not None else None
     writers: dict[str, Any] = {}
     figures: dict[str, list[int]] = {}
@@ -88,13 +88,11 @@ def assemble_on_ray(
     ray: Any, config: BuildConfig, work: WorkDir, out: Path, report: Report, prov: dict[str, Any]
 ) -> dict[str, int]:
     """Assemble the shards with Ray tasks and publish the dataset; returns rows per split."""
-    from corpus.assemble import Sample, empty_reason, empty_split_message
-    from corpus.dataset import BASE_DOCS, POSITION_COLUMNS, columns
-    from corpus.errors import OutputError
-    from corpus.signals import SIGNAL_COLUMNS, SIGNAL_DOCS
-    from corpus.writer import EmptyDatasetError, publish_dataset
+    from corpus.assemble import Sample, publish_build
+    from corpus.dataset import build_columns
+    from corpus.writer import publish_dataset
 
-    cols = columns(SIGNAL_COLUMNS if config.signals else {}, presplit=config.read.presplit)
+    cols, docs = build_columns(config.signals, config.read.presplit)
     staged = work.staging()
     (staged / "data").mkdir(parents=True, exist_ok=True)
     groups = groups_of(sorted(work.shards.glob("u*.parquet")))
@@ -102,8 +100,7 @@ def assemble_on_ray(
     results = ray.get([task.remote(i, g, str(staged), cols, config) for i, g in enumerate(groups)])
     counts: dict[str, int] = {}
     nbytes: dict[str, int] = {}
-    numeric = [c for c, t in cols.items() if t.startswith(("float", "int"))]
-    sample = Sample(c for c in numeric if c not in POSITION_COLUMNS)
+    sample = Sample.of_dataset(cols)
     for name, _ in config.splits:
         files = [staged / "data" / f"{name}-g{i:06d}.parquet" for i, r in enumerate(results)
                  if name in r["splits"]]  # fmt: skip
@@ -116,30 +113,12 @@ def assemble_on_ray(
                 nbytes[name] = nbytes.get(name, 0) + size
     for r in results:
         sample.merge(r["keys"], r["values"])
-    freport = _filter_report(results, config)
-    for rule, n in (freport or {}).get("dropped", {}).items():
-        report.drop("filter", rule, n)
-    try:
-        finished = publish_dataset(
-            staged,
-            out,
-            name=f"idcorpus id-en: {out.name}",
-            cols=cols,
-            docs={**BASE_DOCS, **(SIGNAL_DOCS if config.signals else {})},
-            declared=[name for name, _ in config.splits],
-            counts=counts,
-            nbytes=nbytes,
-            quantiles=sample.quantiles(),
-            provenance=prov,
-            report=report,
-            filter_report=freport,
-            overwrite=config.overwrite,
-            empty_split=empty_split_message(report),
-        )
-    except EmptyDatasetError as e:
-        work.remove()
-        raise OutputError(empty_reason(out, report, freport)) from e
-    return finished.counts
+    finish = partial(
+        publish_dataset, staged, cols=cols, docs=docs,
+        declared=[name for name, _ in config.splits], counts=counts, nbytes=nbytes,
+        quantiles=sample.quantiles(),
+    )  # fmt: skip
+    return publish_build(finish, config, work, out, report, prov, _filter_report(results, config))
 
 
 def _filter_report(results: list[dict[str, Any]], config: BuildConfig) -> dict[str, Any] | None:

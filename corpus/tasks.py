@@ -15,7 +15,7 @@ import operator
 from dataclasses import dataclass, fields
 from typing import Any, NamedTuple
 
-from corpus.dataset import arrow_schema, columns, rows_to_table
+from corpus.dataset import arrow_schema, build_columns, rows_to_table
 from corpus.pairs import Unit, rows_of
 from corpus.prepare import Prepared, PrepareOptions, prepare
 from corpus.records import Document
@@ -99,9 +99,7 @@ def finish_task(task: FinishTask) -> tuple[Any, Report]:
 
 
 def schema_of(signals: bool, presplit: bool) -> Any:
-    from corpus.signals import SIGNAL_COLUMNS
-
-    return arrow_schema(columns(SIGNAL_COLUMNS if signals else {}, presplit=presplit))
+    return arrow_schema(build_columns(signals, presplit)[0])
 
 
 class Offsets:

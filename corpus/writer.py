@@ -21,7 +21,7 @@ from typing import Any
 
 from corpus.assemble import Sample
 from corpus.card import LICENSE_FILE, CardInfo, license_text, render_card
-from corpus.dataset import POSITION_COLUMNS, SplitWriter, arrow_schema
+from corpus.dataset import SplitWriter, arrow_schema
 from corpus.errors import OutputError
 
 log = logging.getLogger(__name__)
@@ -56,8 +56,7 @@ class DatasetWriter:
         self.docs = docs
         self.schema = arrow_schema(self.cols)
         self.splits = SplitWriter(staged, self.schema, splits=splits)
-        numeric = [c for c, t in self.cols.items() if t.startswith(("float", "int"))]
-        self.sample = Sample(c for c in numeric if c not in POSITION_COLUMNS)
+        self.sample = Sample.of_dataset(self.cols)
         self._pending: list[dict[str, Any]] = []  # rows not yet in the sample
         self.rows = 0
 
