@@ -19,7 +19,8 @@ and its reason (the rules are in corpus/clean_rules.py, the patterns in data/boi
    the run of short title-case lines after a "Baca Juga" / "Berita Terkait" header.
 4. Repeats: a short line (up to `repeat_max_chars`) that occurs `repeat_min_count` times or
    more in a document is boilerplate and all its occurrences go. Any other repeated line keeps
-   its first occurrence. A line of up to `cross_doc_max_chars` seen in `cross_doc_min_docs`
+   its first occurrence. A line that is only a quotation of words quoted in another line is a
+   pull quote and goes. A line of up to `cross_doc_max_chars` seen in `cross_doc_min_docs`
    documents is dropped from that document on (the first ones keep it): `fingerprints` of a
    document, counted in document order by a `RepeatTracker` (corpus/repeats.py), give the
    `drop` set that `Cleaner.clean(text, drop)` applies, so parallel workers clean exactly as
@@ -45,7 +46,7 @@ from corpus.repair import INVISIBLE, SPACES, repair, split_lines
 if TYPE_CHECKING:
     from corpus.repeats import RepeatTracker
 
-CLEANER_VERSION = "id-clean-2"
+CLEANER_VERSION = "id-clean-3"
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,9 @@ _JOIN = re.compile(
     r"(?<=[.!?…\"”’)])[ \t]*,(?:[\s,]*,)?(?=[A-Z•#(\[]|[“\"‘]\S)"
     r"|(?<![\d\s,])[ \t]*,(?:[\s,]*,)?(?=[A-Z][A-Za-z]|[•#]|[“\"‘]\S)"
 )
+_PULL_QUOTE = re.compile(r"[\"“‘'](?=\S)([^\"“”]{20,300}?)[.,!?…]?[\"”’']\W{0,2}$")
+_WORD = re.compile(r"\w+")
+_MAX_PULL_QUOTES = 20
 LEAD_LINES = 3  # datelines are looked for in the first lines the cleaner keeps
 
 
@@ -207,6 +211,9 @@ class Cleaner:
             if self.config.drop_boilerplate and rules.is_link_line(line):
                 out.append(DroppedLine(line_no, line, "link_list"))
                 return ""
+            if self.config.drop_boilerplate and rules.is_embedded_post(line):
+                out.append(DroppedLine(line_no, line, "embed"))
+                return ""
             line = rules.fix_markup(line)
         if not self.config.drop_boilerplate:
             return rules.tidy(line) if self.config.fix_scraped_text else line
@@ -243,6 +250,7 @@ class Cleaner:
         cfg = self.config
         counts = Counter(_key(t) for p in paragraphs for _, t in p)
         seen: set[str] = set()
+        pulled = _pull_quotes([t for p in paragraphs for _, t in p])
         for para in paragraphs:
             keep: list[tuple[int, str]] = []
             for line_no, text in para:
@@ -252,6 +260,8 @@ class Cleaner:
                     reason = "repeated_in_doc"
                 elif key in seen:
                     reason = "duplicate_in_doc"
+                elif text in pulled:
+                    reason = "pull_quote"
                 seen.add(key)
                 if reason:
                     out.append(DroppedLine(line_no, text, reason))
@@ -273,6 +283,21 @@ def _drop_title_runs(lines: list[_Line], out: list[DroppedLine]) -> None:
             run -= 1
         elif line.kept:
             run = 0
+
+
+def _pull_quotes(lines: list[str]) -> set[str]:
+    """Lines that are only a quotation repeating words quoted in another line of the document
+    (a pull quote: '"Kami tidak mau rugi"' next to '"Kami tidak mau rugi," kata Slamet.')."""
+    quotes = [(line, _PULL_QUOTE.match(line)) for line in lines]
+    found = [(line, _words(m.group(1))) for line, m in quotes if m]
+    if not found or len(found) > _MAX_PULL_QUOTES:  # dialogue, not a news page: no pull quotes
+        return set()
+    others = [_words(line) for line in lines]
+    return {line for line, words in found if sum(words in o for o in others) >= 2}
+
+
+def _words(text: str) -> str:
+    return " " + " ".join(_WORD.findall(text.casefold())) + " "
 
 
 def _key(line: str) -> str:

@@ -37,6 +37,10 @@ _MD_LINK_LINE = re.compile(
 _SLASH_CREDIT = re.compile(
     r"(?<=[.!?\"”])\s*\([A-Z][\w.&' -]{1,40}/\s?[A-Z][\w.&' -]{1,40}\)(?=\s|$)"
 )
+_POST_SIGNATURE = re.compile(
+    r"[—–-]\s*[^()\n]{1,80}\(@\w{1,30}\)\s+"
+    r"(?:[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}|\d{1,2}\s+[A-Z][a-z]+\s+\d{4})\W*$"
+)
 _EMPTY_BRACKETS = re.compile(r"\(\s*[,;]?\s*\)")  # left by a dropped link
 _EMPTY_QUOTES = re.compile(r"(?<![\w.,!?])[\"“”]\s*,?\s*[\"“”](?!\w)")  # '","'
 _COMMA_HOLES = (
@@ -113,6 +117,12 @@ def fix_markup(line: str) -> str:
     if "](" in line:
         line = _MD_LINK.sub(r"\1", line)
     return line
+
+
+def is_embedded_post(line: str) -> bool:
+    """A post embedded in the page, flattened to one line: its text, then the signature
+    "— Name (@handle) June 4, 2024" (a tweet)."""
+    return "(@" in line and len(line) <= 600 and bool(_POST_SIGNATURE.search(line[-160:]))
 
 
 def is_link_line(line: str) -> bool:

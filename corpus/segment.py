@@ -32,7 +32,7 @@ from pathlib import Path
 from corpus.records import Span
 from corpus.segment_quotes import QUOTE, inside, quote_regions, quoted_non_boundary
 
-SEGMENTER_VERSION = "id-rules-2"
+SEGMENTER_VERSION = "id-rules-3"
 
 _DATA = Path(__file__).parent / "data"
 _CLOSERS = "\"'”’»)]}"
@@ -220,6 +220,8 @@ def _after_token(
         return not bracket and _behaviour(nxt) is None
     if _LIST_MARKER.fullmatch(token) and _list_position(text, tok_start, lo, token):
         return False
+    if _NUMBERISH.fullmatch(nxt) and _after_number_abbreviation(text, tok_start, lo):
+        return False  # one piece of a code: "Peraturan Bapepam No. XI. B. 02.00"
     if lower:  # "... pada 1879. atau ..." (sentences typed in lower case)
         return bool(_LOWER_START_OK.fullmatch(token)) and not _is_speech_verb(nxt)
     return True
@@ -252,6 +254,12 @@ def _lower_word_before(text: str, space: int, last: int) -> bool:
     if tm is None or space - last <= 20:
         return False
     return not any(c.isupper() for c in tm.group())
+
+
+def _after_number_abbreviation(text: str, tok_start: int, lo: int) -> bool:
+    """Does the token at `tok_start` follow an abbreviation that a number follows ("No.")?"""
+    tm = _TOKEN_BEFORE.search(text, max(lo, tok_start - 30), max(lo, tok_start - 1))
+    return tm is not None and tm.group()[-1:] == "." and _behaviour(tm.group()[:-1]) == "number"
 
 
 def _list_position(text: str, pos: int, lo: int, token: str) -> bool:

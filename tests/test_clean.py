@@ -559,6 +559,81 @@ WEB_CASES = [
         ["widget", "widget"],
     ),
     (
+        "dateline-comma-agency",
+        "JAKARTA, (ANTARA News) - Harga beras naik pekan ini.",
+        "Harga beras naik pekan ini.",
+        ["dateline"],
+    ),
+    (
+        "dateline-foreign-agency",
+        "Jakarta (AFP) – Harga beras naik pekan ini.",
+        "Harga beras naik pekan ini.",
+        ["dateline"],
+    ),
+    (
+        "dateline-lowercase-domain",
+        "SEMARANG, contohberita.com - Harga beras naik pekan ini.",
+        "Harga beras naik pekan ini.",
+        ["dateline"],
+    ),
+    (
+        "dateline-with-day-and-date",
+        "SEMARANG, Senin (13/5) - Harga beras naik pekan ini.",
+        "Harga beras naik pekan ini.",
+        ["dateline"],
+    ),
+    (
+        "menu-run-of-section-names",
+        "Beranda Nasional Ekonomi Olahraga Hiburan\nHarga beras naik pekan ini.",
+        "Harga beras naik pekan ini.",
+        ["navigation"],
+    ),
+    (
+        "reporter-name-line-and-table-bylines",
+        "Harga beras naik pekan ini.\nBUDI SANTOSO\nPenulis | Andi Wijaya\nEditor | Rina Lestari",
+        "Harga beras naik pekan ini.",
+        ["caps_line", "byline", "byline"],
+    ),
+    (
+        "topic-line",
+        "Harga beras naik pekan ini.\nTopik Terkait: Harga Pangan",
+        "Harga beras naik pekan ini.",
+        ["tags"],
+    ),
+    (
+        "embedded-tweet",
+        "Harga beras naik pekan ini.\nRice prices are up again this week, traders say. "
+        "pic.twitter.com/AbC123 — Kabar Pasar (@kabarpasar) June 4, 2024\nPedagang mengeluh.",
+        "Harga beras naik pekan ini.\nPedagang mengeluh.",
+        ["embed"],
+    ),
+    (
+        "embedded-instagram",
+        "Harga beras naik pekan ini.\nLihat postingan ini di Instagram\n"
+        "Sebuah kiriman dibagikan oleh Kabar Pasar (@kabarpasar)",
+        "Harga beras naik pekan ini.",
+        ["embed", "embed"],
+    ),
+    (
+        "pull-quote-repeating-a-body-quote",
+        '"Kami tidak mau menjual rugi terus," kata Slamet, petani di Kluwut.\n'
+        '"Kami tidak mau menjual rugi terus"\nHarga bawang anjlok.',
+        '"Kami tidak mau menjual rugi terus," kata Slamet, petani di Kluwut.\nHarga bawang anjlok.',
+        ["pull_quote"],
+    ),
+    (
+        "quote-paragraph-said-once-kept",
+        '"Kami tidak mau menjual rugi terus."\nHarga bawang anjlok.',
+        '"Kami tidak mau menjual rugi terus."\nHarga bawang anjlok.',
+        [],
+    ),
+    (
+        "caption-credit-doc",
+        "Warga memadati pasar induk pada pagi hari. Doc. Istimewa",
+        "Warga memadati pasar induk pada pagi hari.",
+        ["credit"],
+    ),
+    (
         "baca-juga-in-lower-case-text-kept",
         "Anda bisa baca juga di situs resmi pemerintah daerah.",
         "Anda bisa baca juga di situs resmi pemerintah daerah.",

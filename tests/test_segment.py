@@ -72,6 +72,14 @@ CASES = [
         ["Kantornya di Jl. Sudirman Gg. Mawar No. 12.", "Buka setiap hari."],
     ),
     (
+        "no-code",
+        "Sesuai Peraturan Bapepam No. XI. B. 02.00 tentang pembelian kembali. Jangka waktunya 18 bulan.",
+        [
+            "Sesuai Peraturan Bapepam No. XI. B. 02.00 tentang pembelian kembali.",
+            "Jangka waktunya 18 bulan.",
+        ],
+    ),
+    (
         "rt-rw",
         "Warga RT. 03/RW. 05 kerja bakti. Mereka membersihkan selokan.",
         ["Warga RT. 03/RW. 05 kerja bakti.", "Mereka membersihkan selokan."],
