@@ -272,13 +272,17 @@ class Cleaner:
 
 def _drop_title_runs(lines: list[_Line], out: list[DroppedLine]) -> None:
     """The short title-case lines without final punctuation after a "Baca Juga" or "Berita
-    Terkait" header (or a dropped "Baca juga: ..." line) are related links too."""
+    Terkait" header (or a dropped "Baca juga: ..." line) are related links too; after a
+    "Polling:" line they are the poll's answers."""
     run = 0
+    reason = ""
     for line in lines:
-        if rules.is_header(line.text) or (not line.kept and rules.is_related(line.text)):
+        header = rules.header_reason(line.text)
+        if header or (not line.kept and rules.is_related(line.text)):
             run = rules.TITLE_RUN_MAX_LINES
+            reason = header or "related_link"
         elif run and line.kept and rules.is_title_line(line.kept):
-            out.append(DroppedLine(line.line_no, line.kept, "related_link"))
+            out.append(DroppedLine(line.line_no, line.kept, reason))
             line.kept = ""
             run -= 1
         elif line.kept:

@@ -37,6 +37,8 @@ _MD_LINK_LINE = re.compile(
 _SLASH_CREDIT = re.compile(
     r"(?<=[.!?\"”])\s*\([A-Z][\w.&' -]{1,40}/\s?[A-Z][\w.&' -]{1,40}\)(?=\s|$)"
 )
+_HEADER_MAX = 60
+_POLL_MAX = 200
 _POST_SIGNATURE = re.compile(
     r"[—–-]\s*[^()\n]{1,80}\(@\w{1,30}\)\s+"
     r"(?:[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}|\d{1,2}\s+[A-Z][a-z]+\s+\d{4})\W*$"
@@ -171,7 +173,7 @@ def _after_boundary(line: str, pos: int) -> bool:
     i = pos - 1
     while i >= 0 and line[i].isspace():
         i -= 1
-    return i < 0 or line[i] in '.!?"”’)]:'
+    return i < 0 or line[i] in '.!?"”’)]:»›>•►▪·*|'
 
 
 def _title_end(line: str, pos: int) -> int:
@@ -243,19 +245,22 @@ def _is_name_tail(text: str, before: Sequence[str]) -> bool:
     return bool(before) and bool(_STOP_END.search(before[-1])) and bool(_UPPER_TAIL.match(text))
 
 
-def is_header(text: str) -> bool:
-    """Does `text` head a list of related titles ("Baca Juga", "## Berita Terkait :")?"""
-    if len(text) > 60:
-        return False
+def header_reason(text: str) -> str:
+    """The reason of the list that `text` heads: related titles ("Baca Juga", "## Berita
+    Terkait :") or a poll's answers ("Polling: Setujukah Anda ...?"); "" if it heads none."""
+    if len(text) > _POLL_MAX:
+        return ""
     text = fix_markup(text)
-    return any(p.regex.match(text) for p in patterns()["header"])
+    found = (p for p in patterns()["header"] if p.regex.match(text))
+    return next((p.reason for p in found if len(text) <= _HEADER_MAX or p.reason == "poll"), "")
 
 
 def is_title_line(text: str) -> bool:
-    """A short headline: mostly capitalised words and no final stop (a "?" may end it)."""
+    """A short headline or a poll's answer: mostly capitalised words and no final stop (a "?"
+    may end it)."""
     text = text.lstrip("•-–—*· ").strip()
     words = text.split()
-    if not 2 <= len(words) <= TITLE_MAX_WORDS or text[-1] in ".!…:;,":
+    if not 1 <= len(words) <= TITLE_MAX_WORDS or text[-1] in ".!…:;,":
         return False
     content = [w for w in words if w.lower() not in _HEADLINE_WORDS]
     capital = sum(1 for w in content if _TITLE_WORD.match(w))

@@ -634,6 +634,45 @@ WEB_CASES = [
         ["credit"],
     ),
     (
+        "baca-juga-after-a-bullet",
+        "Harga naik pekan ini.\n» Baca juga: Stok Beras Bulog Dipastikan Aman\nPedagang senang.",
+        "Harga naik pekan ini.\nPedagang senang.",
+        ["related_link"],
+    ),
+    (
+        "wordpress-caption-shortcode",
+        'Harga naik pekan ini.\n[caption id="attachment_12" width="640"]Pedagang cabai di '
+        "pasar. (Foto: Istimewa)[/caption]\nPedagang senang.",
+        "Harga naik pekan ini.\nPedagang senang.",
+        ["caption"],
+    ),
+    (
+        "visit-our-social-media",
+        "Harga naik pekan ini.\nKunjungi juga media sosial kami di Instagram @contohcom.",
+        "Harga naik pekan ini.",
+        ["promo"],
+    ),
+    (
+        "poll-and-its-answers",
+        "Harga naik pekan ini.\nPolling: Apakah Anda setuju dengan program ini?\nYa\nTidak\n"
+        "Pedagang mengeluh karena stok menumpuk.",
+        "Harga naik pekan ini.\nPedagang mengeluh karena stok menumpuk.",
+        ["poll", "poll", "poll"],
+    ),
+    (
+        "ticker-line",
+        "IHSG 7.123,45 (+0,5%) | Rupiah 15.600 | Emas 1.200.000\nHarga naik pekan ini.",
+        "Harga naik pekan ini.",
+        ["navigation"],
+    ),
+    (
+        "menu-word-as-an-exclamation-kept",
+        "Keluar!\nIa menutup pintu.",
+        "Keluar!\nIa menutup pintu.",
+        [],
+    ),
+    ("please-come-in-kept", "Silakan masuk.\nIa duduk.", "Silakan masuk.\nIa duduk.", []),
+    (
         "baca-juga-in-lower-case-text-kept",
         "Anda bisa baca juga di situs resmi pemerintah daerah.",
         "Anda bisa baca juga di situs resmi pemerintah daerah.",

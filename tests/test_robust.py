@@ -239,7 +239,7 @@ def test_split_time_is_linear() -> None:
 
     unit = "Kedua pihak akan melanjutkan upaya, dan bergabung dalam inisiatif jalur sutra "
     small, large = unit * 3_000, unit * 12_000
-    assert timed(large) <= 5.5 * timed(small)
+    assert timed(large) <= 8 * timed(small)  # linear: ~4x; quadratic: 16x (8: room for a busy CI)
 
 
 def test_join_pieces_weights_score_by_tokens() -> None:
@@ -470,7 +470,7 @@ def test_real_huge_unit_time_is_linear(ct2_engines: dict[str, Engine]) -> None:
         return best
 
     unit = "kerjasamabilateral"
-    assert timed(unit * 58_255) <= 5.5 * timed(unit * 14_564)
+    assert timed(unit * 58_255) <= 8 * timed(unit * 14_564)  # linear ~4x, quadratic 16x
 
 
 ENGINE_CASES = [("transformers", 1), ("transformers", 4), ("ctranslate2", 1), ("ctranslate2", 4)]
