@@ -46,7 +46,7 @@ from corpus.repair import INVISIBLE, SPACES, repair, split_lines
 if TYPE_CHECKING:
     from corpus.repeats import RepeatTracker
 
-CLEANER_VERSION = "id-clean-3"
+CLEANER_VERSION = "id-clean-4"
 
 log = logging.getLogger(__name__)
 
