@@ -46,7 +46,7 @@ from corpus.repair import INVISIBLE, SPACES, repair, split_lines
 if TYPE_CHECKING:
     from corpus.repeats import RepeatTracker
 
-CLEANER_VERSION = "id-clean-4"
+CLEANER_VERSION = "id-clean-5"
 
 log = logging.getLogger(__name__)
 
@@ -281,7 +281,7 @@ def _drop_title_runs(lines: list[_Line], out: list[DroppedLine]) -> None:
         if header or (not line.kept and rules.is_related(line.text)):
             run = rules.TITLE_RUN_MAX_LINES
             reason = header or "related_link"
-        elif run and line.kept and rules.is_title_line(line.kept):
+        elif run and line.kept and rules.in_title_run(line.kept, reason):
             out.append(DroppedLine(line.line_no, line.kept, reason))
             line.kept = ""
             run -= 1

@@ -267,6 +267,14 @@ def is_title_line(text: str) -> bool:
     return bool(content) and capital >= 0.75 * len(content)
 
 
+def in_title_run(text: str, reason: str) -> bool:
+    """Does `text` belong to the list a header started: a title, or for a poll also its
+    question ("Apakah suku bunga perlu turun?")?"""
+    if reason == "poll" and len(text) <= _POLL_MAX and text.rstrip().endswith("?"):
+        return True
+    return is_title_line(text)
+
+
 def tidy(line: str) -> str:
     """Tidy the holes that dropped links leave in scraped text: " ,, " -> ", ", "(,)" -> ""."""
     if "(" in line:

@@ -660,6 +660,13 @@ WEB_CASES = [
         ["poll", "poll", "poll"],
     ),
     (
+        "poll-heading-question-and-answers",
+        "Harga naik pekan ini.\nPolling\nApakah suku bunga perlu turun?\nYa\nTidak\n"
+        "Pedagang mengeluh karena stok menumpuk.",
+        "Harga naik pekan ini.\nPedagang mengeluh karena stok menumpuk.",
+        ["poll"] * 4,
+    ),
+    (
         "ticker-line",
         "IHSG 7.123,45 (+0,5%) | Rupiah 15.600 | Emas 1.200.000\nHarga naik pekan ini.",
         "Harga naik pekan ini.",

@@ -48,6 +48,8 @@ FURNITURE = {
     '<li><a href="/b">Bulog Tambah Stok Beras Impor</a></li></ul>',
     "html_related": '<div class="baca-juga"><p>Menteri Tinjau Gudang Beras di Karawang.</p></div>',
     "html_share": '<div class="share-bar"><span>Bagikan artikel ini</span></div>',
+    "html_poll": '<div class="box-polling"><h4>Jajak Pendapat</h4><p>Setujukah Anda harga '
+    "beras diatur pemerintah?</p><label>Setuju</label></div>",
 }
 
 
@@ -59,6 +61,7 @@ def full_page() -> tuple[str, object]:
         + article(middle + FURNITURE["html_related"] + FURNITURE["html_share"])
         + FURNITURE["html_aside"]
         + FURNITURE["html_comments"]
+        + FURNITURE["html_poll"]
         + FURNITURE["html_footer"]
     )
     html = page(body)
