@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from corpus import clean_rules as rules
+from corpus.clean_context import Line, drop_post_texts, drop_title_runs, pull_quotes
 from corpus.errors import ConfigError
 from corpus.records import DroppedLine
 from corpus.repair import INVISIBLE, SPACES, repair, split_lines
@@ -46,7 +47,7 @@ from corpus.repair import INVISIBLE, SPACES, repair, split_lines
 if TYPE_CHECKING:
     from corpus.repeats import RepeatTracker
 
-CLEANER_VERSION = "id-clean-5"
+CLEANER_VERSION = "id-clean-6"
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,6 @@ _JOIN = re.compile(
     r"(?<=[.!?…\"”’)])[ \t]*,(?:[\s,]*,)?(?=[A-Z•#(\[]|[“\"‘]\S)"
     r"|(?<![\d\s,])[ \t]*,(?:[\s,]*,)?(?=[A-Z][A-Za-z]|[•#]|[“\"‘]\S)"
 )
-_PULL_QUOTE = re.compile(r"[\"“‘'](?=\S)([^\"“”]{20,300}?)[.,!?…]?[\"”’']\W{0,2}$")
-_WORD = re.compile(r"\w+")
-_MAX_PULL_QUOTES = 20
 LEAD_LINES = 3  # datelines are looked for in the first lines the cleaner keeps
 
 
@@ -135,14 +133,6 @@ def html_to_text(html: str) -> str:
     return extract(html).text
 
 
-@dataclass
-class _Line:
-    line_no: int
-    text: str  # as repaired, before cleaning
-    kept: str  # what cleaning kept ("" when the line went)
-    new_paragraph: bool
-
-
 class Cleaner:
     """Line cleaner for one corpus. With `clean(text)` it counts repeated lines across the
     documents it sees (in order); with `clean(text, drop)` it is stateless per document."""
@@ -164,7 +154,8 @@ class Cleaner:
         dropped: list[DroppedLine] = []
         lines = list(self._lines(repair(text), drop, dropped))
         if self.config.drop_boilerplate:
-            _drop_title_runs(lines, dropped)
+            drop_title_runs(lines, dropped)
+            drop_post_texts(lines, dropped)
         paragraphs: list[list[tuple[int, str]]] = []
         for line in lines:
             if line.new_paragraph or not paragraphs:
@@ -176,7 +167,7 @@ class Cleaner:
         dropped.sort(key=lambda d: d.line_no)
         return CleanResult(text, tuple(dropped))
 
-    def _lines(self, text: str, drop: frozenset[bytes], out: list[DroppedLine]) -> Iterable[_Line]:
+    def _lines(self, text: str, drop: frozenset[bytes], out: list[DroppedLine]) -> Iterable[Line]:
         """Every piece of every line, cleaned (a blank line starts a new paragraph)."""
         kept = 0
         blank = False
@@ -187,7 +178,7 @@ class Cleaner:
                 continue
             if drop and line_fingerprint(raw) in drop:
                 out.append(DroppedLine(line_no, raw, "repeated_across_docs"))
-                yield _Line(line_no, raw, "", blank)
+                yield Line(line_no, raw, "", blank)
                 blank = False
                 continue
             pieces = _JOIN.split(raw) if self.config.fix_scraped_text and "," in raw else [raw]
@@ -196,7 +187,7 @@ class Cleaner:
                 cleaned = self._clean_line(piece, line_no, lead, out)
                 first = False
                 kept += bool(cleaned)
-                yield _Line(line_no, piece, cleaned, blank or i > 0)
+                yield Line(line_no, piece, cleaned, blank or i > 0)
                 blank = False
 
     def _clean_line(
@@ -250,7 +241,7 @@ class Cleaner:
         cfg = self.config
         counts = Counter(_key(t) for p in paragraphs for _, t in p)
         seen: set[str] = set()
-        pulled = _pull_quotes([t for p in paragraphs for _, t in p])
+        pulled = pull_quotes([t for p in paragraphs for _, t in p])
         for para in paragraphs:
             keep: list[tuple[int, str]] = []
             for line_no, text in para:
@@ -268,40 +259,6 @@ class Cleaner:
                 else:
                     keep.append((line_no, text))
             para[:] = keep
-
-
-def _drop_title_runs(lines: list[_Line], out: list[DroppedLine]) -> None:
-    """The short title-case lines without final punctuation after a "Baca Juga" or "Berita
-    Terkait" header (or a dropped "Baca juga: ..." line) are related links too; after a
-    "Polling:" line they are the poll's answers."""
-    run = 0
-    reason = ""
-    for line in lines:
-        header = rules.header_reason(line.text)
-        if header or (not line.kept and rules.is_related(line.text)):
-            run = rules.TITLE_RUN_MAX_LINES
-            reason = header or "related_link"
-        elif run and line.kept and rules.in_title_run(line.kept, reason):
-            out.append(DroppedLine(line.line_no, line.kept, reason))
-            line.kept = ""
-            run -= 1
-        elif line.kept:
-            run = 0
-
-
-def _pull_quotes(lines: list[str]) -> set[str]:
-    """Lines that are only a quotation repeating words quoted in another line of the document
-    (a pull quote: '"Kami tidak mau rugi"' next to '"Kami tidak mau rugi," kata Slamet.')."""
-    quotes = [(line, _PULL_QUOTE.match(line)) for line in lines]
-    found = [(line, _words(m.group(1))) for line, m in quotes if m]
-    if not found or len(found) > _MAX_PULL_QUOTES:  # dialogue, not a news page: no pull quotes
-        return set()
-    others = [_words(line) for line in lines]
-    return {line for line, words in found if sum(words in o for o in others) >= 2}
-
-
-def _words(text: str) -> str:
-    return " " + " ".join(_WORD.findall(text.casefold())) + " "
 
 
 def _key(line: str) -> str:

@@ -39,6 +39,9 @@ _SLASH_CREDIT = re.compile(
 )
 _HEADER_MAX = 60
 _POLL_MAX = 200
+_POST_MAX = 600
+POST_TEXT_MAX = 320  # a tweet: 280 characters and a link
+_POST_LINK = re.compile(r"\bpic\.twitter\.com/\w|\bhttps?://t\.co/\w")
 _POST_SIGNATURE = re.compile(
     r"[—–-]\s*[^()\n]{1,80}\(@\w{1,30}\)\s+"
     r"(?:[A-Z][a-z]+\.?\s+\d{1,2},\s+\d{4}|\d{1,2}\s+[A-Z][a-z]+\s+\d{4})\W*$"
@@ -122,9 +125,20 @@ def fix_markup(line: str) -> str:
 
 
 def is_embedded_post(line: str) -> bool:
-    """A post embedded in the page, flattened to one line: its text, then the signature
-    "— Name (@handle) June 4, 2024" (a tweet)."""
-    return "(@" in line and len(line) <= 600 and bool(_POST_SIGNATURE.search(line[-160:]))
+    """A post embedded in the page: a short line ending in the signature "— Name (@handle)
+    June 4, 2024" (a tweet, maybe with its text before it), or holding a tweet's link."""
+    if len(line) > _POST_MAX:
+        return False
+    signed = "(@" in line and bool(_POST_SIGNATURE.search(line[-160:]))
+    return (
+        signed or ("t.co/" in line or "pic.twitter.com/" in line) and bool(_POST_LINK.search(line))
+    )
+
+
+def is_post_signature(line: str) -> bool:
+    """Is `line` only a post's signature ("— Name (@handle) June 4, 2024")? The line before
+    it is then the post's text."""
+    return "(@" in line and bool(_POST_SIGNATURE.match(line.strip()))
 
 
 def is_link_line(line: str) -> bool:

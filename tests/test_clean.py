@@ -608,6 +608,20 @@ WEB_CASES = [
         ["embed"],
     ),
     (
+        "embedded-tweet-text-then-signature",
+        "Harga beras naik pekan ini.\nRice prices are up again this week, traders say.\n"
+        "— Kabar Pasar (@kabarpasar) June 4, 2024\nPedagang mengeluh.",
+        "Harga beras naik pekan ini.\nPedagang mengeluh.",
+        ["embed", "embed"],
+    ),
+    (
+        "embedded-tweet-with-link-then-signature",
+        "Harga beras naik pekan ini.\nRice prices are up again, traders say. pic.twitter.com/AbC1\n"
+        "— Kabar Pasar (@kabarpasar) June 4, 2024\nPedagang mengeluh.",
+        "Harga beras naik pekan ini.\nPedagang mengeluh.",
+        ["embed", "embed"],
+    ),
+    (
         "embedded-instagram",
         "Harga beras naik pekan ini.\nLihat postingan ini di Instagram\n"
         "Sebuah kiriman dibagikan oleh Kabar Pasar (@kabarpasar)",
