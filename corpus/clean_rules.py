@@ -129,10 +129,9 @@ def is_embedded_post(line: str) -> bool:
     June 4, 2024" (a tweet, maybe with its text before it), or holding a tweet's link."""
     if len(line) > _POST_MAX:
         return False
-    signed = "(@" in line and bool(_POST_SIGNATURE.search(line[-160:]))
-    return (
-        signed or ("t.co/" in line or "pic.twitter.com/" in line) and bool(_POST_LINK.search(line))
-    )
+    if "(@" in line and _POST_SIGNATURE.search(line[-160:]):
+        return True
+    return ("t.co/" in line or "pic.twitter.com/" in line) and bool(_POST_LINK.search(line))
 
 
 def is_post_signature(line: str) -> bool:
