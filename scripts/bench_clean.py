@@ -2,7 +2,7 @@
 """Benchmark cleaning and segmentation on real web pages (issue 12): what a build keeps.
 
 Every document of the development set (../shared/data/web_dev: real Indonesian news pages and
-scraped texts, with annotations) goes through the stages a build uses: `corpus.read` (HTML
+scraped texts, with annotations) goes through the stages a build uses: `corpus.read.inputs` (HTML
 through `html_to_text`), one `Cleaner` for the whole set in file order, `segment`, and the
 pipeline's unit filter (a unit needs a letter). All of that is `prepare()`, one small function.
 The output sentences are scored by the set's README rule:
@@ -51,7 +51,10 @@ TARGETS = {"kept": 0.99, "junk": 0.02, "seg_f1": 0.97}
 # of seconds per pass.
 TIMER = """
 import json, sys, time
-from corpus.clean import Cleaner, html_to_text
+try:  # the package layout of issue 25
+    from corpus.clean.cleaner import Cleaner, html_to_text
+except ImportError:  # a tree from before it
+    from corpus.clean import Cleaner, html_to_text
 from corpus.segment import segment
 data = json.load(open(sys.argv[1], encoding="utf-8"))
 runs = {"clean": [], "extract": []}
@@ -112,18 +115,19 @@ def prepare(doc: Any, tracker: Any) -> list[str]:
     """One document -> the sentences a build translates: the build's own preparation stage
     (clean, segment, units with a letter), with lines repeated across documents decided in
     document order as the build does."""
-    from corpus.clean import fingerprints
-    from corpus.prepare import PrepareOptions
-    from corpus.prepare import prepare as build_prepare
+    from corpus.clean.cleaner import fingerprints
+    from corpus.pipeline.prepare import PrepareOptions
+    from corpus.pipeline.prepare import prepare as build_prepare
 
     drop = tracker.observe(fingerprints(doc.text))
     return [u.text for u in build_prepare(doc, PrepareOptions(), drop).units]
 
 
 def read_set(data: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """The annotations and the documents read by corpus.read, by file name (a page the read
+    """The annotations and the documents read by corpus.read.inputs, by file name (a page the read
     stage skips, e.g. because no text was found, is missing and scores as no output)."""
-    from corpus.read import ReadConfig, iter_documents
+    from corpus.read.config import ReadConfig
+    from corpus.read.inputs import iter_documents
     from corpus.report import Report
 
     rows = [json.loads(line) for line in (data / "expected.jsonl").open(encoding="utf-8")]
@@ -151,7 +155,7 @@ def score_page(row: dict[str, Any], sentences: list[str]) -> PageScore:
 
 def score_documents(args: argparse.Namespace) -> tuple[list[PageScore], list[str], list[str]]:
     """Build the set through prepare(); the scores per page, the texts read, the HTML pages."""
-    from corpus.repeats import RepeatTracker
+    from corpus.clean.repeats import RepeatTracker
 
     rows, docs = read_set(args.data)
     tracker = RepeatTracker()
@@ -198,7 +202,7 @@ def print_pages(pages: list[PageScore], show: bool) -> tuple[int, int, int, int]
 
 def score_seg_cases(se: ModuleType, data: Path, show: bool) -> tuple[Any, Any]:
     """seg_cases.jsonl scored by seg_eval's reference functions: ours and the naive splitter."""
-    from corpus.segment import split_sentences
+    from corpus.segment.sentences import split_sentences
 
     cases = se.load_jsonl(str(data / "seg_cases.jsonl"))
     ours = se.evaluate(cases, split_sentences, 1000 if show else 0)
@@ -317,8 +321,8 @@ def _speed_lines(
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from corpus.clean import CLEANER_VERSION
-    from corpus.segment import SEGMENTER_VERSION
+    from corpus.clean.cleaner import CLEANER_VERSION
+    from corpus.segment.sentences import SEGMENTER_VERSION
 
     if not (args.data / "expected.jsonl").is_file():
         sys.exit(f"bench_clean: {args.data} holds no expected.jsonl; pass the web_dev folder")

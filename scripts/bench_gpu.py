@@ -9,7 +9,7 @@ runs do the same useful work. Workload: Indonesian sentences from FLORES, NTREX 
 1. Engines alone, greedy: CTranslate2 float16 and transformers float16 at token budgets of
    4,096, 16,384 and 65,536 (`--batch-tokens`): target tokens/s, sentences/s, mean GPU
    utilisation (nvidia-smi sampled every 0.2 s while the engine runs).
-2. The full build (`corpus.pipeline.build`, CTranslate2 float16, greedy, every core as
+2. The full build (`corpus.pipeline.run.build`, CTranslate2 float16, greedy, every core as
    `--jobs`, no cache) on N documents of news-like paragraphs: sentences/s, its ratio to the
    engine alone at the same budget, and GPU utilisation sampled during the translate phase.
 
@@ -135,9 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from bench_pipeline import sentence_pool, write_docs
 
-    from corpus.config import BuildConfig
-    from corpus.pipeline import build
-    from corpus.stream import available_cores
+    from corpus.pipeline.config import BuildConfig
+    from corpus.pipeline.run import build
+    from corpus.pipeline.stream import available_cores
 
     pool = sentence_pool()
     sentences = random.Random(0).sample(pool, min(args.sentences, len(pool)))

@@ -3,7 +3,7 @@
 
 The previous identifier (the baseline, timed in the same run) is py3langid 0.4 called once per
 text, restricted to id/ms/en/jv/tl, then tipped by the id/ms marker words; the new one is
-corpus.signals.identify_batch (py3langid's model scored for a batch in numpy). Accuracy is the
+corpus.signals.quality.identify_batch (py3langid's model scored for a batch in numpy). Accuracy is the
 share of each set labelled with its language:
 
     flores_id  FLORES-200 devtest ind_Latn (1012)      flores_en  devtest eng_Latn (1012)
@@ -44,9 +44,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("IDCORPUS_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
-from corpus import signals  # noqa: E402
-from corpus.config import LOCAL_CHUNK  # noqa: E402
-from corpus.langid import load_markers  # noqa: E402
+from corpus.pipeline.config import LOCAL_CHUNK  # noqa: E402
+from corpus.signals import quality as signals  # noqa: E402
+from corpus.signals.langid import load_markers  # noqa: E402
 from translate.base import Translation  # noqa: E402
 
 LangId = Callable[[str], tuple[str, float]]

@@ -7,7 +7,7 @@ file. The engine is an instant identity engine (it returns each source sentence 
 "translation" with a fixed score): a benchmark device measuring everything but the model —
 reading, cleaning, segmentation, language ID and the other signals, Parquet, the dataset.
 
-(a) ceiling: the full build (`corpus.pipeline.build`, no cache) with `--jobs 1` and with every
+(a) ceiling: the full build (`corpus.pipeline.run.build`, no cache) with `--jobs 1` and with every
     core, sentences per second; `jobs_speedup` = all cores / 1 job (median of --repeats pairs,
     each pair run back to back).
 (b) `ceiling_vs_ct2`: the all-core ceiling over the sentences per second of the CTranslate2 int8
@@ -90,8 +90,8 @@ def write_docs(path: Path, n: int, pool: list[str], offset: int = 0) -> None:
 
 def build_once(data: Path, out: Path, jobs: int) -> tuple[float, int]:
     """(seconds, sentences) of one full build with the identity engine."""
-    from corpus.config import BuildConfig
-    from corpus.pipeline import build
+    from corpus.pipeline.config import BuildConfig
+    from corpus.pipeline.run import build
 
     config = BuildConfig(
         inputs=(str(data),),
@@ -108,7 +108,7 @@ def build_once(data: Path, out: Path, jobs: int) -> tuple[float, int]:
 
 def ceiling(data: Path, work: Path, repeats: int) -> tuple[float, float, float]:
     """(sentences/s with 1 job, with all cores, median ratio of back-to-back pairs)."""
-    from corpus.stream import available_cores
+    from corpus.pipeline.stream import available_cores
 
     cores = available_cores()
     one, many, ratios = [], [], []
@@ -161,8 +161,8 @@ def ray_run(work: Path, n: int, pool: list[str]) -> tuple[float, float]:
 
     from ray import cloudpickle
 
-    from corpus.config import BuildConfig, RayOptions
-    from corpus.pipeline import build
+    from corpus.pipeline.config import BuildConfig, RayOptions
+    from corpus.pipeline.run import build
 
     folder = work / "ray-docs"
     folder.mkdir()

@@ -52,8 +52,9 @@ def sentences(path: Path) -> Iterator[str]:
 
 def score(lines: list[str], doc_lines: int) -> tuple[Counter[str], list[str], list[str]]:
     """Drops by reason (repeats apart), the texts dropped, and the unmarked splits."""
-    from corpus.clean import CleanConfig, Cleaner
-    from corpus.segment import split_sentences
+    from corpus.clean.cleaner import Cleaner
+    from corpus.clean.config import CleanConfig
+    from corpus.segment.sentences import split_sentences
 
     cleaner = Cleaner(CleanConfig(cross_doc_min_docs=0))
     reasons: Counter[str] = Counter()

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark corpus.segment on the UD Indonesian treebanks: boundary P/R/F1 and speed.
+"""Benchmark corpus.segment.sentences on the UD Indonesian treebanks: boundary P/R/F1 and speed.
 
 Paragraphs are rebuilt exactly as the reference scorer `seg_eval.py` does (its reader and
 scoring functions are imported from that file, not copied): `# newpar`/`# newdoc` markers, the
@@ -95,7 +95,7 @@ def throughput(texts: list[str], seg: Callable[[str], Any], repeats: int) -> tup
 def score_treebank(
     se: ModuleType, name: str, args: argparse.Namespace
 ) -> tuple[Any, Any, list[str]]:
-    from corpus.segment import split_sentences
+    from corpus.segment.sentences import split_sentences
 
     corpus = se.load_treebank(str(args.ud_dir / name), "auto", 10, " ")
     ours = se.evaluate(corpus, split_sentences, args.errors)
@@ -115,7 +115,7 @@ def print_errors(score: Any, n: int) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     sys.path.insert(0, str(ROOT))
-    from corpus.segment import SEGMENTER_VERSION, split_sentences
+    from corpus.segment.sentences import SEGMENTER_VERSION, split_sentences
 
     se = load_seg_eval(args.seg_eval)
     names = args.treebank or list(TREEBANKS)

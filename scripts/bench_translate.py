@@ -142,10 +142,10 @@ def engine_run(translator: Any, sentences: list[str]) -> int:
 
 
 def build_run(model: str, engine: Any, lines: Path, out: Path, cache: str | None) -> int:
-    """(d) corpus.pipeline.build on presplit lines, with the same loaded engine (no model load)."""
-    from corpus.config import BuildConfig
-    from corpus.pipeline import build
-    from corpus.read import ReadConfig
+    """(d) corpus.pipeline.run.build on presplit lines, with the same loaded engine (no model load)."""
+    from corpus.pipeline.config import BuildConfig
+    from corpus.pipeline.run import build
+    from corpus.read.config import ReadConfig
     from translate.base import EngineConfig
     from translate.cache import CachedTranslator
     from translate.robust import RobustTranslator

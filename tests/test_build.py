@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 from helpers import NEWS, dataset_files, read_rows, run_cli
 
-from corpus.config import BuildConfig
+from corpus.clean.repair import repair
 from corpus.errors import InputError, OutputError
-from corpus.pipeline import build
-from corpus.prepare import PrepareOptions, prepare
-from corpus.read import ReadConfig
+from corpus.pipeline.config import BuildConfig
+from corpus.pipeline.prepare import PrepareOptions, prepare
+from corpus.pipeline.run import build
+from corpus.read.config import ReadConfig
 from corpus.records import Document
-from corpus.repair import repair
 from translate import load_translator
 from translate.base import DecodingOptions, EngineConfig, Translation, Translator
 from translate.robust import RobustTranslator
@@ -205,7 +205,7 @@ def test_presplit_keeps_duplicates_boilerplate_and_numbers(
 def test_a_filter_that_drops_everything_publishes_nothing(
     docs: Path, tiny_model: str, engine: Translator, tmp_path: Path
 ) -> None:
-    from corpus.filter import FilterConfig
+    from corpus.dataset.filter import FilterConfig
 
     cfg = config(docs, tmp_path / "out", tiny_model, filter=FilterConfig.off().__class__(
         min_score=0.5, min_length_ratio=None, max_length_ratio=None, require_src_lang=None,
@@ -289,13 +289,13 @@ def test_disk_full_while_writing_is_a_storage_error(
 ) -> None:
     import errno
 
-    import corpus.dataset
+    import corpus.dataset.files
     from corpus.errors import StorageError
 
     def full(path: Path, table: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(corpus.dataset, "write_parquet_atomic", full)
+    monkeypatch.setattr(corpus.dataset.files, "write_parquet_atomic", full)
     with pytest.raises(StorageError, match="No space left on device.*--resume"):
         build(config(docs, tmp_path / "out", tiny_model), engine)
     assert (tmp_path / "out.partial" / "state.json").exists()
@@ -313,9 +313,9 @@ def test_a_huge_file_is_read_in_parts_whose_rows_continue_one_document(
 ) -> None:
     """A text file over the part size comes in parts that are checkpointed separately; the
     rows still count sentences, paragraphs and offsets through the whole document."""
-    import corpus.read_text
+    import corpus.read.text
 
-    monkeypatch.setattr(corpus.read_text, "PART_CHARS", 1500)
+    monkeypatch.setattr(corpus.read.text, "PART_CHARS", 1500)
     articles = [a.read_text(encoding="utf-8") for a in sorted(NEWS.glob("*.txt"))[:6]]
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "big.txt").write_text("\n\n".join(articles), encoding="utf-8")
@@ -349,12 +349,14 @@ def test_output_in_a_folder_that_cannot_be_written_is_refused_up_front(
 ) -> None:
     """A read-only or immutable parent (seen through os.access, as root sees an immutable
     folder) is refused before the model loads, naming the folder."""
-    import corpus.paths
+    import corpus.pipeline.paths
 
     (tmp_path / "ro").mkdir()
     real = os.access
     monkeypatch.setattr(
-        corpus.paths.os, "access", lambda p, m: False if Path(p) == tmp_path / "ro" else real(p, m)
+        corpus.pipeline.paths.os,
+        "access",
+        lambda p, m: False if Path(p) == tmp_path / "ro" else real(p, m),
     )
     cfg = BuildConfig(inputs=(str(NEWS),), out=str(tmp_path / "ro" / "corpus"),
                       engine=EngineConfig(model=str(tmp_path / "no-model")))  # fmt: skip

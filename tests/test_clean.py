@@ -8,20 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from corpus.clean import (
+from corpus.clean.cleaner import (
     CLEANER_VERSION,
-    CleanConfig,
     Cleaner,
     CleanResult,
     fingerprints,
     html_to_text,
     line_fingerprint,
 )
+from corpus.clean.config import CleanConfig
+from corpus.clean.repair import repair
+from corpus.clean.repeats import RepeatTracker
 from corpus.errors import ConfigError
 from corpus.records import DroppedLine
-from corpus.repair import repair
-from corpus.repeats import RepeatTracker
-from corpus.segment import segment
+from corpus.segment.sentences import segment
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"

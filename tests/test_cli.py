@@ -11,7 +11,7 @@ import pytest
 from helpers import NEWS, SEEDS, read_rows, run_cli
 from helpers import TINY as TINY_FLAGS
 
-from corpus.export import read_export
+from corpus.dataset.export import read_export
 
 TINY = [*TINY_FLAGS, "--no-cache"]
 
@@ -252,7 +252,7 @@ def test_a_corpus_folder_in_the_working_directory_cannot_shadow_the_package(
     (tmp_path / "corpus" / "README.md").write_text("a dataset card\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     imported = subprocess.run(
-        [sys.executable, "-c", "import corpus.cli, corpus.pipeline; print(corpus.__file__)"],
+        [sys.executable, "-c", "import corpus.cli.main, corpus.pipeline.run; print(corpus.__file__)"],
         cwd=tmp_path, capture_output=True, text=True, env=env,
     )  # fmt: skip
     assert imported.returncode == 0, imported.stderr

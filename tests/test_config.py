@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from corpus.config import BuildConfig, RayOptions, parse_splits
 from corpus.errors import ConfigError
+from corpus.pipeline.config import BuildConfig, RayOptions, parse_splits
 
 
 @pytest.mark.parametrize(

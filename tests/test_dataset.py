@@ -7,17 +7,14 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from corpus.assemble import Sample, split_indices
-from corpus.card import CardInfo, render_card
-from corpus.dataset import (
-    BASE_COLUMNS,
-    SplitWriter,
-    arrow_schema,
-    split_of,
-)
+from corpus.dataset.card import CardInfo, render_card
+from corpus.dataset.files import SplitWriter
+from corpus.dataset.schema import BASE_COLUMNS, arrow_schema
+from corpus.dataset.shards import split_files
+from corpus.dataset.splits import split_indices, split_of
+from corpus.dataset.stats import Sample
+from corpus.dataset.writer import publish
 from corpus.errors import OutputError
-from corpus.shards import split_files
-from corpus.writer import publish
 
 
 def _row(i: int) -> dict[str, object]:

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from helpers import NEWS, SEEDS, TINY, popen_cli, read_rows, run_cli
 
-from corpus.config import BuildConfig, RayOptions
-from corpus.pipeline import build
+from corpus.pipeline.config import BuildConfig, RayOptions
+from corpus.pipeline.run import build
 from translate.base import DecodingOptions, EngineConfig
 
 LOADS = "IDCORPUS_TEST_LOADS"  # where the test's engine factory records each load
@@ -34,7 +34,7 @@ def engine_config(model: str) -> EngineConfig:
 def counting_engine(config: EngineConfig, loads: str, die_once: str | None) -> Any:
     """The real engine (the build's own factory), recording which process loaded it; with
     `die_once`, the first batch translated kills its actor process (once per run)."""
-    from corpus.engines import robust_engine
+    from corpus.pipeline.engines import robust_engine
 
     cmdline = Path("/proc/self/cmdline").read_bytes().replace(b"\0", b" ").decode()
     with open(loads, "a", encoding="utf-8") as fh:

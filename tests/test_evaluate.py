@@ -16,14 +16,14 @@ from typing import Any
 import pytest
 from helpers import cli_env, read_rows, run_cli
 
-from corpus.calibrate import calibrate, spearman
-from corpus.cli import build_parser, main
-from corpus.commands import engine_settings
+from corpus.cli.commands import engine_settings
+from corpus.cli.main import build_parser, main
 from corpus.errors import ConfigError, InputError, OutputError
-from corpus.evaluate import EvalConfig, evaluate
-from corpus.evaluate_build import BuildOptions
-from corpus.metrics import corpus_scores
-from corpus.testsets import TESTSET_DIR, load_files, load_named, named_set, set_names
+from corpus.evaluate.build import BuildOptions
+from corpus.evaluate.calibrate import calibrate, spearman
+from corpus.evaluate.metrics import corpus_scores
+from corpus.evaluate.run import EvalConfig, evaluate
+from corpus.evaluate.testsets import TESTSET_DIR, load_files, load_named, named_set, set_names
 from translate.base import DecodingOptions, EngineConfig
 
 # the fastest setting of the tiny model: CTranslate2 (int8 unless --compute-type), greedy

@@ -1,4 +1,4 @@
-"""corpus.export: every format round-trips per split, TMX is valid XML, nothing half-written."""
+"""corpus.dataset.export: every format round-trips per split, TMX is valid XML, nothing half-written."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import corpus.export as export_mod
+import corpus.dataset.export as export_mod
+from corpus.dataset.export import FORMATS, export, read_export, split_files
 from corpus.errors import ConfigError, InputError, OutputError
-from corpus.export import FORMATS, export, read_export, split_files
 from corpus.report import Report
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -95,7 +95,7 @@ _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def expected(fmt: str) -> dict[str, list[tuple[str, str]]]:
-    """What each format keeps of the pairs (documented in corpus/export.py)."""
+    """What each format keeps of the pairs (documented in corpus/dataset/export.py)."""
     change = {
         "moses": lambda s: _BREAKS.sub(" ", s),
         "tmx": lambda s: _XML_BAD.sub("", s),
@@ -449,7 +449,7 @@ def test_a_failed_arrow_rename_keeps_the_previous_export(dataset: Path, tmp_path
 def test_cli_export_of_a_crafted_dataset_exits_2_naming_the_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from corpus.cli import main
+    from corpus.cli.main import main
 
     ds = crafted(tmp_path, "..-00000-of-00001.parquet")
     code = main(["export", str(ds), "--format", "arrow", "--out", str(tmp_path / "exp")])

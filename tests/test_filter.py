@@ -1,4 +1,4 @@
-"""corpus/filter.py: each rule, the report adding up, exact and near dedup, dataset folders."""
+"""corpus/dataset/filter.py: each rule, the report adding up, exact and near dedup, dataset folders."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from typing import Any
 import pyarrow.parquet as pq
 import pytest
 
-from corpus.dataset import SplitWriter, arrow_schema, columns
+from corpus.dataset.files import SplitWriter
+from corpus.dataset.filter import FilterConfig, FilterReport, filter_dataset, filter_rows, near_key
+from corpus.dataset.schema import arrow_schema, columns
 from corpus.errors import ConfigError, InputError, OutputError
-from corpus.filter import FilterConfig, FilterReport, filter_dataset, filter_rows, near_key
-from corpus.signals import SIGNAL_COLUMNS
+from corpus.signals.quality import SIGNAL_COLUMNS
 
 SRC = "Menteri itu bertemu dengan mitranya di Jakarta hari ini."
 TGT = "The minister met his counterpart in Jakarta today."

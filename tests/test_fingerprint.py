@@ -16,7 +16,7 @@ import translate.fingerprint as fp
 from translate.base import DecodingOptions, EngineConfig
 from translate.ct2 import CT2Engine
 from translate.errors import ModelLoadError
-from translate.load import resolve_model
+from translate.resolve import resolve_model
 
 HOUR_NS = 3600 * 10**9
 

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from corpus.html import extract
+from corpus.html.extract import extract
 
 PARAGRAPHS = [
     "JAKARTA, CONTOH.com - Pemerintah menaikkan harga eceran tertinggi beras medium mulai "

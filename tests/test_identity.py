@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from corpus.config import BuildConfig
-from corpus.identity import RunIdentity, differences, public_input, public_model_name
+from corpus.pipeline.config import BuildConfig
+from corpus.pipeline.identity import RunIdentity, differences, public_input, public_model_name
 
 DESCRIPTION = {
     "engine": "ctranslate2",

@@ -1,4 +1,4 @@
-"""corpus/langid.py: py3langid's model scored in batches, against py3langid itself."""
+"""corpus/signals/langid.py: py3langid's model scored in batches, against py3langid itself."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from corpus import langid
-from corpus.markers import load_markers
-from corpus.signals import LANGUAGES, language_identifier
+from corpus.signals import langid
+from corpus.signals.markers import load_markers
+from corpus.signals.quality import LANGUAGES, language_identifier
 
 FLORES = Path(__file__).parent / "fixtures" / "flores_devtest"
 TRICKY = [

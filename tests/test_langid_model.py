@@ -1,12 +1,12 @@
-"""corpus/langid_model.py: py3langid's model laid out for batch scoring, and its checks."""
+"""corpus/signals/langid_model.py: py3langid's model laid out for batch scoring, and its checks."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from corpus import langid_model
 from corpus.errors import ConfigError
+from corpus.signals import langid_model
 
 
 def chain(length: int) -> langid_model.Automaton:

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corpus import langid_model
-from corpus.langid_model import Model
-from corpus.langid_store import ARRAYS, cached_model, store_key
+from corpus.signals import langid_model
+from corpus.signals.langid_model import Model
+from corpus.signals.langid_store import ARRAYS, cached_model, store_key
 
 LANGS = ("en", "id", "jv", "ms", "tl")
 

@@ -1,4 +1,4 @@
-"""corpus/markers.py: Indonesian/Malay marker words counted in a batch, against the regex."""
+"""corpus/signals/markers.py: Indonesian/Malay marker words counted in a batch, against the regex."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from test_langid import TRICKY, rng_texts
 
-from corpus import markers
 from corpus.errors import ConfigError
+from corpus.signals import markers
 
 
 def test_marker_shifts_equal_the_word_regex() -> None:

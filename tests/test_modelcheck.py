@@ -13,7 +13,8 @@ import pytest
 
 from translate.base import EngineConfig
 from translate.errors import ModelLoadError
-from translate.load import load_engine, resolve_model
+from translate.load import load_engine
+from translate.resolve import resolve_model
 
 ENGINES = ("ctranslate2", "transformers")
 
@@ -77,7 +78,7 @@ def test_a_real_pytorch_bin_is_refused_by_the_default_engine_on_the_cli(
 
 def build_cli(model: Path, tmp_path: Path, *extra: str) -> int:
     """`idcorpus build` of one small document with `model`, in process; the exit code."""
-    from corpus.cli import main
+    from corpus.cli.main import main
 
     doc = tmp_path / "doc.txt"
     doc.write_text("Presiden meresmikan jalan tol baru di Jawa Tengah.\n", encoding="utf-8")

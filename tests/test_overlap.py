@@ -1,4 +1,4 @@
-"""corpus/overlap.py: trigram overlap counts of string pairs, against Python sets."""
+"""corpus/signals/overlap.py: trigram overlap counts of string pairs, against Python sets."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from corpus import overlap
+from corpus.signals import overlap
 
 
 def by_sets(source: str, target: str) -> tuple[int, int]:

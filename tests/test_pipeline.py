@@ -24,7 +24,7 @@ from helpers import (
     wait_gone,
 )
 
-from corpus.clean import Cleaner
+from corpus.clean.cleaner import Cleaner
 
 
 @pytest.fixture(scope="module")
@@ -292,7 +292,7 @@ def test_import_corpus_does_not_import_torch() -> None:
     import subprocess
 
     code = (
-        "import sys, corpus, corpus.pipeline, corpus.cli, translate; "
+        "import sys, corpus, corpus.pipeline.run, corpus.cli.main, translate; "
         "bad = [m for m in ('torch', 'transformers', 'ctranslate2', 'ray', 'datasets') "
         "if m in sys.modules]; print(bad); sys.exit(1 if bad else 0)"
     )
@@ -307,8 +307,8 @@ def test_import_corpus_does_not_import_torch() -> None:
 
 def test_rebuilds_translate_only_what_the_cache_lacks(tiny_model: str, tmp_path: Path) -> None:
     """Unchanged corpus: nothing translated. 10% new documents: only their new sentences."""
-    from corpus.config import BuildConfig
-    from corpus.pipeline import build
+    from corpus.pipeline.config import BuildConfig
+    from corpus.pipeline.run import build
     from translate.base import DecodingOptions, EngineConfig
 
     articles = sorted(NEWS.glob("*.txt"))[:11]

@@ -1,4 +1,4 @@
-"""corpus.read: every input kind and format, stable doc ids, streaming, and each kind of bad input."""
+"""corpus.read.inputs: every input kind and format, stable doc ids, streaming, and each kind of bad input."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from corpus import read_streams
 from corpus.errors import ConfigError, InputError
-from corpus.read import ReadConfig, describe_skips, iter_documents
+from corpus.read import streams as read_streams
+from corpus.read.config import ReadConfig
+from corpus.read.inputs import describe_skips, iter_documents
 from corpus.records import Document
 from corpus.report import Report
 

@@ -23,12 +23,14 @@ import pyarrow.parquet as pq
 import pytest
 import zstandard
 
-from corpus import read_records, read_text
-from corpus.cli import build_parser
+from corpus.cli.main import build_parser
 from corpus.errors import InputError
-from corpus.read import ReadConfig, check_output_outside_inputs, format_choices, iter_documents
-from corpus.read_io import decode_bytes, sanitize_count
-from corpus.read_text import cut_point
+from corpus.read import records as read_records
+from corpus.read import text as read_text
+from corpus.read.config import ReadConfig, format_choices
+from corpus.read.decode import decode_bytes, sanitize_count
+from corpus.read.inputs import check_output_outside_inputs, iter_documents
+from corpus.read.text import cut_point
 from corpus.records import Document
 from corpus.report import Report
 from tests.helpers import TINY, cli_env, run_cli
@@ -482,7 +484,7 @@ def test_hf_dataset_text_column_that_is_not_text_is_named(tmp_path: Path) -> Non
 def test_nothing_usable_but_a_non_text_column_exits_2_naming_it(
     cwd: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from corpus.cli import main
+    from corpus.cli.main import main
 
     pq.write_table(pa.table({"text": [1, 2]}), cwd / "n.parquet")
     assert main(["clean", "n.parquet"]) == 2

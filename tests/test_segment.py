@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from corpus.segment import SEGMENTER_VERSION, segment, split_paragraphs, split_sentences
+from corpus.segment.sentences import SEGMENTER_VERSION, segment, split_paragraphs, split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -1,4 +1,4 @@
-"""corpus/signals.py: language ID (Indonesian vs Malay vs English), ratios and flags."""
+"""corpus/signals/quality.py: language ID (Indonesian vs Malay vs English), ratios and flags."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from corpus.errors import ConfigError
-from corpus.signals import (
+from corpus.signals.quality import (
     NON_ID_CONFIDENCE,
     OVERLAP_BATCH,
     SIGNAL_COLUMNS,
@@ -167,7 +167,7 @@ def test_batch_equals_one_by_one() -> None:
 def test_batch_is_the_same_in_another_process() -> None:
     texts = batch_texts()
     code = (
-        "import json, sys; from corpus.signals import identify_batch; "
+        "import json, sys; from corpus.signals.quality import identify_batch; "
         "print(json.dumps(identify_batch(json.load(sys.stdin))))"
     )
     env = {"PYTHONPATH": str(Path(__file__).resolve().parents[1]), "PYTHONHASHSEED": "123"}

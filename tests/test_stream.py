@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from corpus.manifest import Entry, Total
-from corpus.stream import SMALL_INPUT_BYTES, available_cores, worker_count
+from corpus.pipeline.stream import SMALL_INPUT_BYTES, available_cores, worker_count
+from corpus.read.manifest import Entry, Total
 
 
 @pytest.mark.parametrize(
@@ -37,9 +37,9 @@ def test_a_small_build_runs_without_worker_processes(
     tmp_path: Path, tiny_model: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`--jobs 0` on a small input: the build's CPU stages run in its own process."""
-    from corpus import pipeline
-    from corpus.config import BuildConfig
-    from corpus.stream import Workers
+    from corpus.pipeline import run as pipeline
+    from corpus.pipeline.config import BuildConfig
+    from corpus.pipeline.stream import Workers
     from translate import load_translator
     from translate.base import EngineConfig
 

@@ -175,7 +175,7 @@ def test_an_empty_file_becomes_a_cache(engine: MarianEngine, tmp_path: Path) -> 
 def test_cli_with_a_garbage_cache_exits_3_naming_it(
     tiny_model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from corpus.cli import main
+    from corpus.cli.main import main
 
     (tmp_path / "doc.txt").write_text("Presiden meresmikan jalan tol baru di Jawa Tengah.\n")
     bad = tmp_path / "cache.db"

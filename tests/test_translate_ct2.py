@@ -11,9 +11,9 @@ from engine_helpers import synthetic_sentences
 from translate.base import DecodingOptions, EngineConfig
 from translate.ct2 import CT2Engine, conversion_dir
 from translate.errors import ModelLoadError
-from translate.load import resolve_model
 from translate.marian import MarianEngine
 from translate.plan import width_class
+from translate.resolve import resolve_model
 
 SENTENCES = [
     "Nyaman tanpa iklan.",

@@ -14,7 +14,8 @@ import pytest
 
 from translate.base import EngineConfig
 from translate.errors import ModelLoadError
-from translate.load import choose_engine, looks_like_path, resolve_model
+from translate.load import choose_engine
+from translate.resolve import looks_like_path, resolve_model
 
 REPO = Path(__file__).resolve().parents[1]
 

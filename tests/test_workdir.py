@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from corpus.card import CardInfo, cell, render_card
+from corpus.dataset.card import CardInfo, cell, render_card
 from corpus.errors import OutputError
-from corpus.progress import MAX_SLICE, MIN_SLICE, TARGET_SLICE_S, Progress, SliceSizer
-from corpus.workdir import BuildLock
+from corpus.pipeline.progress import MAX_SLICE, MIN_SLICE, TARGET_SLICE_S, Progress, SliceSizer
+from corpus.pipeline.workdir import BuildLock
 
 
 def test_second_lock_on_the_same_output_is_refused(tmp_path: Path) -> None:
@@ -29,7 +29,7 @@ def test_a_build_that_opened_the_old_lock_file_does_not_share_the_new_one(
     because C holds the lock, instead of running beside C."""
     import builtins
 
-    import corpus.workdir
+    import corpus.pipeline.workdir
 
     a = BuildLock(tmp_path / "out").__enter__()
     stale = open(a.path, "a+")  # noqa: SIM115 - B's open, before A releases
@@ -40,7 +40,7 @@ def test_a_build_that_opened_the_old_lock_file_does_not_share_the_new_one(
     def b_opens(path: object, mode: str = "r", *args: object, **kwargs: object) -> object:
         return next(handles, None) or builtins.open(path, mode, *args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr(corpus.workdir, "open", b_opens, raising=False)
+    monkeypatch.setattr(corpus.pipeline.workdir, "open", b_opens, raising=False)
     with pytest.raises(OutputError, match="another build"):
         BuildLock(tmp_path / "out").__enter__()
     c.__exit__(None, None, None)

@@ -39,8 +39,8 @@ from typing import Any
 from translate.base import EngineConfig
 from translate.engine import BaseEngine, Runtime
 from translate.errors import ModelLoadError, TranslationError
-from translate.load import ResolvedModel, resolve_model
 from translate.plan import Output, default_threads, finish_score, load_tokenizer, thread_split
+from translate.resolve import ResolvedModel, resolve_model
 
 logger = logging.getLogger(__name__)
 

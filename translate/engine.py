@@ -22,7 +22,6 @@ from typing import Any, ClassVar, TypeVar
 
 from translate.base import DecodingOptions, EngineConfig, Translation
 from translate.errors import TranslationError
-from translate.load import ResolvedModel
 from translate.plan import (
     LENGTH_BUCKET,
     Output,
@@ -32,6 +31,7 @@ from translate.plan import (
     mean_log_prob,
     translate_planned,
 )
+from translate.resolve import ResolvedModel
 
 E = TypeVar("E", bound="BaseEngine")
 

@@ -31,7 +31,6 @@ from typing import Any
 from translate.base import EngineConfig
 from translate.engine import BaseEngine, Runtime
 from translate.errors import ModelLoadError, TranslationError
-from translate.load import ResolvedModel, resolve_model
 from translate.plan import (
     MIN_ROWS,
     Output,
@@ -42,6 +41,7 @@ from translate.plan import (
     model_positions,
     thread_split,
 )
+from translate.resolve import ResolvedModel, resolve_model
 
 logger = logging.getLogger(__name__)
 

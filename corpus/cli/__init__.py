@@ -1,0 +1,1 @@
+"""The `idcorpus` command: parsing (main), the subcommands (commands) and shared flags (flags)."""

@@ -1,0 +1,168 @@
+"""The dataset card (README.md): YAML metadata for `load_dataset` and the Hub, then prose.
+
+The card records how the corpus was made (provenance, like sacrebleu's signature), its counts,
+what was dropped and why, and summary statistics of each quality signal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from corpus.dataset.schema import LANGUAGES, features_yaml
+
+LICENSE_NAME = "idcorpus-mixed"
+LICENSE_FILE = "LICENSE.md"
+OPUS_MT_NOTE = (
+    "The English side was machine-translated by {model}, released by Helsinki-NLP under "
+    'CC-BY 4.0 (Tiedemann & Thottingal, 2020, "OPUS-MT — Building open translation services '
+    'for the World", EAMT): credit it when you publish this corpus.'
+)
+OTHER_MODEL_NOTE = (
+    "The English side was machine-translated by the model {model}: check that model's licence "
+    "before you publish this corpus."
+)
+SOURCE_NOTE = (
+    "The Indonesian side is text of the input documents and keeps their licences; respecting "
+    "them is the publisher's responsibility. For that reason this dataset is marked "
+    "`license: other` (`license_name: idcorpus-mixed`)."
+)
+
+
+def license_text(provenance: Mapping[str, Any]) -> str:
+    """The LICENSE.md of a dataset folder: what covers each side of the pairs."""
+    model = str(provenance.get("translator", {}).get("model", "the model named in README.md"))
+    note = OPUS_MT_NOTE if "opus-mt" in model.lower() else OTHER_MODEL_NOTE
+    return "# Licence\n\n" + note.format(model=model) + "\n\n" + SOURCE_NOTE + "\n"
+
+
+@dataclass(frozen=True)
+class CardInfo:
+    name: str
+    columns: Mapping[str, str]
+    column_docs: Mapping[str, str]
+    split_counts: Mapping[str, int]
+    provenance: Mapping[str, Any]
+    report: Mapping[str, Any]
+    quantiles: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    filter_report: Mapping[str, Any] | None = None
+    split_bytes: Mapping[str, int] = field(default_factory=dict)
+
+
+def card_yaml(info: CardInfo) -> dict[str, Any]:
+    splits = [s for s in info.split_counts]
+    return {
+        "language": list(LANGUAGES),
+        "license": "other",
+        "license_name": LICENSE_NAME,
+        "license_link": LICENSE_FILE,
+        "task_categories": ["translation"],
+        "pretty_name": info.name,
+        "tags": ["machine-translated", "idcorpus", "opus-mt"],
+        "configs": [
+            {
+                "config_name": "default",
+                "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in splits],
+            }
+        ],
+        "dataset_info": {
+            "features": features_yaml(info.columns),
+            "splits": [
+                {"name": s, "num_bytes": int(info.split_bytes.get(s, 0)), "num_examples": n}
+                for s, n in info.split_counts.items()
+            ],
+        },
+    }
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def cell(value: Any) -> str:
+    """A value as literal text in a Markdown table cell: one line, no markup, no HTML."""
+    text = " ".join(str(value).split())
+    for ch in "\\`*[]<>|#":  # "_" inside words is not emphasis in CommonMark
+        text = text.replace(ch, "\\" + ch)
+    return text
+
+
+def render_card(info: CardInfo) -> str:
+    meta = yaml.safe_dump(card_yaml(info), sort_keys=False, allow_unicode=True)
+    total = sum(info.split_counts.values())
+    parts = [
+        f"---\n{meta}---\n",
+        f"# {info.name}\n",
+        f"Indonesian–English parallel corpus of {total:,} sentence pairs, built by idcorpus "
+        f"{info.provenance.get('tool_version', '')} from Indonesian documents: read → clean → "
+        "segment → machine-translate (id→en) → pairs.\n",
+        "## How to load\n",
+        "```python\nfrom datasets import load_dataset\n\n"
+        'ds = load_dataset("path/to/this/folder")\n'
+        "print(ds[\"train\"][0][\"translation\"])  # {'id': ..., 'en': ...}\n```\n",
+        "## Splits\n",
+        _table(("split", "pairs"), list(info.split_counts.items())) + "\n",
+        "## Columns\n",
+        _table(
+            ("column", "type", "meaning"),
+            [("translation", "Translation(id, en)", info.column_docs.get("translation", ""))]
+            + [(c, t, info.column_docs.get(c, "")) for c, t in info.columns.items()],
+        )
+        + "\n",
+    ]
+    if info.quantiles:
+        qnames = sorted({q for qs in info.quantiles.values() for q in qs}, key=lambda s: int(s[1:]))
+        rows = [(c, *(qs.get(q, "") for q in qnames)) for c, qs in info.quantiles.items()]
+        parts += ["## Signal statistics\n", _table(("signal", *qnames), rows) + "\n"]
+    parts += _report_sections(info)
+    parts += [
+        "## Provenance\n",
+        "```json\n" + _json(info.provenance) + "\n```\n",
+        "## Licence\n",
+        f"See [{LICENSE_FILE}]({LICENSE_FILE}).\n",
+    ]
+    return "\n".join(parts)
+
+
+def _report_sections(info: CardInfo) -> list[str]:
+    counts = info.report.get("counts", {})
+    dropped = info.report.get("dropped", {})
+    skipped = info.report.get("skipped_inputs", [])
+    parts = ["## Build report\n", _table(("count", "value"), sorted(counts.items())) + "\n"]
+    if dropped:
+        parts += [
+            "### Dropped units by reason\n",
+            _table(("stage:reason", "units"), sorted(dropped.items())) + "\n",
+        ]
+    warnings = info.report.get("warnings", [])
+    if warnings:
+        parts += ["### Warnings\n", "\n".join(f"- {cell(w)}" for w in warnings) + "\n"]
+    examples = info.report.get("examples", {})
+    if examples:
+        rows = [
+            (k, e["doc"], e.get("text", "")) for k, found in sorted(examples.items()) for e in found
+        ]
+        parts += [
+            "### Examples of dropped units\n",
+            _table(("stage:reason", "document", "text"), rows) + "\n",
+        ]
+    if skipped:
+        parts += [
+            "### Skipped inputs\n",
+            _table(("input", "reason"), [tuple(s) for s in skipped]) + "\n",
+        ]
+    if info.filter_report:
+        rows = sorted(info.filter_report.get("dropped", {}).items())
+        parts += ["### Filter\n", _table(("rule", "rows dropped"), rows) + "\n"]
+    return parts
+
+
+def _json(data: Mapping[str, Any]) -> str:
+    import json
+
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True, default=str)

@@ -1,0 +1,96 @@
+"""Document + sentence spans + translations -> rows of the dataset, with provenance and signals.
+
+`units_of` places each sentence in its document (paragraph, sentence index, offsets);
+`rows_of` pairs units with their translations and quality signals — a pure function of its
+arguments, run in the build's worker processes.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from corpus.records import Document, Span
+from corpus.report import Report
+from translate.base import Translation
+
+
+class Unit(NamedTuple):
+    """A source sentence to translate, and where it sits in its cleaned document.
+
+    `line_no` is its 1-based line in the input document for presplit input, else None.
+    (A tuple: units cross process boundaries by the thousand, and tuples pickle fast.)"""
+
+    doc_id: str
+    source: str
+    para_index: int
+    sent_index: int
+    start: int
+    end: int
+    text: str
+    line_no: int | None = None
+
+
+def units_of(doc: Document, spans: Sequence[Span], paragraphs: Sequence[Span]) -> list[Unit]:
+    """One Unit per sentence span; `para_index` is the paragraph that holds the span's start."""
+    starts = [p.start for p in paragraphs]
+    return [
+        Unit(
+            doc_id=doc.doc_id,
+            source=doc.source,
+            para_index=max(bisect.bisect_right(starts, s.start) - 1, 0),
+            sent_index=i,
+            start=s.start,
+            end=s.end,
+            text=s.text,
+        )
+        for i, s in enumerate(spans)
+    ]
+
+
+def row_of(
+    unit: Unit, translation: Translation, signals: dict[str, Any], presplit: bool
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "translation": {"id": unit.text, "en": translation.text},
+        "doc_id": unit.doc_id,
+        "source": unit.source,
+        "para_index": unit.para_index,
+        "sent_index": unit.sent_index,
+        "src_start": unit.start,
+        "src_end": unit.end,
+    }
+    if presplit:
+        row["line_no"] = unit.line_no
+    row["score"] = round(float(translation.score), 4)
+    row.update(signals)
+    return row
+
+
+def rows_of(
+    units: Sequence[Unit],
+    translations: Sequence[Translation],
+    *,
+    signals: bool,
+    presplit: bool,
+) -> tuple[list[dict[str, Any]], Report]:
+    """The dataset rows of translated units, and what was dropped on the way.
+
+    An empty translation is dropped (`translate:empty_output`, naming the document) — except
+    for presplit input, which is one row per line whatever the model made of it."""
+    from corpus.signals.quality import compute_signals_batch
+
+    report = Report()
+    kept = []
+    for unit, tr in zip(units, translations, strict=True):
+        if not tr.text.strip() and not presplit:
+            report.drop("translate", "empty_output", doc=unit.doc_id, text=unit.text)
+        else:
+            kept.append((unit, tr))
+    values: list[dict[str, Any]] = [{} for _ in kept]
+    if signals and kept:
+        values = compute_signals_batch([u.text for u, _ in kept], [t for _, t in kept])
+    rows = [row_of(u, t, v, presplit) for (u, t), v in zip(kept, values, strict=True)]
+    report.count("pairs", len(rows))
+    return rows, report

@@ -1,0 +1,110 @@
+"""Document -> sentence units: cleaned and segmented, or one unit per line with `--presplit`.
+
+`prepare(doc, options, drop)` is pure: its result depends only on its arguments, so it runs in
+any process (the build's `--jobs` workers, Ray tasks) and gives the same units. The one piece
+of state that crosses documents — lines repeated across documents — is decided before, in
+document order, and passed in as `drop` (see corpus.clean.cleaner).
+
+Presplit input (`--presplit`) is one sentence per line: every line with any text after Unicode
+repair is one unit, in input order, duplicates included, with its 1-based line number; nothing
+is cleaned away and nothing is segmented, so the output lines up with a reference file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from corpus.clean.cleaner import Cleaner
+from corpus.clean.repair import repair
+from corpus.pipeline.pairs import Unit, units_of
+from corpus.records import Document, Span
+from corpus.report import Report
+from corpus.segment.sentences import segment, split_paragraphs
+
+
+@dataclass(frozen=True)
+class PrepareOptions:
+    """How documents become units."""
+
+    presplit: bool = False
+
+
+@dataclass
+class Prepared:
+    """The units of one document (part) and what preparing it counted and dropped.
+
+    Offsets, sentence and paragraph indices are local to this part; `text_length` and
+    `paragraphs` let the pipeline continue them across the parts of a long document."""
+
+    doc_id: str
+    part: int
+    units: list[Unit]
+    spans: int  # sentences found, before units without letters were dropped
+    text_length: int
+    paragraphs: int
+    lines: int  # line breaks in the input part (presplit line numbers continue after them)
+    report: Report = field(default_factory=Report)
+
+
+def prepare(
+    doc: Document, options: PrepareOptions, drop: frozenset[bytes] | None = None
+) -> Prepared:
+    """The units of `doc`; `drop`: fingerprints of lines repeated across documents."""
+    if options.presplit:
+        return _prepare_lines(doc)
+    cleaned = Cleaner().clean(doc.text, drop=drop if drop is not None else frozenset())
+    paragraphs = split_paragraphs(cleaned.text)
+    units = units_of(doc, segment(cleaned.text), paragraphs)
+    result = Prepared(
+        doc.doc_id,
+        doc.part,
+        [],
+        len(units),
+        len(cleaned.text),
+        len(paragraphs),
+        doc.text.count("\n"),
+    )
+    for line in cleaned.dropped:
+        result.report.drop("clean", line.reason, doc=doc.doc_id, text=line.text)
+    for unit in units:
+        if any(c.isalpha() for c in unit.text):
+            result.units.append(unit)
+        else:
+            result.report.drop("segment", "no_letters", doc=doc.doc_id, text=unit.text)
+    _count(result)
+    return result
+
+
+def _prepare_lines(doc: Document) -> Prepared:
+    """One unit per line with text after Unicode repair; the repaired lines keep their line
+    numbers (blank lines stay blank), so offsets point into the repaired text."""
+    lines = doc.text.split("\n")
+    repaired = [repair(line) if line.strip() else "" for line in lines]
+    text = "\n".join(repaired)
+    spans, numbers, pos = [], [], 0
+    for n, line in enumerate(repaired, 1):
+        if line:
+            spans.append(Span(pos, pos + len(line), line))
+            numbers.append(n)
+        pos += len(line) + 1
+    units = [
+        u._replace(line_no=n)
+        for u, n in zip(units_of(doc, spans, split_paragraphs(text)), numbers, strict=True)
+    ]
+    paragraphs = len(split_paragraphs(text))
+    result = Prepared(
+        doc.doc_id, doc.part, units, len(units), len(text), paragraphs, len(lines) - 1
+    )
+    for n, (raw, line) in enumerate(zip(lines, repaired, strict=True), 1):
+        if raw.strip() and not line:
+            result.report.drop("read", "line_empty_after_repair", doc=f"{doc.doc_id}:{n}")
+    _count(result)
+    return result
+
+
+def _count(result: Prepared) -> None:
+    if result.part == 0:
+        result.report.count("documents")
+    if not result.units:
+        result.report.count("documents_without_sentences")
+    result.report.count("sentences", len(result.units))

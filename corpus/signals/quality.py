@@ -1,0 +1,230 @@
+"""Per-pair quality signals: the columns a user filters a corpus by.
+
+`compute_signals_batch(sources, translations)` returns one dict of `SIGNAL_COLUMNS` values per
+pair (`compute_signals` for one pair: the same values); each column is described in
+`SIGNAL_DOCS` (copied into the dataset card). Call it per chunk: language ID scores a whole
+batch at once (corpus/signals/langid.py), so a chunk costs a small fraction of pair-by-pair calls.
+
+Language ID is py3langid's model restricted to `LANGUAGES`, with a tip for the
+Indonesian/Malay pair, which share most of their vocabulary: every word of
+`data/id_ms_markers.tsv` (kerana/karena, pejabat/kantor, ...) multiplies the odds of its
+language by e (then the probabilities are renormalised). Both sides of every pair are
+identified. Labelled "id" (scripts/bench_langid.py): FLORES devtest ind 95.7%, NusaX test
+98.0%, UD-CSUI test 96.0%; FLORES devtest eng 100% "en"; the Malay sentences of
+tests/test_signals.py 88% "ms" (the 3 without a marker word go to id, unsure). Most misses
+are id<->ms on sentences without a telling word, at low confidence, hence the confidence
+threshold of `is_non_indonesian_source`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from corpus.errors import ConfigError
+from translate.base import Translation
+from translate.robust import length_ratio, repetition_score
+
+if TYPE_CHECKING:
+    from corpus.signals.langid import Identifier
+
+LANGUAGES = ("id", "ms", "en", "jv", "tl")
+"""Candidate languages: Indonesian, Malay, English, Javanese, Tagalog (py3langid has no su)."""
+
+LANGID_MISSING = 'language ID needs py3langid 0.4.x: pip install "idcorpus[langid]"'
+
+SIGNALS_VERSION = "signals-3"
+"""Changes when a signal's value for the same pair may change (2: batch language ID over
+py3langid 0.4's model; probabilities within 1e-5 of py3langid's own float32 ones)."""
+
+NON_ID_CONFIDENCE = 0.75
+"""`is_non_indonesian_source` needs the other language at least this confident. At 0.75 it
+flags 0-0.5% of Indonesian sentences (FLORES, NusaX, UD, NTREX, Tatoeba) and 63-80% of
+Malay ones (all the unmarked rest is labelled ms at lower confidence or id)."""
+
+SHORT_WORDS = 3
+"""A source of fewer words than this is a fragment (`is_short`)."""
+
+OVERLAP_BATCH = 16
+"""From this many undecided pairs on, their trigrams are counted with numpy (same results)."""
+
+UNTRANSLATED_OVERLAP = 0.8
+"""Share of the target's character trigrams found in the source above which (with similar
+lengths) the target is taken to be a copy of the source."""
+
+SIGNAL_COLUMNS: dict[str, str] = {
+    "length_ratio_chars": "float64",
+    "length_ratio_tokens": "float64",
+    "src_lang": "string",
+    "src_lang_conf": "float64",
+    "tgt_lang": "string",
+    "tgt_lang_conf": "float64",
+    "repetition": "float64",
+    "is_split": "bool",
+    "has_unk": "bool",
+    "is_retried": "bool",
+    "is_degenerate": "bool",
+    "is_untranslated": "bool",
+    "is_non_indonesian_source": "bool",
+    "is_short": "bool",
+}
+
+SIGNAL_DOCS: dict[str, str] = {
+    "length_ratio_chars": "English characters / Indonesian characters (about 0.9 for human translations).",
+    "length_ratio_tokens": "Target tokens / source tokens of the model's vocabulary (eos excluded); null when unknown.",
+    "src_lang": f"Language of the source by py3langid over {', '.join(LANGUAGES)}, tipped by id/ms marker words.",
+    "src_lang_conf": "Probability of src_lang (0-1).",
+    "tgt_lang": "Language of the translation, as src_lang.",
+    "tgt_lang_conf": "Probability of tgt_lang (0-1).",
+    "repetition": "Share of repeated word n-grams in the translation (0 for prose, >= 0.3 for loops).",
+    "is_split": "The source was longer than the model accepts and was translated in pieces.",
+    "has_unk": "The model emitted <unk> (a word it cannot spell), which the translation leaves out.",
+    "is_retried": "The first translation looked degenerate and was decoded again with anti-repetition settings.",
+    "is_degenerate": "The kept translation still looks degenerate (repetition loop or implausible length).",
+    "is_untranslated": "The translation copies the source (equal after normalisation, or nearly all its text).",
+    "is_non_indonesian_source": f"The source is another language (src_lang != id with confidence >= {NON_ID_CONFIDENCE}).",
+    "is_short": f"The source has fewer than {SHORT_WORDS} words (a fragment).",
+}
+
+_WORD = re.compile(r"\w+")
+_ENOUGH_WORDS = re.compile(r"\w" + r"\W+\w+" * (SHORT_WORDS - 2) + r"\W+\w")
+"""Matches where a text has at least `SHORT_WORDS` separate words (`\\w+` runs)."""
+
+
+def compute_signals(
+    source: str, translation: Translation, *, src_tokens: int | None = None
+) -> dict[str, object]:
+    """The `SIGNAL_COLUMNS` values of one pair. `src_tokens`: the engine's count of source
+    tokens (eos included); by default `translation.src_tokens` where the engine set it."""
+    return compute_signals_batch([source], [translation], src_tokens=[src_tokens])[0]
+
+
+def compute_signals_batch(
+    sources: Sequence[str],
+    translations: Sequence[Translation],
+    *,
+    src_tokens: Sequence[int | None] | None = None,
+) -> list[dict[str, object]]:
+    """`compute_signals` of each pair, identical to pair-by-pair calls, in one language-ID
+    batch for both sides (what a pipeline worker calls per chunk)."""
+    if len(sources) != len(translations) or (
+        src_tokens is not None and len(src_tokens) != len(sources)
+    ):
+        raise ValueError("compute_signals_batch needs one translation (and src_tokens) per source")
+    langs = identify_batch([*sources, *(t.text for t in translations)])
+    copies = untranslated_batch(sources, [t.text for t in translations])
+    counts = src_tokens if src_tokens is not None else [None] * len(sources)
+    return [
+        pair_signals(src, tr, count, (langs[i], langs[len(sources) + i]), copies[i])
+        for i, (src, tr, count) in enumerate(zip(sources, translations, counts, strict=True))
+    ]
+
+
+def pair_signals(
+    source: str,
+    translation: Translation,
+    src_tokens: int | None,
+    langs: tuple[tuple[str, float], tuple[str, float]],
+    untranslated: bool,
+) -> dict[str, object]:
+    """The signals of one pair, given both sides' language ID and `is_untranslated`."""
+    (src_lang, src_conf), (tgt_lang, tgt_conf) = langs
+    return {
+        "length_ratio_chars": length_ratio(source, translation.text),
+        "length_ratio_tokens": token_ratio(
+            src_tokens if src_tokens is not None else translation.src_tokens, translation.tokens
+        ),
+        "src_lang": src_lang,
+        "src_lang_conf": src_conf,
+        "tgt_lang": tgt_lang,
+        "tgt_lang_conf": tgt_conf,
+        "repetition": repetition_score(translation.text),
+        "is_split": translation.split,
+        "has_unk": translation.unk,
+        "is_retried": translation.retried,
+        "is_degenerate": translation.degenerate,
+        "is_untranslated": untranslated,
+        "is_non_indonesian_source": src_lang != "id" and src_conf >= NON_ID_CONFIDENCE,
+        "is_short": _ENOUGH_WORDS.search(source) is None,
+    }
+
+
+def token_ratio(src_tokens: int | None, tgt_tokens: int) -> float | None:
+    """Target/source tokens, eos excluded on both sides; None when either is unknown."""
+    if src_tokens is None or src_tokens <= 1 or tgt_tokens <= 0:
+        return None
+    return tgt_tokens / (src_tokens - 1)
+
+
+def normalise(text: str) -> str:
+    """NFKC, casefolded, words only (punctuation dropped), single spaces."""
+    return " ".join(_WORD.findall(unicodedata.normalize("NFKC", text).casefold()))
+
+
+def is_untranslated(source: str, target: str) -> bool:
+    """The target is (nearly) the source: equal when normalised, or most of its character
+    trigrams come from the source at a similar length."""
+    return untranslated_batch([source], [target])[0]
+
+
+def untranslated_batch(sources: Sequence[str], targets: Sequence[str]) -> list[bool]:
+    """`is_untranslated` of each pair; the trigram counts of a batch are taken with numpy."""
+    pairs = [(normalise(s), normalise(t)) for s, t in zip(sources, targets, strict=True)]
+    verdicts = [quick_verdict(src, tgt) for src, tgt in pairs]
+    undecided = [i for i, verdict in enumerate(verdicts) if verdict is None]
+    counts = trigram_counts([pairs[i][0] for i in undecided], [pairs[i][1] for i in undecided])
+    for i, (distinct, shared) in zip(undecided, counts, strict=True):
+        verdicts[i] = distinct > 0 and shared / distinct >= UNTRANSLATED_OVERLAP
+    return [bool(verdict) for verdict in verdicts]
+
+
+def quick_verdict(src: str, tgt: str) -> bool | None:
+    """is_untranslated of normalised texts where no trigram count is needed, else None."""
+    if not tgt:
+        return False
+    if src == tgt:
+        return True
+    if not 0.67 <= len(tgt) / max(len(src), 1) <= 1.5:
+        return False
+    return None
+
+
+def trigram_counts(sources: Sequence[str], targets: Sequence[str]) -> list[tuple[int, int]]:
+    """(distinct trigrams of the target, how many of them the source has) for each pair."""
+    if len(sources) < OVERLAP_BATCH:
+        grams = [
+            (_trigrams(src), _trigrams(tgt)) for src, tgt in zip(sources, targets, strict=True)
+        ]
+        return [(len(tgt), len(tgt & src)) for src, tgt in grams]
+    try:
+        from corpus.signals.overlap import trigram_overlaps  # numpy: loaded on first use
+    except ImportError as e:
+        raise ConfigError(LANGID_MISSING) from e
+    return trigram_overlaps(sources, targets)
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    return set(zip(text, text[1:], text[2:], strict=False))  # the shortest sets the end
+
+
+def identify_batch(texts: Sequence[str]) -> list[tuple[str, float]]:
+    """(language, probability) of each text over `LANGUAGES`; ("und", 0.0) without letters.
+    The same for a text whatever batch it comes in."""
+    return language_identifier().identify_batch(texts)
+
+
+@functools.lru_cache(maxsize=1)
+def language_identifier() -> Identifier:
+    """The language identifier, loaded once: text -> (language code, probability), and
+    `.identify_batch(texts)`. Text without letters gives ("und", 0.0)."""
+    try:
+        from corpus.signals.langid import (
+            load_identifier,  # numpy and py3langid: loaded on first use
+        )
+
+        return load_identifier(LANGUAGES)
+    except ImportError as e:
+        raise ConfigError(LANGID_MISSING) from e
