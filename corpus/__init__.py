@@ -3,7 +3,7 @@
     import corpus
     summary = corpus.pipeline(corpus.BuildConfig(inputs=("news/",), out="corpus-out/"))
     corpus.filter_dataset("corpus-out/", "corpus-clean/", corpus.FilterConfig(min_score=-2.5))
-    corpus.export("corpus-clean/", "exports/", "jsonl")
+    corpus.export("corpus-clean/", "jsonl", "exports/")
     result = corpus.evaluate(corpus.EvalConfig(sets=("flores-devtest",)))
 
 `import corpus` imports no torch and does no work: each name above is imported when first used.
