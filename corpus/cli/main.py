@@ -177,6 +177,10 @@ def build_parser() -> argparse.ArgumentParser:
             help="translate test sets as a build would and score them (BLEU, chrF, chrF++)",
         )
     )
+    rep = sub.add_parser(
+        "report", parents=[common], help="write FOLDER/report.html, a page to read the corpus by"
+    )
+    rep.add_argument("dataset", metavar="FOLDER", help="a dataset folder (build or filter output)")
     exp = sub.add_parser("export", parents=[common], help="export a built corpus to another format")
     exp.add_argument("dataset", metavar="IN")
     exp.add_argument("--format", required=True, choices=("jsonl", "tsv", "moses", "tmx", "arrow"))
