@@ -90,7 +90,7 @@ def drops_chart(dropped: Mapping[str, int], order: Sequence[str]) -> str:
         ax.barh(y, values, color=[colours[s] for s in stages], height=0.7)
         ax.set_yticks(y, [_clip(k, 38) for k, _ in items])
         ax.invert_yaxis()
-        _plain_ticks(ax.xaxis)
+        _count_axis(ax, "x")
         ax.set_xlabel("units dropped")
         ax.grid(axis="y", visible=False)
         for yi, n in zip(y, values, strict=True):
@@ -127,7 +127,7 @@ def histogram_chart(
                         textcoords="offset points", va="top", fontsize=9, color=DROPPED)  # fmt: skip
         ax.set_xlabel(xlabel + (f" ({outside})" if outside else ""))
         ax.set_ylabel("pairs")
-        _plain_ticks(ax.yaxis)
+        _count_axis(ax, "y")
         ax.set_xlim(hist.lo, hist.hi)
         return _svg(fig, f"hist-{name}", f"histogram of {name}")
 
@@ -148,26 +148,32 @@ def lang_chart(hit: Histogram, other: Histogram, required: str, side: str, thres
                     color=DROPPED)  # fmt: skip
         ax.set_xlabel(f"language-ID confidence of the {side}")
         ax.set_ylabel("pairs")
-        ax.set_yscale("symlog", linthresh=10)
-        _plain_ticks(ax.yaxis)
+        _count_axis(ax, "y", log=int((hit.counts + other.counts).max(initial=0)) > 100)
         ax.set_xlim(0, 1)
-        ax.legend(loc="upper left", fontsize=8, frameon=False)
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=2, fontsize=9, frameon=False)
         return _svg(fig, f"lang-{side}", f"language-ID confidence of the {side}")
 
 
-def _plain_ticks(axis: Any) -> None:
-    """Tick labels as plain numbers (a log scale's default ones are math text)."""
-    from matplotlib.ticker import FuncFormatter
+def _count_axis(ax: Any, which: str, log: bool = False) -> None:
+    """An axis of counts: integer ticks as plain numbers with thousands separators (a log
+    scale's default labels are math text); `log`: a symmetric log scale, for counts from a
+    few to millions."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+    axis = ax.yaxis if which == "y" else ax.xaxis
+    if log:
+        (ax.set_yscale if which == "y" else ax.set_xscale)("symlog", linthresh=10)
+    else:
+        axis.set_major_locator(MaxNLocator(integer=True))
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
 
 
 def _bars(
     ax: Any, hist: Histogram, colour: str, label: str | None = None, bottom: Any = None
 ) -> None:
-    edges = hist.edges
-    ax.bar(edges[:-1], hist.counts, width=np.diff(edges), align="edge", color=colour,
-           bottom=bottom, label=label, linewidth=0)  # fmt: skip
+    """The histogram as one filled step path (on `bottom` when stacked)."""
+    base = np.zeros(hist.bins) if bottom is None else np.asarray(bottom)
+    ax.stairs(base + hist.counts, hist.edges, baseline=base, fill=True, color=colour, label=label)
 
 
 def sites_chart(pairs: Mapping[str, int], docs: Mapping[str, int], top: int = 15) -> str:
@@ -180,12 +186,16 @@ def sites_chart(pairs: Mapping[str, int], docs: Mapping[str, int], top: int = 15
         ax = fig.add_subplot()
         y = np.arange(len(items))
         ax.barh(y, [n for _, n in items], color=KEPT, height=0.7)
-        ax.set_yticks(y, [f"{_clip(h, 32)} ({docs.get(h, 0):,} docs)" for h, _ in items])
+        ax.set_yticks(y, [f"{_clip(h, 32)} ({_docs(docs.get(h, 0))})" for h, _ in items])
         ax.invert_yaxis()
         ax.set_xlabel("pairs")
-        _plain_ticks(ax.xaxis)
+        _count_axis(ax, "x")
         ax.grid(axis="y", visible=False)
         return _svg(fig, "sites", f"pairs of the {len(items)} largest sites")
+
+
+def _docs(n: int) -> str:
+    return f"{n:,} doc" if n == 1 else f"{n:,} docs"
 
 
 def _clip(text: str, n: int) -> str:

@@ -266,20 +266,28 @@ def _documents(s: Scan) -> str:
 
 
 def _provenance(s: Scan) -> str:
-    prov = s.meta.get("provenance") or {}
+    items = dict(s.meta.get("provenance") or {})
+    if s.meta.get("filter"):
+        items["filter"] = s.meta["filter"]
+    if not items:
+        return '<section id="provenance"><h2>Provenance</h2><p class="muted">No idcorpus.json in this folder.</p></section>'
     rows = "".join(
-        f"<tr><th>{escape(str(k))}</th><td><code>{escape(clip(_compact(v), 800))}</code></td></tr>"
-        for k, v in sorted(prov.items())
+        f"<tr><th>{escape(str(key))}</th><td>{_value(value)}</td></tr>"
+        for key, value in sorted(items.items())
     )
-    filt = s.meta.get("filter")
-    if filt:
-        rows += f"<tr><th>filter</th><td><code>{escape(clip(_compact(filt), 800))}</code></td></tr>"
-    body = (
-        f"<table>{rows}</table>"
-        if rows
-        else '<p class="muted">No idcorpus.json in this folder.</p>'
+    return (
+        f'<section id="provenance"><h2>Provenance</h2><table class="prov">{rows}</table></section>'
     )
-    return f'<section id="provenance"><h2>Provenance</h2>{body}</section>'
+
+
+def _value(value: Any) -> str:
+    """A provenance value: a mapping as `key: value` lines, anything else as compact text."""
+    if isinstance(value, Mapping) and value:
+        return "<br>".join(
+            f"<code>{escape(str(k))}</code>: {escape(clip(_compact(v), 400))}"
+            for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
+        )
+    return f"<code>{escape(clip(_compact(value), 800))}</code>"
 
 
 def _compact(value: Any) -> str:

@@ -25,6 +25,7 @@ code { font: 13px ui-monospace, "DejaVu Sans Mono", monospace; background: #f4f6
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(480px, 1fr)); gap: 18px; }
 figure { margin: 0; min-width: 0; }
 svg.chart { width: 100%; height: auto; display: block; }
+table.prov td { overflow-wrap: anywhere; font-size: 13px; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 14px; }
 th, td { border-bottom: 1px solid var(--line); padding: 5px 8px; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; font-weight: 600; }
