@@ -35,6 +35,7 @@ TESTS = [
     "tests/test_export.py",
     "tests/test_evaluate.py",
     "tests/test_html.py",
+    "tests/test_review.py",
 ]
 SKIP = {"idcorpus", "torch", "pytest", "pytest-timeout", "ruff", "mypy"}
 """The project itself, torch (the local 2.13.0 file) and the development tools."""
