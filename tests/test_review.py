@@ -190,8 +190,9 @@ def test_report_is_bounded_and_deterministic(tmp_path: Path) -> None:
     long = "kata " * 20_000
     pairs = [pair(f"{long}{i}", f"word {i}", f"d{i % 50}", score=-float(i % 7)) for i in range(300)]
     folder = write_folder(tmp_path / "f", pairs, [rejected("d1", "clean", "empty", long, 1)])
-    first = write_report(folder).read_bytes()
-    assert write_report(folder).read_bytes() == first
+    first = write_report(folder, name="final-name").read_bytes()
+    assert b"<title>idcorpus report: final-name</title>" in first
+    assert write_report(folder, name="final-name").read_bytes() == first
     assert len(first) < 1_000_000  # 300 pairs of 100,000 characters: 30 MB of text
     assert long not in first.decode()
 

@@ -15,13 +15,14 @@ from pathlib import Path
 from corpus.review.deps import MISSING, REPORT_FILE, require_report_extra
 
 
-def write_report(folder: str | Path) -> Path:
-    """Write `folder/report.html` and return its path (see corpus.review.page.write_report).
-    Raises ConfigError naming the extra to install when matplotlib is missing."""
+def write_report(folder: str | Path, *, name: str | None = None) -> Path:
+    """Write `folder/report.html` and return its path; `name`: the title's folder name when
+    `folder` is a staged folder (see corpus.review.page.write_report). Raises ConfigError
+    naming the extra to install when matplotlib is missing."""
     require_report_extra()
     from corpus.review.page import write_report as write
 
-    return write(folder)
+    return write(folder, name=name)
 
 
 __all__ = ["MISSING", "REPORT_FILE", "write_report"]

@@ -33,12 +33,15 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 Row = dict[str, Any]
 
 
-def write_report(folder: str | Path, limits: Limits | None = None) -> Path:
+def write_report(
+    folder: str | Path, *, name: str | None = None, limits: Limits | None = None
+) -> Path:
     """Write `folder/report.html` for the dataset folder `folder` (a published folder, or a
-    staged one before it is published) and return its path. Written to a temporary name and
-    renamed, so a reader never sees half a report."""
+    staged one before it is published: `name` is then the folder's final name, for the
+    title) and return its path. Written to a temporary name and renamed, so a reader never
+    sees half a report."""
     folder = Path(folder)
-    page = render(scan(folder, limits or Limits()))
+    page = render(scan(folder, limits or Limits()), name=name)
     path = folder / REPORT_FILE
     tmp = path.with_name(f".{REPORT_FILE}.tmp-{os.getpid()}")
     tmp.write_text(page, encoding="utf-8")
@@ -47,9 +50,9 @@ def write_report(folder: str | Path, limits: Limits | None = None) -> Path:
     return path
 
 
-def render(s: Scan) -> str:
-    """The page of one scan."""
-    title = f"idcorpus report: {s.folder.name}"
+def render(s: Scan, name: str | None = None) -> str:
+    """The page of one scan, titled by `name` (default: the folder's name)."""
+    title = f"idcorpus report: {name or s.folder.name}"
     body = [
         f"<header><h1>{escape(title)}</h1>{_subtitle(s)}{_nav()}</header><main>",
         _overview(s),
