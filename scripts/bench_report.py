@@ -7,8 +7,10 @@ Each corpus is a dataset folder in the real schema (data/train-*.parquet with ev
 column and line_no, a rejected configuration with 0.4 dropped units per pair, idcorpus.json
 and the card, written by the dataset writer), with URL document ids over 200 sites, about 20
 pairs a document. `report_mb` is the size of the 1M report (target <= 5); `linear` is the
-ratio of the 1M build time to the 100k one (target <= 12: ten times the data). The page's
-load time in headless Chromium (`open_s`, target < 2) is measured when Chromium is installed.
+ratio of the 1M build time to the 100k one (target <= 12: ten times the data), medians of
+`--repeats` builds; `scan_linear` the same ratio for the streaming pass alone, without the
+charts and page (a constant few seconds, mostly matplotlib). The page's load time in
+headless Chromium (`open_s`, target < 2) is measured when Chromium is installed.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 from corpus.dataset import arrow_schema, columns  # noqa: E402
 from corpus.report import Report  # noqa: E402
 from corpus.review import write_report  # noqa: E402
-from corpus.review.scan import rejected_schema  # noqa: E402
+from corpus.review.scan import rejected_schema, scan  # noqa: E402
 from corpus.signals import SIGNAL_COLUMNS  # noqa: E402
 from corpus.writer import DatasetWriter  # noqa: E402
 
@@ -129,12 +132,12 @@ def synthetic_corpus(out: Path, n: int, seed: int = 0) -> Path:
     return out
 
 
-def timed_report(folder: Path, repeats: int) -> float:
-    """Median seconds of `write_report(folder)` over `repeats` runs."""
+def timed(work: Callable[[], object], repeats: int) -> float:
+    """Median seconds of `work()` over `repeats` runs."""
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        write_report(folder)
+        work()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
@@ -167,16 +170,20 @@ def main() -> int:
     root = args.keep or Path(tempfile.mkdtemp(prefix="bench-report-"))
     root.mkdir(parents=True, exist_ok=True)
     try:
-        times, sizes = {}, {}
+        times, scans, sizes = {}, {}, {}
         for n in (args.small, args.large):
             folder = synthetic_corpus(root / f"corpus-{n}", n)
-            times[n] = timed_report(folder, args.repeats)
+            times[n] = timed(lambda f=folder: write_report(f), args.repeats)
+            scans[n] = timed(lambda f=folder: scan(f), args.repeats)
             sizes[n] = (folder / "report.html").stat().st_size / 1e6
-            print(f"{n:>9,} pairs: report {sizes[n]:.2f} MB, built in {times[n]:.2f} s", flush=True)
+            print(f"{n:>9,} pairs: report {sizes[n]:.2f} MB, built in {times[n]:.2f} s "
+                  f"(its scan {scans[n]:.2f} s)", flush=True)  # fmt: skip
         opened = open_seconds(root / f"corpus-{args.large}" / "report.html")
         linear = times[args.large] / times[args.small]
+        scan_linear = scans[args.large] / scans[args.small]
         extra = f" open_s={opened:.2f}" if opened is not None else ""
-        print(f"RESULT report_mb={sizes[args.large]:.2f} linear={linear:.2f}{extra}")
+        print(f"RESULT report_mb={sizes[args.large]:.2f} linear={linear:.2f} "
+              f"scan_linear={scan_linear:.2f}{extra}")  # fmt: skip
     finally:
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)

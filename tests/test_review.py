@@ -197,6 +197,15 @@ def test_report_is_bounded_and_deterministic(tmp_path: Path) -> None:
     assert long not in first.decode()
 
 
+def test_many_reasons_and_long_document_ids_stay_bounded(tmp_path: Path) -> None:
+    doc = "https://www.berita.example/" + "x" * 5000
+    pairs = [pair(f"{SRC} {i}", TGT, doc, score=-5.0) for i in range(60)]
+    drops = [rejected(doc, "clean", f"reason_{i}", "teks", i) for i in range(500)]
+    page = write_report(write_folder(tmp_path / "f", pairs, drops)).read_text()
+    assert len(page) < 600_000 and "x" * 2100 not in page
+    assert "440 smaller reasons left out" in page
+
+
 def test_card_and_rejected_counts_disagree(tmp_path: Path) -> None:
     meta = {"report": {"dropped": {"clean:empty": 2, "read:skipped_input": 1}}}
     folder = write_folder(tmp_path / "f", [pair(SRC, TGT)], [rejected("d0", "clean", "empty", "", 1)], meta)  # fmt: skip

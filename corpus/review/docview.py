@@ -86,7 +86,7 @@ def document_html(doc_id: str, rows: Mapping[str, list[Row]], cut: Mapping[str, 
 
 def _doc_title(doc_id: str) -> str:
     text = f'<span class="docid">{escape(clip(doc_id, 120))}</span>'
-    if host_of(doc_id):
+    if host_of(doc_id) and len(doc_id) <= 2000:
         return f'<a href="{escape(doc_id)}" rel="noopener noreferrer">{text}</a>'
     return text
 

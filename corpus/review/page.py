@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 STAGES = ("read", "html", "clean", "segment", "langid", "translate", "filter", "dedup")
 DOCS_BUDGET = 1_500_000  # characters of document view; the rest of the sample is left out
 SHOWN = 12  # lowest-scoring pairs shown before "more"
+MAX_REASONS = 60  # stage:reason keys in the chart and table (the largest)
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 Row = dict[str, Any]
 
@@ -125,7 +126,9 @@ def _card_drops(s: Scan) -> dict[str, int]:
 
 def _drops(s: Scan) -> str:
     card = _card_drops(s)
-    keys = sorted(card.keys() | s.rejected.keys(), key=lambda k: (_rank(k), -card.get(k, 0), k))
+    every = card.keys() | s.rejected.keys()
+    top = sorted(every, key=lambda k: (-max(card.get(k, 0), s.rejected.get(k, 0)), k))[:MAX_REASONS]
+    keys = sorted(top, key=lambda k: (_rank(k), -card.get(k, 0), k))
     parts = ['<section id="drops"><h2>What was dropped</h2>']
     if not keys:
         known = s.has_rejected or "report" in s.meta
@@ -137,6 +140,8 @@ def _drops(s: Scan) -> str:
     parts.append(f"<figure>{figure}<figcaption>Units dropped per stage and reason, as the card "
                  "counts them (a unit is a line, block, fragment or sentence).</figcaption></figure>")  # fmt: skip
     parts.append(_drops_table(s, card, keys))
+    if len(every) > len(keys):
+        parts.append(f'<p class="note">{len(every) - len(keys):,} smaller reasons left out.</p>')
     report = s.meta.get("report") or {}
     parts.append(
         _list("Skipped inputs", [f"{a}: {b}" for a, b in report.get("skipped_inputs") or []])
@@ -230,7 +235,7 @@ def pairs_table(rows: Sequence[Row]) -> str:
         body.append(
             f'<tr><td class="n">{"" if score is None else f"{score:.2f}"}</td>'
             f"<td>{escape(clip(pair.get('id')))}</td><td>{escape(clip(pair.get('en')))}</td>"
-            f'<td>{sig}</td><td title="{escape(doc)}">{escape(clip(doc, 60))}</td></tr>'
+            f'<td>{sig}</td><td title="{escape(clip(doc, 500))}">{escape(clip(doc, 60))}</td></tr>'
         )
     return f'<table class="pairs">{head}{"".join(body)}</table>'
 
