@@ -84,6 +84,22 @@ def test_doc_sample_caps_rows_per_document() -> None:
     assert len(kinds["dropped"]) == 3 and cut == {"dropped": 2}
 
 
+def test_row_batches_join_small_groups_and_slice_large_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow.parquet as pq
+
+    from corpus.review import scan as scan_module
+
+    monkeypatch.setattr(scan_module, "BATCH_ROWS", 10)
+    path = tmp_path / "t.parquet"
+    with pq.ParquetWriter(path, pa.schema([("n", pa.int64())])) as writer:
+        for size in (3, 3, 3, 3, 25, 4):
+            writer.write_table(pa.table({"n": list(range(size))}), row_group_size=size)
+    sizes = [b.num_rows for b in scan_module.row_batches(pq.ParquetFile(path))]
+    assert sizes == [9, 3, 10, 10, 5, 4]
+
+
 def mixed_pairs() -> list[dict]:
     """Rows failing each default filter rule, some more than one, and duplicates."""
     short = "Ya."

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,14 +167,42 @@ def scan(folder: str | Path, limits: Limits = Limits()) -> Scan:
         for path in files:
             parquet = open_parquet(path)
             result.columns = result.columns or parquet.schema_arrow.names
-            for batch in parquet.iter_batches(batch_size=BATCH_ROWS):
+            for batch in row_batches(parquet):
                 pass_.pairs(split, batch)
     for path in rejected_files(Path(folder)):
         result.has_rejected = True
-        for batch in _open(path).iter_batches(batch_size=BATCH_ROWS):
+        for batch in row_batches(_open(path)):
             pass_.rejected(batch)
     pass_.finish()
     return result
+
+
+def row_batches(parquet: pq.ParquetFile) -> Iterator[pa.RecordBatch]:
+    """The file's rows in order, row group by row group: consecutive small groups read
+    together up to `BATCH_ROWS` rows, a larger group in slices of that size. Memory is bounded
+    by the batch (or the largest row group), whatever the file's size (`iter_batches` over a
+    whole file reads ahead: 359 against 158 MB of peak RSS on a 1M-pair file)."""
+    meta = parquet.metadata
+    run: list[int] = []
+    rows = 0
+    for i in range(meta.num_row_groups):
+        n = meta.row_group(i).num_rows
+        if run and rows + n > BATCH_ROWS:
+            yield from _read(parquet, run)
+            run, rows = [], 0
+        run.append(i)
+        rows += n
+    if run:
+        yield from _read(parquet, run)
+
+
+def _read(parquet: pq.ParquetFile, groups: list[int]) -> Iterator[pa.RecordBatch]:
+    if parquet.metadata.row_group(groups[0]).num_rows > BATCH_ROWS:
+        yield from parquet.iter_batches(BATCH_ROWS, row_groups=groups, use_threads=False)
+        return
+    for batch in parquet.read_row_groups(groups).combine_chunks().to_batches():
+        if batch.num_rows:
+            yield batch
 
 
 def _open(path: Path) -> pq.ParquetFile:
