@@ -4,8 +4,9 @@
 `folder/report.html`, one self-contained page of aggregates and samples; `idcorpus report
 FOLDER` calls it, and so do build and filter on the folder they are about to publish.
 Modules, in data-flow order: samples (bounded summaries) and rules (what the filter would
-remove) -> scan (one streaming pass) -> charts (matplotlib SVG), docview, thresholds -> page
-(the HTML and `write_report`). Importing this package imports nothing heavy.
+remove) -> scan (one streaming pass) -> charts (matplotlib SVG), thresholds, pairview,
+docview (the sections) -> page (the HTML and `write_report`); deps names the extra. Importing
+this package imports nothing heavy.
 """
 
 from __future__ import annotations

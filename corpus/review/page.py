@@ -22,13 +22,13 @@ from typing import Any
 from corpus.review import charts
 from corpus.review.deps import REPORT_FILE
 from corpus.review.docview import clip, document_html
+from corpus.review.pairview import pairs_section
 from corpus.review.scan import Limits, Scan, scan
 from corpus.review.style import CSS
 
 log = logging.getLogger(__name__)
 STAGES = ("read", "html", "clean", "segment", "langid", "translate", "filter", "dedup")
 DOCS_BUDGET = 1_500_000  # characters of document view; the rest of the sample is left out
-SHOWN = 12  # lowest-scoring pairs shown before "more"
 MAX_REASONS = 60  # stage:reason keys in the chart and table (the largest)
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 Row = dict[str, Any]
@@ -59,7 +59,7 @@ def render(s: Scan, name: str | None = None) -> str:
         _overview(s),
         _drops(s),
         _signals(s),
-        _pairs(s),
+        pairs_section(s),
         _documents(s),
         _provenance(s),
         "</main>",
@@ -193,51 +193,6 @@ def _signals(s: Scan) -> str:
     from corpus.review.thresholds import signals_section
 
     return signals_section(s)
-
-
-def _pairs(s: Scan) -> str:
-    first, rest = s.lowest[:SHOWN], s.lowest[SHOWN:]
-    parts = ['<section id="pairs"><h2>Pairs to check</h2>',
-             f"<h3>The {len(s.lowest)} lowest-scoring pairs</h3>", pairs_table(first)]  # fmt: skip
-    if rest:
-        parts.append(f"<details><summary>{len(rest)} more</summary>{pairs_table(rest)}</details>")
-    if s.flagged:
-        parts.append(
-            "<h3>Flagged pairs</h3><p class='muted'>A random sample of each flag's pairs.</p>"
-        )
-        for i, (flag, rows) in enumerate(sorted(s.flagged.items())):
-            n = s.flag_counts.get(flag, 0)
-            parts.append(f'<details{" open" if i == 0 else ""}><summary><b>{escape(flag)}</b> '
-                         f"({n:,} pairs; {len(rows)} shown)</summary>{pairs_table(rows)}</details>")  # fmt: skip
-    parts.append(f"<h3>A random sample of {len(s.random)} pairs</h3>"
-                 f"<details><summary>show</summary>{pairs_table(s.random)}</details>")  # fmt: skip
-    return "".join(parts) + "</section>"
-
-
-def pairs_table(rows: Sequence[Row]) -> str:
-    """Source and translation side by side, with the score, signals and document."""
-    if not rows:
-        return '<p class="muted">None.</p>'
-    head = ('<colgroup><col class="num"><col><col><col class="sig"><col class="doc"></colgroup>'
-            '<tr><th class="n">score</th><th>Indonesian (source)</th><th>English (translation)</th>'
-            "<th>signals</th><th>document</th></tr>")  # fmt: skip
-    body = []
-    for row in rows:
-        pair = row.get("translation") or {}
-        score = row.get("score")
-        tags = [k for k, v in row.items() if k.startswith(("is_", "has_")) and v is True]
-        langs = [f"{side} {row.get(f'{side}_lang')} {row.get(f'{side}_lang_conf') or 0:.2f}"
-                 for side in ("src", "tgt") if row.get(f"{side}_lang")]  # fmt: skip
-        ratio = row.get("length_ratio_chars")
-        sig = "".join(f'<span class="tag">{escape(t)}</span>' for t in tags + langs)
-        sig += f'<span class="tag">ratio {ratio:.2f}</span>' if ratio is not None else ""
-        doc = str(row.get("doc_id") or "")
-        body.append(
-            f'<tr><td class="n">{"" if score is None else f"{score:.2f}"}</td>'
-            f"<td>{escape(clip(pair.get('id')))}</td><td>{escape(clip(pair.get('en')))}</td>"
-            f'<td>{sig}</td><td title="{escape(clip(doc, 500))}">{escape(clip(doc, 60))}</td></tr>'
-        )
-    return f'<table class="pairs">{head}{"".join(body)}</table>'
 
 
 def _documents(s: Scan) -> str:

@@ -2,7 +2,7 @@
 
 Reads `idcorpus.json` (provenance, the run's drop counts, the filter's report), then the
 pairs (`data/<split>-*.parquet`) and the rejected units (`rejected/train-*.parquet`, the
-`rejected` configuration) one record batch at a time, keeping only histograms, counters and
+`rejected` configuration) one row group (up to 65,536 rows) at a time, keeping only histograms, counters and
 bounded samples: time linear in the corpus, memory about 8 bytes a pair (duplicate hashes)
 plus one counter entry a document.
 """
