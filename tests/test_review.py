@@ -128,6 +128,14 @@ def test_rule_counts_equal_the_filter(tmp_path: Path) -> None:
     assert s.rules.alone["duplicate"] == 2 and s.rules.in_order["duplicate"] == 1
 
 
+def test_report_of_a_filtered_folder(tmp_path: Path) -> None:
+    folder = write_folder(tmp_path / "in", mixed_pairs(), [rejected("a", "clean", "empty", "", 1)])
+    filter_dataset(folder, tmp_path / "out", FilterConfig())
+    page = write_report(tmp_path / "out").read_text()
+    assert "filtered by idcorpus filter" in page
+    assert "<td>filter</td><td>min_score</td>" in page and "<td>clean</td><td>empty</td>" in page
+
+
 def test_scan_counts(tmp_path: Path) -> None:
     pairs = [pair(SRC, TGT, "https://www.berita.example/a"), pair(SRC, TGT, "https://x.example/b")]
     drops = [rejected("https://x.example/c", "html", "menu", "Beranda | Nasional", 1)]

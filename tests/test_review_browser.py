@@ -94,6 +94,17 @@ def driver(browser: ModuleType) -> Iterator[Any]:
         yield opened
 
 
+def visible(driver: Any, css: str) -> int:
+    """How many elements matching `css` are displayed."""
+    return int(
+        driver.execute_script(
+            "return [...document.querySelectorAll(arguments[0])]"
+            ".filter(e => e.getClientRects().length > 0).length",
+            css,
+        )
+    )
+
+
 def keep(screenshot: Path) -> None:
     artifacts = os.environ.get("IDCORPUS_ARTIFACTS")
     if artifacts:
@@ -125,4 +136,7 @@ def test_report_in_chromium(
     if name == "with_rejected":
         assert counts["dropped"] >= 6
         assert "clean:related_link" in text and "Baca juga: Harga Cabai" in text
+        assert visible(driver, ".unit.kept") > 0
+        driver.find_element("id", "only-dropped").click()  # CSS alone hides the kept units
+        assert visible(driver, ".unit.kept") == 0 and visible(driver, ".unit.drop") > 0
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 50_000
