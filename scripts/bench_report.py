@@ -35,12 +35,12 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from corpus.dataset import arrow_schema, columns  # noqa: E402
+from corpus.dataset.schema import arrow_schema, columns  # noqa: E402
+from corpus.dataset.writer import DatasetWriter  # noqa: E402
 from corpus.report import Report  # noqa: E402
 from corpus.review import write_report  # noqa: E402
 from corpus.review.scan import rejected_schema, scan  # noqa: E402
-from corpus.signals import SIGNAL_COLUMNS  # noqa: E402
-from corpus.writer import DatasetWriter  # noqa: E402
+from corpus.signals.quality import SIGNAL_COLUMNS  # noqa: E402
 
 WORDS = ["pemerintah", "kota", "jakarta", "presiden", "menteri", "ekonomi", "rakyat", "sekolah", "rumah", "sakit", "pasar", "harga", "beras", "naik", "turun", "hari", "ini", "kemarin", "akan", "sudah", "belum", "dengan", "untuk", "dari", "yang", "dalam", "pada", "kepada", "oleh", "karena", "tetapi", "juga", "lebih", "sangat", "banyak", "sedikit", "baru", "lama", "polisi", "warga", "desa", "daerah", "provinsi", "negara", "dunia", "olahraga", "sepak", "bola", "pemain", "tim"]  # fmt: skip
 EN = ["government", "city", "president", "minister", "economy", "people", "school", "hospital", "market", "price", "rice", "rises", "falls", "today", "yesterday", "will", "already", "not", "yet", "with", "for", "from", "which", "in", "on", "to", "by", "because", "but", "also", "more", "very", "many", "few", "new", "old", "police", "residents", "village", "region"]  # fmt: skip

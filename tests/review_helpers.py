@@ -17,9 +17,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from corpus.dataset import arrow_schema, columns
+from corpus.dataset.schema import arrow_schema, columns
 from corpus.review.scan import REJECTED_COLUMNS, rejected_schema
-from corpus.signals import SIGNAL_COLUMNS
+from corpus.signals.quality import SIGNAL_COLUMNS
 
 Row = dict[str, Any]
 
@@ -72,7 +72,7 @@ def add_rejected_from_cleaner(folder: Path, texts: dict[str, str]) -> None:
     """Give the build `folder` of the documents `texts` (doc_id -> text as read, in input
     order) a rejected configuration (the cleaner's dropped lines) and pairs with `line_no`,
     where the build did not write them."""
-    from corpus.clean import Cleaner
+    from corpus.clean.cleaner import Cleaner
 
     cleaner, drops = Cleaner(), []
     for doc, text in texts.items():

@@ -13,8 +13,8 @@ import pytest
 from helpers import run_cli
 from review_helpers import pair, rejected, write_folder
 
+from corpus.dataset.filter import FilterConfig, filter_dataset
 from corpus.errors import ConfigError, InputError
-from corpus.filter import FilterConfig, filter_dataset
 from corpus.review import REPORT_FILE, write_report
 from corpus.review.docview import ordered
 from corpus.review.page import render

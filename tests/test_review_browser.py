@@ -22,9 +22,9 @@ import pytest
 from helpers import REPO, SEEDS
 from review_helpers import add_rejected_from_cleaner
 
-from corpus.config import BuildConfig
-from corpus.pipeline import build
-from corpus.read import ReadConfig
+from corpus.pipeline.config import BuildConfig
+from corpus.pipeline.run import build
+from corpus.read.config import ReadConfig
 from corpus.review import write_report
 from translate.base import DecodingOptions, EngineConfig
 

@@ -1,6 +1,6 @@
 """How many pairs each rule of `idcorpus filter` would remove, counted one batch at a time.
 
-The rules and their semantics are those of `corpus.filter.RowFilter` (a test checks the
+The rules and their semantics are those of `corpus.dataset.filter.RowFilter` (a test checks the
 counts against `filter_dataset`), evaluated on whole columns with numpy: `alone` is what a
 rule removes by itself, `in_order` what it removes when the rules run in the filter's order
 (the first failing rule counts the row, as the filter's report does). Duplicates are counted
@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from corpus.filter import FilterConfig
+from corpus.dataset.filter import FilterConfig
 from translate.robust import RATIO_MIN_WORDS
 
 
@@ -121,7 +121,7 @@ def repeats(hashes: np.ndarray) -> int:
 def pair_hashes(sources: list[str], targets: list[str], *, near: bool) -> np.ndarray:
     """A 64-bit hash of each (source, target) pair (near: of their `near_key` forms)."""
     if near:
-        from corpus.filter import near_key
+        from corpus.dataset.filter import near_key
 
         sources = [near_key(s) for s in sources]
         targets = [near_key(t) for t in targets]

@@ -22,8 +22,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from corpus.dataset.filter import FLAGS, FilterConfig
 from corpus.errors import InputError
-from corpus.filter import FLAGS, FilterConfig
 from corpus.review.rules import RuleCounts, flags, floats
 from corpus.review.samples import BottomK, DocSample, Histogram
 
@@ -159,7 +159,7 @@ def rejected_files(folder: Path) -> list[Path]:
 
 def scan(folder: str | Path, limits: Limits = Limits()) -> Scan:
     """Read the dataset folder `folder` once and summarise it (see the module docstring)."""
-    from corpus.shards import open_parquet, split_files
+    from corpus.dataset.shards import open_parquet, split_files
 
     result = Scan(Path(folder), read_meta(Path(folder)))
     pass_ = _Pass(result, limits)

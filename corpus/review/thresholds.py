@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html import escape
 
-from corpus.filter import FilterConfig
+from corpus.dataset.filter import FilterConfig
 from corpus.review import charts
 from corpus.review.samples import Histogram
 from corpus.review.scan import Scan
-from corpus.signals import SIGNAL_DOCS
+from corpus.signals.quality import SIGNAL_DOCS
 from translate.robust import RATIO_MIN_WORDS
 
 
