@@ -50,6 +50,8 @@ class CardInfo:
     quantiles: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     filter_report: Mapping[str, Any] | None = None
     split_bytes: Mapping[str, int] = field(default_factory=dict)
+    rejected_rows: int = 0
+    rejected_bytes: int = 0
 
 
 def card_yaml(info: CardInfo) -> dict[str, Any]:

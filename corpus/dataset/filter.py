@@ -132,13 +132,14 @@ class RowFilter:
         self.report = report if report is not None else FilterReport.for_config(config)
         self._seen: set[bytes] = set()
         self._checked = False
+        self.last_rule: str | None = None  # the rule the last row failed (None: kept)
 
     def keep(self, row: Row) -> bool:
         if not self._checked:
             check_columns(row, self.config)
             self._checked = True
         self.report.input_rows += 1
-        rule = self.failing_rule(row)
+        rule = self.last_rule = self.failing_rule(row)
         if rule is None:
             self.report.kept += 1
             return True

@@ -9,7 +9,7 @@ keeps its `datasets.Translation(["id", "en"])` type however the folder is loaded
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -48,6 +48,45 @@ _ARROW = {
     "bool": pa.bool_(),
 }
 _TRANSLATION = pa.struct([("en", pa.string()), ("id", pa.string())])
+
+
+REJECTED_COLUMNS: dict[str, str] = {
+    "doc_id": "string",
+    "source": "string",
+    "stage": "string",
+    "reason": "string",
+    "text": "string",
+    "translation": "string",
+    "line_no": "int64",
+    "char_start": "int64",
+    "char_end": "int64",
+}
+"""The rows of the `rejected` configuration: one per unit a build or filter dropped, with its
+stage and reason, its text (and translation, where it had one) and where it was in its
+document as read (1-based line, character offsets), where known."""
+REJECTED_DOCS: dict[str, str] = {
+    "doc_id": "the document the unit was dropped from (as in the pairs)",
+    "source": "the input file",
+    "stage": "the stage that dropped it: read, html, clean, segment, translate, filter, ...",
+    "reason": "why (`stage:reason` is the card's key for its count)",
+    "text": "the dropped unit: a line, a block, a fragment, a sentence, a record",
+    "translation": "its English, where it had one (translation guards, filter drops)",
+    "line_no": "1-based line of the unit in the document as read",
+    "char_start": "character offset of the unit in the document as read (start)",
+    "char_end": "character offset of the unit in the document as read (end, exclusive)",
+}
+
+
+def rejected_schema() -> pa.Schema:
+    """The Arrow schema of `rejected/train-*.parquet` (every column nullable)."""
+    return pa.schema([pa.field(name, _ARROW[kind]) for name, kind in REJECTED_COLUMNS.items()])
+
+
+def rejected_table(rows: Sequence[Sequence[object]]) -> pa.Table:
+    """Rejected rows (tuples in REJECTED_COLUMNS order) as an Arrow table."""
+    names = list(REJECTED_COLUMNS)
+    data = {name: [row[i] for row in rows] for i, name in enumerate(names)}
+    return pa.Table.from_pydict(data, schema=rejected_schema())
 
 
 def columns(signal_columns: Mapping[str, str], presplit: bool = False) -> dict[str, str]:

@@ -14,11 +14,7 @@ from corpus.read.config import ReadConfig
 from translate.base import EngineConfig
 
 EXECUTORS = ("local", "ray")
-LOCAL_CHUNK = 2048  # sentences per checkpoint: a kill loses at most this much work
-# Larger on Ray: each chunk starts a new actor pool (one model load per actor), so a chunk
-# gives every worker this many sentences; a GPU worker translates tens of times faster.
-RAY_CHUNK_PER_CPU_WORKER = 16384
-RAY_CHUNK_PER_GPU_WORKER = 65536
+LOCAL_CHUNK = 2048  # sentences per checkpoint (or checkpoint_seconds, whichever comes first)
 
 
 @dataclass(frozen=True)
@@ -56,7 +52,9 @@ class BuildConfig:
     use_cache: bool = True
     cache_path: str | None = None
     signals: bool = True
-    chunk_sentences: int = 0  # 0 = automatic: LOCAL_CHUNK, or a share per Ray worker
+    rejected: bool = True  # keep the dropped units as the `rejected` configuration
+    chunk_sentences: int = 0  # sentences per checkpoint; 0 = automatic (LOCAL_CHUNK)
+    checkpoint_seconds: float = 60.0  # a checkpoint at least this often while translating
     jobs: int = (
         0  # worker processes for the CPU stages; 0 = auto (corpus.pipeline.stream.worker_count)
     )
@@ -74,6 +72,8 @@ class BuildConfig:
             raise ConfigError(
                 f"unknown executor {self.executor!r}; choose one of: {', '.join(EXECUTORS)}"
             )
+        if not self.checkpoint_seconds > 0:
+            raise ConfigError(f"checkpoint_seconds must be > 0, got {self.checkpoint_seconds}")
         if self.chunk_sentences < 0:
             raise ConfigError(
                 f"chunk_sentences must be >= 0 (0 = automatic), got {self.chunk_sentences}"
@@ -89,12 +89,8 @@ class BuildConfig:
 
     @property
     def effective_chunk(self) -> int:
-        if self.chunk_sentences:
-            return self.chunk_sentences
-        if self.executor != "ray":
-            return LOCAL_CHUNK
-        gpu = self.ray.gpus_per_worker > 0
-        return self.ray.workers * (RAY_CHUNK_PER_GPU_WORKER if gpu else RAY_CHUNK_PER_CPU_WORKER)
+        """Sentences per checkpoint of a local build (a Ray build checkpoints per batch)."""
+        return self.chunk_sentences or LOCAL_CHUNK
 
 
 def check_splits(splits: tuple[tuple[str, float], ...]) -> None:

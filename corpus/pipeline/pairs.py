@@ -85,7 +85,8 @@ def rows_of(
     kept = []
     for unit, tr in zip(units, translations, strict=True):
         if not tr.text.strip() and not presplit:
-            report.drop("translate", "empty_output", doc=unit.doc_id, text=unit.text)
+            report.drop("translate", "empty_output", doc=unit.doc_id, text=unit.text,
+                        source=unit.source, line_no=unit.line_no, translation=tr.text)  # fmt: skip
         else:
             kept.append((unit, tr))
     values: list[dict[str, Any]] = [{} for _ in kept]

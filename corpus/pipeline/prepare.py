@@ -65,12 +65,14 @@ def prepare(
         doc.text.count("\n"),
     )
     for line in cleaned.dropped:
-        result.report.drop("clean", line.reason, doc=doc.doc_id, text=line.text)
+        result.report.drop("clean", line.reason, doc=doc.doc_id, text=line.text,
+                           source=doc.source, line_no=line.line_no)  # fmt: skip
     for unit in units:
         if any(c.isalpha() for c in unit.text):
             result.units.append(unit)
         else:
-            result.report.drop("segment", "no_letters", doc=doc.doc_id, text=unit.text)
+            result.report.drop("segment", "no_letters", doc=doc.doc_id, text=unit.text,
+                               source=doc.source, line_no=unit.line_no)  # fmt: skip
     _count(result)
     return result
 
@@ -97,7 +99,8 @@ def _prepare_lines(doc: Document) -> Prepared:
     )
     for n, (raw, line) in enumerate(zip(lines, repaired, strict=True), 1):
         if raw.strip() and not line:
-            result.report.drop("read", "line_empty_after_repair", doc=f"{doc.doc_id}:{n}")
+            result.report.drop("read", "line_empty_after_repair", doc=f"{doc.doc_id}:{n}",
+                               text=raw, source=doc.source, line_no=n)  # fmt: skip
     _count(result)
     return result
 
