@@ -44,6 +44,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from corpus import __version__
 from corpus.dataset.shards import SPLIT_ORDER, Pair, iter_pairs, open_parquet, split_files
+from corpus.dataset.writer import publish
 from corpus.errors import ConfigError, InputError, OutputError
 from corpus.report import Report
 
@@ -228,16 +229,9 @@ def _arrow_split(files: list[Path], cache: Path) -> Any:
 
 
 def _replace_dir(new: Path, out: Path, old: Path) -> None:
-    """Put `new` at `out`; a previous export there goes to `old`, and back if that fails."""
-    if not out.exists():
-        os.replace(new, out)
-        return
-    os.replace(out, old)
-    try:
-        os.replace(new, out)
-    except OSError:
-        os.replace(old, out)
-        raise
+    """Put `new` at `out` (the dataset writer's publish step); a previous export there goes
+    to `old`, and back if that fails."""
+    publish(new, out, overwrite=True, old=old)
 
 
 _WRITERS: dict[str, Callable[[Iterable[Pair], Path, str, Counter[str]], list[Path]]] = {

@@ -176,16 +176,16 @@ def sync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def publish(staged: Path, out: Path, overwrite: bool) -> None:
+def publish(staged: Path, out: Path, overwrite: bool, old: Path | None = None) -> None:
     """fsync the staged folder, then move it into place in one rename; an old output is
-    replaced only then, only with `overwrite`, and put back if the rename fails. The parent
-    folder is fsynced so the rename is durable. (build, filter and the arrow export publish
-    through here.)"""
+    replaced only then, only with `overwrite` (moved to `old`, by default a hidden name
+    beside it, and removed), and put back if the rename fails. The parent folder is fsynced
+    so the rename is durable. Build, filter and the arrow export publish through here."""
     sync_tree(staged)
     if out.exists():
         if not overwrite:
             raise OutputError(f"{out} already exists: pass --overwrite to replace it")
-        old = out.with_name(f".{out.name}.replaced-{os.getpid()}")
+        old = old or out.with_name(f".{out.name}.replaced-{os.getpid()}")
         os.replace(out, old)
         try:
             os.replace(staged, out)
