@@ -28,7 +28,8 @@ def row(src: str = SRC, tgt: str = TGT, **overrides: Any) -> dict[str, Any]:
         "src_lang": "id", "src_lang_conf": 0.9, "tgt_lang": "en", "tgt_lang_conf": 1.0,
         "repetition": 0.0, "is_split": False, "is_retried": False, "is_degenerate": False,
         "is_untranslated": False, "is_non_indonesian_source": False, "is_short": False,
-        "has_unk": False,
+        "has_unk": False, "number_mismatch": 0, "is_number_mismatch": False,
+        "is_test_overlap": False,
     }  # fmt: skip
     base.update(overrides)
     return base

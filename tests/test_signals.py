@@ -223,7 +223,7 @@ def test_batch_signals_need_one_of_each_per_source(
 def test_columns_docs_and_values_agree() -> None:
     signals = compute_signals(INDONESIAN[0], Translation(ENGLISH[0], -0.3, tokens=9), src_tokens=10)
     assert list(signals) == list(SIGNAL_COLUMNS) == list(SIGNAL_DOCS)
-    python_types = {"float64": float, "string": str, "bool": bool}
+    python_types = {"float64": float, "string": str, "bool": bool, "int32": int}
     for name, kind in SIGNAL_COLUMNS.items():
         assert isinstance(signals[name], python_types[kind]), name
 

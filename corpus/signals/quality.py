@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from corpus.errors import ConfigError
+from corpus.signals.numbers import number_check
 from translate.base import Translation
 from translate.robust import length_ratio, repetition_score
 
@@ -36,9 +37,11 @@ LANGUAGES = ("id", "ms", "en", "jv", "tl")
 
 LANGID_MISSING = 'language ID needs py3langid 0.4.x: pip install "idcorpus[langid]"'
 
-SIGNALS_VERSION = "signals-3"
+SIGNALS_VERSION = "signals-4"
 """Changes when a signal's value for the same pair may change (2: batch language ID over
-py3langid 0.4's model; probabilities within 1e-5 of py3langid's own float32 ones)."""
+py3langid 0.4's model; probabilities within 1e-5 of py3langid's own float32 ones; 4: number,
+date, URL and e-mail agreement (corpus/signals/numbers.py) and test-set overlap
+(corpus/signals/contamination.py))."""
 
 NON_ID_CONFIDENCE = 0.75
 """`is_non_indonesian_source` needs the other language at least this confident. At 0.75 it
@@ -70,6 +73,9 @@ SIGNAL_COLUMNS: dict[str, str] = {
     "is_untranslated": "bool",
     "is_non_indonesian_source": "bool",
     "is_short": "bool",
+    "number_mismatch": "int32",
+    "is_number_mismatch": "bool",
+    "is_test_overlap": "bool",
 }
 
 SIGNAL_DOCS: dict[str, str] = {
@@ -87,6 +93,9 @@ SIGNAL_DOCS: dict[str, str] = {
     "is_untranslated": "The translation copies the source (equal after normalisation, or nearly all its text).",
     "is_non_indonesian_source": f"The source is another language (src_lang != id with confidence >= {NON_ID_CONFIDENCE}).",
     "is_short": f"The source has fewer than {SHORT_WORDS} words (a fragment).",
+    "number_mismatch": "Numbers in digits, day/month dates, URLs and e-mail addresses that one side has and the other lacks (formats, scale words, times and number words read tolerantly).",
+    "is_number_mismatch": "number_mismatch > 0: a number, date, URL or e-mail address was lost, added or changed.",
+    "is_test_overlap": "The source or the translation is a sentence of a vendored test set (FLORES, NTREX, TICO-19, Tatoeba, NusaX) or shares a run of 10 words with one.",
 }
 
 _WORD = re.compile(r"\w+")
@@ -114,13 +123,22 @@ def compute_signals_batch(
         src_tokens is not None and len(src_tokens) != len(sources)
     ):
         raise ValueError("compute_signals_batch needs one translation (and src_tokens) per source")
-    langs = identify_batch([*sources, *(t.text for t in translations)])
-    copies = untranslated_batch(sources, [t.text for t in translations])
-    counts = src_tokens if src_tokens is not None else [None] * len(sources)
-    return [
-        pair_signals(src, tr, count, (langs[i], langs[len(sources) + i]), copies[i])
+    targets = [t.text for t in translations]
+    langs = identify_batch([*sources, *targets])
+    words = [
+        _WORD.findall(unicodedata.normalize("NFKC", x).casefold()) for x in (*sources, *targets)
+    ]
+    n = len(sources)
+    copies = untranslated_batch(sources, targets, [" ".join(w) for w in words])
+    overlap = test_overlap(words)
+    counts = src_tokens if src_tokens is not None else [None] * n
+    rows = [
+        pair_signals(src, tr, count, (langs[i], langs[n + i]), copies[i])
         for i, (src, tr, count) in enumerate(zip(sources, translations, counts, strict=True))
     ]
+    for i, row in enumerate(rows):
+        row["is_test_overlap"] = bool(overlap[i] or overlap[n + i])
+    return rows
 
 
 def pair_signals(
@@ -149,6 +167,9 @@ def pair_signals(
         "is_untranslated": untranslated,
         "is_non_indonesian_source": src_lang != "id" and src_conf >= NON_ID_CONFIDENCE,
         "is_short": _ENOUGH_WORDS.search(source) is None,
+        "number_mismatch": (mismatch := number_check(source, translation.text)[0]),
+        "is_number_mismatch": mismatch > 0,
+        "is_test_overlap": False,  # set by compute_signals_batch, which sees the whole batch
     }
 
 
@@ -170,9 +191,15 @@ def is_untranslated(source: str, target: str) -> bool:
     return untranslated_batch([source], [target])[0]
 
 
-def untranslated_batch(sources: Sequence[str], targets: Sequence[str]) -> list[bool]:
-    """`is_untranslated` of each pair; the trigram counts of a batch are taken with numpy."""
-    pairs = [(normalise(s), normalise(t)) for s, t in zip(sources, targets, strict=True)]
+def untranslated_batch(
+    sources: Sequence[str], targets: Sequence[str], normalised: Sequence[str] | None = None
+) -> list[bool]:
+    """`is_untranslated` of each pair; the trigram counts of a batch are taken with numpy.
+    `normalised`: `normalise` of the sources then the targets, where already known."""
+    if normalised is None:
+        normalised = [normalise(t) for t in (*sources, *targets)]
+    n = len(sources)
+    pairs = list(zip(normalised[:n], normalised[n:], strict=True))
     verdicts = [quick_verdict(src, tgt) for src, tgt in pairs]
     undecided = [i for i, verdict in enumerate(verdicts) if verdict is None]
     counts = trigram_counts([pairs[i][0] for i in undecided], [pairs[i][1] for i in undecided])
@@ -208,6 +235,15 @@ def trigram_counts(sources: Sequence[str], targets: Sequence[str]) -> list[tuple
 
 def _trigrams(text: str) -> set[tuple[str, ...]]:
     return set(zip(text, text[1:], text[2:], strict=False))  # the shortest sets the end
+
+
+def test_overlap(words: Sequence[list[str]]) -> list[bool]:
+    """Whether each text (its normalised words) shares text with a vendored test set."""
+    try:
+        from corpus.signals.contamination import testset_index  # numpy: loaded on first use
+    except ImportError as e:
+        raise ConfigError(LANGID_MISSING) from e
+    return testset_index().found(list(words)).tolist()
 
 
 def identify_batch(texts: Sequence[str]) -> list[tuple[str, float]]:
