@@ -67,16 +67,20 @@ def filter_config(args: argparse.Namespace) -> Any:
     from corpus.dataset.filter import FilterConfig
 
     given = {f: getattr(args, f) for f in FILTER_FLAGS if getattr(args, f) is not None}
-    if not given and not args.filter_defaults:
+    overlap = getattr(args, "drop_test_overlap", False)
+    if not given and not overlap and not args.filter_defaults:
         return None
+    base = FilterConfig() if args.filter_defaults else FilterConfig.off()
     if "drop_flagged" in given:
         given["drop_flagged"] = tuple(
             f.strip() for f in given["drop_flagged"].split(",") if f.strip()
         )
+    if overlap:  # --drop-test-overlap adds its flag to the others
+        flags = given.get("drop_flagged", base.drop_flagged)
+        given["drop_flagged"] = (*[f for f in flags if f != "is_test_overlap"], "is_test_overlap")
     for lang in ("require_src_lang", "require_tgt_lang"):
         if given.get(lang) == "":
             given[lang] = None
-    base = FilterConfig() if args.filter_defaults else FilterConfig.off()
     try:
         return dataclasses.replace(base, **given)
     except (TypeError, ValueError) as e:

@@ -134,6 +134,12 @@ def declare_filter_arguments(p: argparse.ArgumentParser, *, defaults: bool) -> N
         help="comma-separated flags whose rows are dropped, e.g. is_untranslated,is_degenerate",
     )
     g.add_argument(
+        "--drop-test-overlap",
+        action="store_true",
+        help="drop pairs that share a sentence or a 10-word run with the vendored test sets "
+        "(FLORES, NTREX, TICO-19, Tatoeba, NusaX): flag is_test_overlap",
+    )
+    g.add_argument(
         "--dedup",
         choices=("none", "exact", "near"),
         default=None,

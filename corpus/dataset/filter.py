@@ -59,7 +59,7 @@ class FilterConfig:
     require_src_lang: str | None = "id"
     require_tgt_lang: str | None = "en"
     lang_confidence: float = NON_ID_CONFIDENCE
-    drop_flagged: tuple[str, ...] = ("is_degenerate", "is_untranslated")
+    drop_flagged: tuple[str, ...] = ("is_degenerate", "is_untranslated", "is_number_mismatch")
     dedup: str = "exact"
 
     def __post_init__(self) -> None:
