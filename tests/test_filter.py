@@ -82,12 +82,26 @@ def test_default_keeps(ok: dict[str, Any]) -> None:
     assert kept == [ok], report
 
 
+@pytest.mark.parametrize(
+    ("bad", "rule"),
+    [
+        (row(tgt_lang="ms", tgt_lang_conf=0.55), "tgt_lang"),
+        (row(length_ratio_chars=0.35), "length_ratio"),
+        (row(number_mismatch=1, is_number_mismatch=True), "flag:is_number_mismatch"),
+    ],
+    ids=["unsure-malay-output", "a-third-of-the-length", "changed-number"],
+)
+def test_default_drops(bad: dict[str, Any], rule: str) -> None:
+    kept, report = run([bad], FilterConfig())
+    assert kept == [] and report.dropped[rule] == 1
+
+
 def test_first_failing_rule_wins_and_report_order() -> None:
     rows = [row(score=-9.0, is_degenerate=True, length_ratio_chars=9.0), row(is_degenerate=True)]
     _, report = run(rows, FilterConfig())
     assert list(report.dropped) == [
         "min_score", "length_ratio", "src_lang", "tgt_lang",
-        "flag:is_degenerate", "flag:is_untranslated", "duplicate",
+        "flag:is_degenerate", "flag:is_untranslated", "flag:is_number_mismatch", "duplicate",
     ]  # fmt: skip
     assert (report.dropped["min_score"], report.dropped["flag:is_degenerate"]) == (1, 1)
     assert report.to_dict()["input_rows"] == 2 and report.kept == 0
@@ -201,7 +215,8 @@ def test_filter_dataset(tmp_path: Path) -> None:
     assert report.to_dict() == {
         "input_rows": 8, "kept": 6,
         "dropped": {"min_score": 1, "length_ratio": 0, "src_lang": 0, "tgt_lang": 0,
-                    "flag:is_degenerate": 0, "flag:is_untranslated": 0, "duplicate": 1},
+                    "flag:is_degenerate": 0, "flag:is_untranslated": 0,
+                    "flag:is_number_mismatch": 0, "duplicate": 1},
     }  # fmt: skip
     out = tmp_path / "out"
     assert read_split(out, "train") == good and read_split(out, "test") == [row()]
