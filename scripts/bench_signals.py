@@ -92,7 +92,7 @@ def clean_pairs() -> list[tuple[Pair, int, str]]:
     return pairs
 
 
-_NUMBER = re.compile(r"(?<![\d.,:])\d+(?:[.,:]\d+)*")
+_NUMBER = re.compile(r"(?<![\d.,:#])\d+(?:[.,:]\d+)*")
 
 
 def change_number(text: str, rng: random.Random) -> str | None:

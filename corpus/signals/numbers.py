@@ -116,7 +116,7 @@ def numbers(text: str) -> list[Item]:
     """Numbers in digits (with their scale word, and a.m./p.m.), dates (day/month[/year])
     and the month names next to a number."""
     items: list[Item] = []
-    dated = set()
+    dated: set[int] = set()
     for m in _DATE.finditer(text):
         day, month, year = m.group(1), m.group(2), m.group(3)
         if 1 <= int(month) <= 12 and 1 <= int(day) <= 31:
@@ -211,11 +211,11 @@ def _word_value(word: str, nxt: str) -> float | None:
     if word in _SE_ID:
         return _SE_ID[word]
     if word in _UNITS_ID:
-        unit = _UNITS_ID[word]
+        digit = _UNITS_ID[word]
         if nxt == "belas":
-            return 10 + unit
+            return 10 + digit
         multiplier = _MULT_ID.get(nxt)
-        return unit * multiplier if multiplier else unit
+        return digit * multiplier if multiplier else digit
     if "-" in word:  # twenty-five
         tens, _, unit = word.partition("-")
         if tens in _EN_WORDS and unit in _EN_WORDS:
