@@ -52,13 +52,15 @@ def run(
         (row(length_ratio_chars=5.0), "length_ratio"),
         (row(src_lang="ms", src_lang_conf=0.8), "src_lang"),
         (row(src_lang="en", src_lang_conf=0.99), "src_lang"),
+        (row(src_lang="min", src_lang_conf=0.9), "src_lang"),
+        (row(src_lang="su", src_lang_conf=0.99), "src_lang"),
         (row(tgt_lang="id", tgt_lang_conf=0.9), "tgt_lang"),
         (row(is_degenerate=True), "flag:is_degenerate"),
         (row(is_untranslated=True), "flag:is_untranslated"),
         (row(), "duplicate"),
     ],
-    ids=["score", "ratio-low", "ratio-high", "malay", "english-source", "indonesian-target",
-         "degenerate", "untranslated", "duplicate"],
+    ids=["score", "ratio-low", "ratio-high", "malay", "english-source", "minangkabau-source",
+         "sundanese-source", "indonesian-target", "degenerate", "untranslated", "duplicate"],
 )  # fmt: skip
 def test_default_rules(bad: dict[str, Any], rule: str) -> None:
     kept, report = run([row(), bad], FilterConfig())
@@ -173,12 +175,24 @@ def test_near_key() -> None:
         ({"min_length_ratio": 2.0, "max_length_ratio": 1.0}, "above max_length_ratio"),
         ({"max_length_ratio": 0.0}, "positive"),
         ({"lang_confidence": 1.5}, "lang_confidence"),
+        (
+            {"require_src_lang": "ind"},
+            r"unknown require_src_lang 'ind'; choose one of: id, ms, en, jv, su",
+        ),
+        ({"require_tgt_lang": "xx"}, r"unknown require_tgt_lang 'xx'.*ace"),
     ],
-    ids=["flag", "dedup", "ratio-order", "ratio-sign", "confidence"],
+    ids=["flag", "dedup", "ratio-order", "ratio-sign", "confidence", "src-lang", "tgt-lang"],
 )
 def test_config_errors(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         FilterConfig(**kwargs)
+
+
+def test_any_label_of_the_identifier_may_be_required() -> None:
+    """A Javanese corpus: keep confident jv sources, drop confident Indonesian ones."""
+    config = FilterConfig(require_src_lang="jv", dedup="none")
+    kept, report = run([row(src_lang="jv"), row(src_lang="id", src_lang_conf=0.95)], config)
+    assert [r["src_lang"] for r in kept] == ["jv"] and report.dropped["src_lang"] == 1
 
 
 def test_drop_flagged_list_becomes_tuple() -> None:

@@ -67,6 +67,7 @@ MALAY = [
     "Ayah saya bekerja sebagai pemandu teksi selama tiga puluh tahun.",
 ]
 MALAY_UNMARKED = [  # no word that tells Malay from Indonesian: the identifier may say either
+    # (the id/ms cut favours Indonesian, so these come out id, but less sure than real id)
     "Berapakah harga tiket penerbangan ke Pulau Pinang?",
     "Harga rumah di Lembah Klang terlalu mahal bagi anak muda.",
     "Kami makan tengah hari di sebuah gerai nasi lemak di tepi jalan.",
@@ -115,7 +116,7 @@ def test_malay_is_malay(text: str) -> None:
 def test_unmarked_malay_is_malay_or_unsure(text: str) -> None:
     lang, conf = language_identifier()(text)
     assert lang in ("ms", "id")
-    assert lang == "ms" or conf < 0.7
+    assert lang == "ms" or conf < 0.95
 
 
 @pytest.mark.parametrize("text", ENGLISH, ids=[f"en{i}" for i in range(len(ENGLISH))])
@@ -187,7 +188,8 @@ def test_installed_py3langid_is_what_the_code_needs() -> None:
     model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     model.set_languages(["id", "ms", "en", "jv", "tl"])
     assert model.rank(INDONESIAN[0])[0] == ("id", pytest.approx(0.54418, abs=1e-4))
-    assert language_identifier()(INDONESIAN[0]) == ("id", pytest.approx(0.898039, abs=1e-5))
+    lang, conf = language_identifier()(INDONESIAN[0])
+    assert lang == "id" and conf > 0.99
 
 
 def test_batch_signals_equal_pair_by_pair() -> None:

@@ -7,7 +7,8 @@ Rules run in this order and the first one a row fails is the one it is counted u
 2. ``length_ratio``   length_ratio_chars outside [min_length_ratio, max_length_ratio]; only
                       judged for sources of `RATIO_MIN_WORDS` (4) words or more, since the
                       ratio of a 1-3 word fragment says little ("RI" -> "Indonesia").
-3. ``src_lang``       src_lang is not `require_src_lang` AND that call is confident
+3. ``src_lang``       src_lang is not `require_src_lang` (one of the identifier's labels:
+                      id, ms, en, jv, su, tl, min, ban, bjn, ace) AND that call is confident
                       (src_lang_conf >= `lang_confidence`, 0.75): Indonesian and Malay
                       overlap, so an unsure "ms" is not dropped.
 4. ``tgt_lang``       the same for tgt_lang and `require_tgt_lang`.
@@ -40,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import ConfigError, InputError, OutputError
-from corpus.signals.quality import NON_ID_CONFIDENCE, SIGNAL_COLUMNS
+from corpus.signals.quality import LANGUAGES, NON_ID_CONFIDENCE, SIGNAL_COLUMNS
 from translate.robust import RATIO_MIN_WORDS, RATIO_RANGE
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,11 @@ class FilterConfig:
         for name in ("lang_confidence", "tgt_lang_confidence"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ValueError(f"{name} must be in 0..1, got {getattr(self, name)}")
+        for name in ("require_src_lang", "require_tgt_lang"):
+            if getattr(self, name) not in (None, *LANGUAGES):
+                raise ValueError(
+                    f"unknown {name} {getattr(self, name)!r}; choose one of: {', '.join(LANGUAGES)}"
+                )
 
     @classmethod
     def off(cls) -> FilterConfig:

@@ -5,15 +5,13 @@ pair (`compute_signals` for one pair: the same values); each column is described
 `SIGNAL_DOCS` (copied into the dataset card). Call it per chunk: language ID scores a whole
 batch at once (corpus/signals/langid.py), so a chunk costs a small fraction of pair-by-pair calls.
 
-Language ID is py3langid's model restricted to `LANGUAGES`, with a tip for the
-Indonesian/Malay pair, which share most of their vocabulary: every word of
-`data/id_ms_markers.tsv` (kerana/karena, pejabat/kantor, ...) multiplies the odds of its
-language by e (then the probabilities are renormalised). Both sides of every pair are
-identified. Labelled "id" (scripts/bench_langid.py): FLORES devtest ind 95.7%, NusaX test
-98.0%, UD-CSUI test 96.0%; FLORES devtest eng 100% "en"; the Malay sentences of
-tests/test_signals.py 88% "ms" (the 3 without a marker word go to id, unsure). Most misses
-are id<->ms on sentences without a telling word, at low confidence, hence the confidence
-threshold of `is_non_indonesian_source`.
+Language ID (corpus/signals/langid.py) is naive Bayes over py3langid's byte n-grams, trained
+for `LANGUAGES` (scripts/build_langid_model.py), with Indonesian and Malay, which share most
+of their vocabulary, split by a stacked score of weighted words (kerana/karena,
+pejabat/kantor, ...). Both sides of every pair are identified. Measured by
+scripts/bench_langid.py on sets it was not trained on: see the README's "Quality signals".
+Most misses are Malay called Indonesian on sentences without a telling word, at low
+confidence, hence the confidence threshold of `is_non_indonesian_source`.
 """
 
 from __future__ import annotations
@@ -32,16 +30,18 @@ from translate.robust import length_ratio, repetition_score
 if TYPE_CHECKING:
     from corpus.signals.langid import Identifier
 
-LANGUAGES = ("id", "ms", "en", "jv", "tl")
-"""Candidate languages: Indonesian, Malay, English, Javanese, Tagalog (py3langid has no su)."""
+LANGUAGES = ("id", "ms", "en", "jv", "su", "tl", "min", "ban", "bjn", "ace")
+"""Labels of src_lang/tgt_lang: Indonesian, Malay, English, Javanese, Sundanese, Tagalog,
+Minangkabau, Balinese, Banjar, Acehnese (the model's languages, in its order)."""
 
 LANGID_MISSING = 'language ID needs py3langid 0.4.x: pip install "idcorpus[langid]"'
 
-SIGNALS_VERSION = "signals-4"
+SIGNALS_VERSION = "signals-5"
 """Changes when a signal's value for the same pair may change (2: batch language ID over
 py3langid 0.4's model; probabilities within 1e-5 of py3langid's own float32 ones; 4: number,
 date, URL and e-mail agreement (corpus/signals/numbers.py) and test-set overlap
-(corpus/signals/contamination.py))."""
+(corpus/signals/contamination.py); 5: our own language-ID model over ten languages, Malay
+told from Indonesian by weighted words)."""
 
 NON_ID_CONFIDENCE = 0.75
 """`is_non_indonesian_source` needs the other language at least this confident. At 0.75 it
@@ -81,7 +81,7 @@ SIGNAL_COLUMNS: dict[str, str] = {
 SIGNAL_DOCS: dict[str, str] = {
     "length_ratio_chars": "English characters / Indonesian characters (about 0.9 for human translations).",
     "length_ratio_tokens": "Target tokens / source tokens of the model's vocabulary (eos excluded); null when unknown.",
-    "src_lang": f"Language of the source by py3langid over {', '.join(LANGUAGES)}, tipped by id/ms marker words.",
+    "src_lang": f"Language of the source, one of {', '.join(LANGUAGES)} (naive Bayes over byte n-grams; Indonesian vs Malay by weighted words).",
     "src_lang_conf": "Probability of src_lang (0-1).",
     "tgt_lang": "Language of the translation, as src_lang.",
     "tgt_lang_conf": "Probability of tgt_lang (0-1).",
@@ -261,6 +261,12 @@ def language_identifier() -> Identifier:
             load_identifier,  # numpy and py3langid: loaded on first use
         )
 
-        return load_identifier(LANGUAGES)
+        identifier = load_identifier()
     except ImportError as e:
         raise ConfigError(LANGID_MISSING) from e
+    if identifier.model.languages != LANGUAGES:
+        raise ConfigError(
+            f"the language-ID model's languages {identifier.model.languages} are not "
+            f"{LANGUAGES}; rebuild it: python scripts/build_langid_model.py"
+        )
+    return identifier
