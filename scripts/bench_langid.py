@@ -13,8 +13,9 @@ and Malay sides of NTREX-128 and TICO-19; NusaX-MT test (Indonesian); the senten
 web_dev news pages that must be kept (expected.jsonl must_keep); UD Indonesian CSUI test,
 GSD test and PUD; the Malay sentences of tests/test_signals.py. For each: the share labelled
 with its own language, the share called Indonesian (id), and for Indonesian sets the share
-called Malay (the false-Malay rate) and the share the default filter drops (another
-language at probability >= 0.75).
+called Malay (the false-Malay rate), and the share the default filter drops as not
+Indonesian (another label at probability >= 0.75: for Indonesian sets a loss, for the others
+a catch).
 
 Cost: each of --repeats rounds times the baseline over all sentences in batches of --batch,
 then the new identifier over the same batches; the cost ratio is the median of the rounds'
@@ -117,9 +118,9 @@ def share(results: Sequence[tuple[str, float]], lang: str, confidence: float = 0
     return sum(r == lang and c >= confidence for r, c in results) / len(results)
 
 
-def dropped(results: Sequence[tuple[str, float]], expected: str) -> float:
-    """Share the default filter drops as another language than `expected`."""
-    return sum(r != expected and c >= signals.NON_ID_CONFIDENCE for r, c in results) / len(results)
+def dropped(results: Sequence[tuple[str, float]]) -> float:
+    """Share the default filter drops as not Indonesian (another label at >= 0.75)."""
+    return sum(r != "id" and c >= signals.NON_ID_CONFIDENCE for r, c in results) / len(results)
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -153,15 +154,15 @@ def report_accuracy(
     sets: dict[str, tuple[list[str], str]], before: Batch
 ) -> dict[str, dict[str, float]]:
     print(f"{'set':11s} {'n':>5s} | {'own label':>9s} {'called id':>9s} {'called ms':>9s}"
-          f" {'dropped':>7s} | before: {'own':>6s} {'id':>6s} {'ms':>6s}")  # fmt: skip
+          f" {'filter drops':>12s} | before: {'own':>6s} {'id':>6s} {'ms':>6s}")  # fmt: skip
     figures = {}
     for name, (texts, expected) in sets.items():
         new, old = signals.identify_batch(texts), before(texts)
         row = {"own": share(new, expected), "id": share(new, "id"), "ms": share(new, "ms"),
-               "dropped": dropped(new, expected)}  # fmt: skip
+               "dropped": dropped(new)}  # fmt: skip
         figures[name] = row
         print(f"{name:11s} {len(texts):5d} | {row['own']:9.2%} {row['id']:9.2%} {row['ms']:9.2%}"
-              f" {row['dropped']:7.2%} | {'':8s}{share(old, expected):6.1%} {share(old, 'id'):6.1%}"
+              f" {row['dropped']:12.2%} | {'':8s}{share(old, expected):6.1%} {share(old, 'id'):6.1%}"
               f" {share(old, 'ms'):6.1%}")  # fmt: skip
     return figures
 

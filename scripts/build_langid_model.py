@@ -13,9 +13,9 @@ all fitted here, deterministically (no randomness):
 2. Indonesian/Malay word weights, w = clip(0.5 * wordfreq + 0.5 * parallel + markers, +-4):
    `wordfreq` is log(freq ms / freq id) in the wordfreq package's small lists (floor 1e-6,
    clipped to +-5); `parallel` the naive Bayes log-ratio of the word in the parallel
-   Indonesian/Malay sentences (FLORES dev, Tatoeba ind-zsm; alpha 0.5, 0 for an unseen
+   Indonesian/Malay sentences (FLORES dev, Tatoeba ind-zsm; alpha 0.2, 0 for an unseen
    word); `markers` +1/-1 for the hand-made list corpus/data/id_ms_markers.tsv. (Chosen by
-   5-fold cross-validation on FLORES dev among weightings of the three and clips.)
+   5-fold cross-validation on FLORES dev among weightings of the three, clips and alphas.)
 3. The split: d = bias + char * (ms - id char logit) + word * (word sum), a logistic
    regression on the cross-validated scores of the parallel sentences; then the bias is
    moved so that at most 1 - `KEEP_ID` of the cross-validated Indonesian of each of
@@ -67,7 +67,7 @@ FLORES = {"id": "ind", "ms": "zsm", "en": "eng", "jv": "jav", "su": "sun", "tl":
           "min": "min", "ban": "ban", "bjn": "bjn", "ace": "ace"}  # fmt: skip
 ALPHA = 0.1
 """Naive Bayes smoothing of the byte n-gram counts (cross-validated: 0.01..1)."""
-WORD_ALPHA, WF_FLOOR, WF_CLIP, WORD_CLIP = 0.5, 1e-6, 5.0, 4.0
+WORD_ALPHA, WF_FLOOR, WF_CLIP, WORD_CLIP = 0.2, 1e-6, 5.0, 4.0
 MIX = (0.5, 0.5, 1.0)
 """Weights of wordfreq, parallel and marker evidence in a word's weight."""
 MIN_WEIGHT = 0.05

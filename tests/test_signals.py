@@ -12,10 +12,12 @@ import pytest
 
 from corpus.errors import ConfigError
 from corpus.signals.quality import (
+    LANGID_MODEL_SHA256,
     NON_ID_CONFIDENCE,
     OVERLAP_BATCH,
     SIGNAL_COLUMNS,
     SIGNAL_DOCS,
+    SIGNALS_VERSION,
     compute_signals,
     compute_signals_batch,
     identify_batch,
@@ -190,6 +192,14 @@ def test_installed_py3langid_is_what_the_code_needs() -> None:
     assert model.rank(INDONESIAN[0])[0] == ("id", pytest.approx(0.54418, abs=1e-4))
     lang, conf = language_identifier()(INDONESIAN[0])
     assert lang == "id" and conf > 0.99
+
+
+def test_the_language_id_model_is_the_one_of_this_signals_version() -> None:
+    """Rebuilt the model (scripts/build_langid_model.py)? Bump SIGNALS_VERSION, then update
+    LANGID_MODEL_SHA256: the signals of the same pair change with the model."""
+    from corpus.signals.langid_data import file_digest, model_path
+
+    assert file_digest(model_path()).startswith(LANGID_MODEL_SHA256), SIGNALS_VERSION
 
 
 def test_batch_signals_equal_pair_by_pair() -> None:
