@@ -39,7 +39,8 @@ TRICKY = [
 def rng_texts(seed: int, count: int) -> list[str]:
     rng = random.Random(seed)
     words = ["kerana", "karena", "sahaja", "bahawa", "kantor", "pejabat", "é", "ü", "日本", "K",
-             "ſ", "İ", "_", "1", "-", "“", "”", "—", "a", "Saya", "\ud800", "\u0301", "\n"]  # fmt: skip
+             "ſ", "İ", "_", "1", "-", "“", "”", "—", "a", "Saya", "\ud800", "\u0301", "\n",
+             "\xa0", "ª", "²", "·", "ʼ", "\u203f", "\u2070", "ß", "×"]  # fmt: skip
     return ["".join(rng.choice(words) + rng.choice(" ,.é“-") for _ in range(rng.randint(0, 25)))
             for _ in range(count)]  # fmt: skip
 

@@ -7,9 +7,10 @@ Indonesian; `word_table`), or the hand-made marker list `data/id_ms_markers.tsv`
 Malay word such as kerana, -1 for an Indonesian one such as karena; `load_markers`: the
 identifier before the trained one, and a prior of the model's training). `marker_shifts`
 sums, per text, the weights of its words with numpy: the texts' UTF-8 bytes are joined, every
-run of a-z letters is coded exactly in base 27 and looked up among the table's codes. A run
-next to a non-ASCII character, which may or may not be a word character, is settled by the
-regex on that text alone (`marker_shift`, the definition). Sums are exact integers, so a
+run of a-z letters is coded exactly in base 27 and looked up in the table's hash table. A run
+next to a non-ASCII character is whole if that character is no word character: read from its
+bytes for two-byte characters and U+2000-U+203F (quotes, dashes, no-break space, Latin-1
+letters), otherwise settled by the regex on that text alone (`marker_shift`, the definition). Sums are exact integers, so a
 text's sum does not depend on its batch.
 """
 
@@ -36,17 +37,21 @@ _TABLE_WORD = re.compile(f"[a-z]{{1,{LONGEST}}}")
 _BASE = 27
 """Words are coded in base 27 (a=1 ... z=26, first letter lowest)."""
 
-_OTHER, _LETTER, _WORD_ASCII, _NON_ASCII = 0, 1, 2, 3
+_OTHER, _WORDISH, _UNSURE = 0, 1, 2
+"""What a run's neighbour is: no word character, a word character, not known here."""
 _BYTE_KIND = np.array(
-    [
-        _LETTER if chr(b).islower() else _WORD_ASCII if re.match(r"\w", chr(b)) else _OTHER
-        for b in range(128)
-    ]
-    + [_NON_ASCII] * 127
+    [_WORDISH if re.match(r"\w", chr(b)) else _OTHER for b in range(128)]
+    + [_UNSURE] * 127
     + [_OTHER],  # the separator
     dtype=np.uint8,
 )
-"""Bytes by kind: a-z, other ASCII word characters ([A-Z0-9_]), other ASCII, non-ASCII."""
+"""ASCII bytes by kind; a non-ASCII byte is unsure until its character is read."""
+_TWO_BYTE_KIND = np.array(
+    [_WORDISH if re.match(r"\w", chr(c)) else _OTHER for c in range(0x800)], dtype=np.uint8
+)
+"""Kind of each character of two UTF-8 bytes (U+0080-U+07FF: Latin-1, Latin Extended, ...).
+The three-byte characters U+2000-U+203F (quotes, dashes, ellipsis, ...) are no word
+characters; any other is left to the regex."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ def marker_shifts(markers: Markers, lowered: list[str]) -> npt.NDArray[np.float6
     """`marker_shift` of each lowercased text (exact integers, as floats)."""
     encoded = [t.encode("utf-8", "surrogatepass") for t in lowered]
     sep = bytes([SEPARATOR])
-    data = np.frombuffer(sep + sep.join(encoded) + sep * LONGEST, dtype=np.uint8)
+    data = np.frombuffer(sep * 3 + sep.join(encoded) + sep * 3, dtype=np.uint8)
     letter = (data - np.uint8(ord("a"))) < 26  # the separator 0xFF is no letter
     edges = np.flatnonzero(letter[1:] != letter[:-1]) + 1
     starts, ends = edges[0::2], edges[1::2]  # data starts and ends with a separator
@@ -87,19 +92,41 @@ def marker_shifts(markers: Markers, lowered: list[str]) -> npt.NDArray[np.float6
     size[size > LONGEST] = 0  # no marker is that long (and none is empty)
     shaped = np.flatnonzero(markers.shapes[size, data[starts] - 96, data[ends - 1] - 96])
     starts, ends = starts[shaped], ends[shaped]  # a marker's length, first and last letter
-    left, right = _BYTE_KIND[data[starts - 1]], _BYTE_KIND[data[ends]]
-    whole = (left != _WORD_ASCII) & (right != _WORD_ASCII)  # not part of a longer \w+ run
-    unsure = ((left == _NON_ASCII) | (right == _NON_ASCII))[whole]
+    left, right = left_kind(data, starts - 1), right_kind(data, ends)
+    whole = (left != _WORDISH) & (right != _WORDISH)  # not part of a longer \w+ run
+    unsure = ((left == _UNSURE) | (right == _UNSURE))[whole]
     starts, ends = starts[whole], ends[whole]
     hits, index = lookup(markers, word_codes(data, starts, ends))
     sizes = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
-    text_of = np.searchsorted(np.cumsum(sizes + 1), starts[hits], side="right")
+    text_of = np.searchsorted(np.cumsum(sizes + 1) + 2, starts[hits], side="right")
     sure = ~unsure[hits]
     units = markers.units[index[sure]]
     shifts = np.bincount(text_of[sure], weights=units, minlength=len(lowered))
     for t in np.unique(text_of[~sure]).tolist():
         shifts[t] = marker_shift(lowered[t], markers.words)
     return shifts.astype(np.float64)
+
+
+def right_kind(data: npt.NDArray[np.uint8], at: Ints) -> npt.NDArray[np.uint8]:
+    """Kind of the character that starts at byte `at` (valid UTF-8, padded after)."""
+    kind = _BYTE_KIND[data[at]]
+    lead, second = data[at], data[at + 1]
+    two = (lead >= 0xC2) & (lead <= 0xDF)
+    code = ((lead[two].astype(np.int64) & 0x1F) << 6) | (second[two] & 0x3F)
+    kind[two] = _TWO_BYTE_KIND[code]
+    kind[(lead == 0xE2) & (second == 0x80)] = _OTHER  # U+2000-U+203F
+    return kind
+
+
+def left_kind(data: npt.NDArray[np.uint8], at: Ints) -> npt.NDArray[np.uint8]:
+    """Kind of the character that ends at byte `at` (valid UTF-8, padded before)."""
+    kind = _BYTE_KIND[data[at]]
+    before, before2 = data[at - 1], data[at - 2]
+    two = (data[at] >= 0x80) & (before >= 0xC2) & (before <= 0xDF)
+    code = ((before[two].astype(np.int64) & 0x1F) << 6) | (data[at][two] & 0x3F)
+    kind[two] = _TWO_BYTE_KIND[code]
+    kind[(data[at] >= 0x80) & (before2 == 0xE2) & (before == 0x80)] = _OTHER  # U+2000-U+203F
+    return kind
 
 
 def word_codes(data: npt.NDArray[np.uint8], starts: Ints, ends: Ints) -> Codes:
