@@ -179,9 +179,9 @@ class Identifier:
         return best(logits, self.model.languages)
 
 
-def load_identifier(path: Path | None = None) -> Identifier:
-    """The trained identifier (corpus/data/langid_model.npz, or `path`); ImportError
-    without numpy or py3langid."""
+def load_identifier(path: Path | None = None, store: Path | None = None) -> Identifier:
+    """The trained identifier (corpus/data/langid_model.npz, or `path`), its laid-out model
+    kept in `store` (default: the user cache); ImportError without numpy or py3langid."""
     path = path or model_path()
     trained: list[Trained] = []  # read only when the store has no laid-out model
 
@@ -189,7 +189,7 @@ def load_identifier(path: Path | None = None) -> Identifier:
         trained.append(load_trained(path))
         return load_model(trained[0])
 
-    model = cached_model(f"trained:{file_digest(path)}", build)
+    model = cached_model(f"trained:{file_digest(path)}", build, store)
     return trained_identifier(model, trained[0] if trained else load_trained(path, char=False))
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import zipfile
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -84,7 +85,7 @@ def load_trained(path: Path | None = None, *, char: bool = True) -> Trained:
             features_sha256=str(meta["features_sha256"]),
             meta=meta,
         )
-    except (OSError, ValueError, KeyError, TypeError) as e:
+    except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as e:
         raise ConfigError(
             f"language-ID model file {path} is unreadable ({e}); rebuild it with "
             "python scripts/build_langid_model.py, or reinstall idcorpus"
