@@ -49,7 +49,6 @@ from corpus.clean.context import (
     keep_article,
     pull_quotes,
 )
-from corpus.records import DroppedLine
 from corpus.clean.repair import (
     INVISIBLE,
     SPACES,
@@ -60,6 +59,7 @@ from corpus.clean.repair import (
     split_lines,
     unescape,
 )
+from corpus.records import DroppedLine
 
 if TYPE_CHECKING:
     from corpus.clean.repeats import RepeatTracker
