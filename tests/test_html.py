@@ -332,6 +332,16 @@ def test_extraction_work_is_linear_in_the_number_of_elements(
         assert large / small < 4.6, (limit, small, large)
 
 
+def test_a_page_of_too_many_elements_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import corpus.html.blocks as blocks
+    from corpus.html.extract import PageError
+
+    monkeypatch.setattr(blocks, "MAX_ELEMENTS", 100)
+    with pytest.raises(PageError, match="too large: more than 100 elements"):
+        extract(_many_paragraphs(200))
+    assert extract(_many_paragraphs(50)).article
+
+
 def test_a_page_nested_too_deep_is_refused_and_skipped(tmp_path: object) -> None:
     from pathlib import Path
 

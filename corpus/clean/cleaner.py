@@ -64,7 +64,7 @@ from corpus.records import DroppedLine
 if TYPE_CHECKING:
     from corpus.clean.repeats import RepeatTracker
 
-CLEANER_VERSION = "id-clean-6"
+CLEANER_VERSION = "id-clean-7"
 
 log = logging.getLogger(__name__)
 

@@ -50,6 +50,7 @@ ISLAND_DENSITY = 0.8
 FURNITURE_FACTOR = 1.5  # an unknown furniture-shaped block costs this much per character
 HEADLINE_WORDS = 20  # a headline is no longer than this
 HEADLINE_MIN_WORDS = 4
+OPENING_HEADLINE_MIN_WORDS = 2  # the document's first kept block: its title
 HEADLINE_REACH = 8  # blocks between the headline and the article's first
 LABEL_WORDS = 5  # a block of this many words or fewer without a final stop is a label
 PAGE_EVIDENCE = 3  # furniture blocks the rules found before the span is decided
@@ -227,16 +228,23 @@ def _headline(pieces: Sequence[Piece], scores: Sequence[float], start: int) -> s
             prose += 1
             if prose > 1:
                 break
-        elif piece.kept and _is_headline(piece.kept):
+        elif piece.kept and _is_headline(piece.kept, _opens(pieces, i)):
             return {i}
     return set()
 
 
-def _is_headline(text: str) -> bool:
-    """Shaped like a headline: 4 to 20 words, mostly capitalised, no final stop, and no date,
-    time, separator or credit (a byline or date line is not the headline)."""
+def _opens(pieces: Sequence[Piece], i: int) -> bool:
+    """Is block i the first one the document keeps (where its title stands)?"""
+    return not any(p.kept for p in pieces[:i])
+
+
+def _is_headline(text: str, opening: bool = False) -> bool:
+    """Shaped like a headline: 4 to 20 words (2 when it opens the document), mostly
+    capitalised, no final stop, and no date, time, separator or credit (a byline or date line
+    is not the headline)."""
     words = _WORD.findall(text)
-    if not HEADLINE_MIN_WORDS <= len(words) <= HEADLINE_WORDS or text.rstrip()[-1:] in ".,:;":
+    least = OPENING_HEADLINE_MIN_WORDS if opening else HEADLINE_MIN_WORDS
+    if not least <= len(words) <= HEADLINE_WORDS or text.rstrip()[-1:] in ".,:;":
         return False
     if _NOT_HEADLINE.search(text):
         return False

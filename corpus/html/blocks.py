@@ -15,8 +15,10 @@ document order, so the work is linear in the size of the page whatever its shape
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from itertools import accumulate
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import accumulate, chain
 from typing import Any
 
 from corpus.errors import ConfigError
@@ -46,13 +48,15 @@ GROUPS = {
 }
 MAX_DEPTH = 250
 """A page nested deeper is not extracted (the parser stops nesting at 255 levels)."""
+MAX_ELEMENTS = 1_500_000
+"""A page of more elements is not extracted (its memory: about 1.5 kB an element)."""
 
 
 class PageError(ValueError):
-    """A page that is not extracted (too deep); the message says why."""
+    """A page that is not extracted (too deep, too many elements); the message says why."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """One line of the page's visible text: `index` is its 0-based line number, `element` the
     element it starts in, `first`/`end` its text nodes (`Page.nodes`)."""
@@ -64,7 +68,6 @@ class Block:
     heading: bool = False
     first: int = 0
     end: int = 0
-    parts: list[str] = field(default_factory=list)
     _prose: bool | None = None
 
     @property
@@ -94,7 +97,7 @@ def is_prose(text: str, link_density: float = 0.0) -> bool:
     return words >= 15 and bool(_INNER_STOP.search(text))
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
     """A text node (an element's text or tail) with text in it: its line, whether it is inside
     a link, and the reason it was removed ("" while it is not)."""
@@ -104,6 +107,32 @@ class Node:
     link: bool
     removed: str = ""
     sure: bool = False  # removed by its tag or a class that never holds the article
+
+
+class Spans:
+    """element -> (first node, end node, first element, end element), kept as arrays indexed
+    by the element's position in document order (8 bytes a number, not a tuple each)."""
+
+    def __init__(self) -> None:
+        self.index: dict[Any, int] = {}
+        self.nodes = array("q")  # first node, end node: two per element
+        self.ends = array("q")  # end element
+
+    def add(self, el: Any, index: int, first_node: int, end_node: int, end_el: int) -> None:
+        while len(self.ends) <= index:
+            self.nodes.extend((0, 0))
+            self.ends.append(0)
+        self.index[el] = index
+        self.nodes[2 * index] = first_node
+        self.nodes[2 * index + 1] = end_node
+        self.ends[index] = end_el
+
+    def __getitem__(self, el: Any) -> tuple[int, int, int, int]:
+        i = self.index[el]
+        return self.nodes[2 * i], self.nodes[2 * i + 1], i, self.ends[i]
+
+    def __contains__(self, el: Any) -> bool:
+        return el in self.index
 
 
 class Page:
@@ -117,11 +146,11 @@ class Page:
         self.nodes: list[Node] = []
         self.elements: list[Any] = []
         self.tags: list[str] = []
-        self.span: dict[Any, tuple[int, int, int, int]] = {}
+        self.span = Spans()
         self.depth = 0
         self._walk()
-        self.removed_elements = [False] * len(self.elements)
-        self._prose_line = [b.prose() for b in self.blocks]
+        self.removed_elements = bytearray(len(self.elements))
+        self._prose_line = bytearray(b.prose() for b in self.blocks)
         self.refresh()
 
     # -- the walk ---------------------------------------------------------------------------
@@ -129,6 +158,7 @@ class Page:
     def _walk(self) -> None:
         """One iterative walk in document order (block tags and <br> end lines)."""
         current = Block(0, self.root)
+        self._parts: list[str] = []  # the text pieces of the line being read
         stack: list[tuple[Any, bool, int, int, int, int, int]] = [(self.root, True, 0, 0, 1, 0, 0)]
         while stack:
             el, enter, links, heads, depth, first_node, first_el = stack.pop()
@@ -141,6 +171,8 @@ class Page:
             if enter:
                 if depth > MAX_DEPTH:
                     raise PageError(f"too deep: elements nested more than {MAX_DEPTH} levels")
+                if len(self.elements) >= MAX_ELEMENTS:
+                    raise PageError(f"too large: more than {MAX_ELEMENTS:,} elements")
                 self.depth = max(self.depth, depth)
                 links += tag == "a"
                 heads += tag in HEADINGS
@@ -156,7 +188,7 @@ class Page:
                     stack.append((child, True, links, heads, depth + 1, 0, 0))
             else:
                 if not hidden:
-                    self.span[el] = (first_node, len(self.nodes), first_el, len(self.elements))
+                    self.span.add(el, first_el, first_node, len(self.nodes), len(self.elements))
                     if block:
                         parent = el.getparent()
                         current = self._break(current, parent if parent is not None else el)
@@ -167,7 +199,7 @@ class Page:
         self._close(current)
 
     def _text(self, current: Block, text: str, link: bool, heading: bool) -> None:
-        current.parts.append(text)
+        self._parts.append(text)
         if not text.strip():
             if current.end:  # a space between two words of the line
                 self.nodes[-1].text += " "
@@ -181,15 +213,15 @@ class Page:
             current.heading = current.heading or heading
 
     def _break(self, current: Block, el: Any) -> Block:
-        if current.parts:
+        if self._parts:
             self._close(current)
             return Block(len(self.blocks), el)
         current.element = el
         return current
 
     def _close(self, block: Block) -> None:
-        block.text = norm("".join(block.parts))
-        block.parts = []
+        block.text = norm("".join(self._parts))
+        self._parts = []
         if block.text:
             block.index = len(self.blocks)
             block.link_chars = min(block.link_chars, len(block.text))
@@ -199,25 +231,19 @@ class Page:
 
     def refresh(self) -> None:
         """Recount the prefix sums without what was removed so far."""
-        alive = [not n.removed for n in self.nodes]
-        sizes = [len(norm(n.text)) if a else 0 for n, a in zip(self.nodes, alive, strict=True)]
-        links = [s if n.link else 0 for n, s in zip(self.nodes, sizes, strict=True)]
-        prose = [0] * len(self.nodes)
+        sizes = array("q", (0 if n.removed else len(norm(n.text)) for n in self.nodes))
+        self._chars = _prefix(sizes)
+        self._links = _prefix(s if n.link else 0 for n, s in zip(self.nodes, sizes, strict=True))
+        prose = bytearray(len(self.nodes))
         for b, is_prose_line in zip(self.blocks, self._prose_line, strict=True):
-            if is_prose_line and alive[b.first]:
+            if is_prose_line and not self.nodes[b.first].removed:
                 prose[b.first] = 1
-        self._chars = [0, *accumulate(sizes)]
-        self._links = [0, *accumulate(links)]
-        self._prose = [0, *accumulate(prose)]
+        self._prose = _prefix(prose)
         self.prose_total = self._prose[-1]
         self._groups = {
-            name: [
-                0,
-                *accumulate(
-                    t in tags and not r
-                    for t, r in zip(self.tags, self.removed_elements, strict=True)
-                ),
-            ]
+            name: _prefix(
+                t in tags and not r for t, r in zip(self.tags, self.removed_elements, strict=True)
+            )
             for name, tags in GROUPS.items()
         }
 
@@ -258,6 +284,11 @@ class Page:
 
     def is_removed(self, el: Any) -> bool:
         return self.removed_elements[self.span[el][2]]
+
+
+def _prefix(values: Iterable[int]) -> array[int]:
+    """0 and the running sums of `values` (8 bytes each)."""
+    return array("q", chain((0,), accumulate(values)))
 
 
 def parse(html: str) -> Any:
