@@ -1,22 +1,26 @@
 #!/usr/bin/env python3
-"""Benchmark cleaning and segmentation on real web pages (issue 12): what a build keeps.
+"""Benchmark cleaning and segmentation on real web pages (issues 12, 20): what a build keeps.
 
 Every document of the development set (../shared/data/web_dev: real Indonesian news pages and
-scraped texts, with annotations) goes through the stages a build uses: `corpus.read.inputs` (HTML
-through `html_to_text`), one `Cleaner` for the whole set in file order, `segment`, and the
-pipeline's unit filter (a unit needs a letter). All of that is `prepare()`, one small function.
-The output sentences are scored by the set's README rule:
+scraped texts, with annotations) goes through the stages a build uses: `corpus.read.inputs` (HTML,
+and text holding HTML, through `corpus.html.extract`), the repeated lines decided in file order,
+`prepare()` (clean, segment, units with a letter). The output sentences are scored by the set's
+README rule:
 
 - kept: a must_keep sentence is kept whole when an output sentence contains it and is at most
   40 characters longer (output whitespace-normalised, U+00A0 as a space, NFC);
 - junk: a must_drop substring survives when any output sentence contains it.
 
-Then `seg_cases.jsonl` (real paragraphs and their sentences) scores the segmenter alone, by
-boundary P/R/F1 and exact cases, next to a naive splitter (after . ! ? + space + capital);
-the UD treebank figures come from scripts/bench_segment.py; and the speed of cleaning +
-segmentation (MB of UTF-8 input per second, median of --repeats passes, one core) is measured
-on the set's texts for this tree and for the code at --baseline (a git ref, default 9d2d43e: before issue 12,
-checked out into a temporary folder), alternating the two in one run.
+The table has one row per document and subtotals for the HTML pages, the text files and files
+22-36 (measured before anyone tuned on them), and names the documents without rows. Then each
+HTML page as a browser copy (its visible text cleaned as plain text: menus, sidebars, teasers
+and footers as lines) is scored the same way; `seg_cases.jsonl` (real paragraphs and their
+sentences) scores the segmenter alone, by boundary P/R/F1 and exact cases, next to a naive
+splitter; the UD treebank figures come from scripts/bench_segment.py; and the speed of cleaning
++ segmentation (MB of UTF-8 input per second, one core; the documents as read and the browser
+copies) and of HTML extraction is measured for this tree and for the code at --baseline (a git
+ref, default 0476695: before issue 20, checked out into a temporary folder; the timer imports
+either package layout), alternating the two in one run, by wall clock and by CPU time.
 
     .venv/bin/python scripts/bench_clean.py
     .venv/bin/python scripts/bench_clean.py /path/to/web_dev --show --out /tmp/bench_out
@@ -59,14 +63,15 @@ except ImportError:  # a tree from before it (html_to_text was in corpus.clean)
     from corpus.clean import Cleaner, html_to_text
 from corpus.segment import segment
 data = json.load(open(sys.argv[1], encoding="utf-8"))
-runs = {"clean": [], "copies": [], "extract": []}
+runs = {"clean": [], "copies": [], "extract": [], "clean_cpu": [], "copies_cpu": []}
 for _ in range(int(sys.argv[2])):
     for kind in ("clean", "copies"):
         cleaner = Cleaner()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         for text in data["texts" if kind == "clean" else "copies"]:
             segment(cleaner.clean(text).text)
         runs[kind].append(time.perf_counter() - start)
+        runs[kind + "_cpu"].append(time.process_time() - cpu)
     start = time.perf_counter()
     for html in data["pages"]:
         html_to_text(html)
@@ -373,6 +378,10 @@ def _speed_lines(
             ratios = [r[baseline][kind] / r["this tree"][kind] for r in rounds]
             line += f"; {baseline}: {base:.2f} MB/s; ratio {statistics.median(ratios):.2f}"
             line += f" (per round {min(ratios):.2f}-{max(ratios):.2f})"
+            if f"{kind}_cpu" in rounds[0]["this tree"]:  # CPU time: less moved by other load
+                cpu = [r[baseline][f"{kind}_cpu"] / r["this tree"][f"{kind}_cpu"] for r in rounds]
+                line += f"; CPU-time ratio {statistics.median(cpu):.2f}"
+                line += f" ({min(cpu):.2f}-{max(cpu):.2f})"
             if kind == "clean":
                 figures[baseline] = base
         lines.append(line)

@@ -224,7 +224,7 @@ class Cleaner:
 
     def _cut_fragments(self, line: str, line_no: int, out: list[DroppedLine]) -> str:
         """Cut the fragments of a line: inline patterns, "Baca juga" titles, caption credits."""
-        if rules.any_inline().search(line):
+        if rules.inline_may_cut(line):
             for p in rules.patterns()["inline"]:
                 if p.reason != "dateline" or self.config.strip_datelines:
                     line = rules.cut(p, line, line_no, out)

@@ -125,10 +125,24 @@ def line_reason(line: str) -> str:
 
 
 @cache
-def any_inline() -> re.Pattern[str]:
-    """The [inline] patterns as one regex: a line it finds nothing in has nothing to cut."""
+def _inline_prefilters() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The [inline] patterns as two regexes: those that match anywhere, and those anchored at
+    the line's end (searched, as `cut` does, only in its last TAIL_WINDOW characters)."""
     found = patterns()["inline"]
+    return _one([p for p in found if not p.at_end]), _one([p for p in found if p.at_end])
+
+
+def _one(found: Sequence[Pattern]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p.regex.pattern})" for p in found) or "(?!)", re.IGNORECASE)
+
+
+def inline_may_cut(line: str) -> bool:
+    """Can an [inline] pattern cut something from `line`? (Most lines hold nothing to cut,
+    which two searches tell.)"""
+    anywhere, at_end = _inline_prefilters()
+    if anywhere.search(line):
+        return True
+    return bool(at_end.search(line, max(0, len(line) - TAIL_WINDOW)))
 
 
 @cache
