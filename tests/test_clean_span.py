@@ -12,7 +12,8 @@ import pytest
 
 from corpus.clean.cleaner import Cleaner
 from corpus.clean.config import CleanConfig
-from corpus.clean.span import Piece, article_span, furniture, jt_classes
+from corpus.clean.prose import furniture, jt_classes
+from corpus.clean.span import Piece, article_span
 from corpus.segment.sentences import split_sentences
 
 ARTICLE = [

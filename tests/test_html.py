@@ -323,7 +323,7 @@ def test_extraction_work_is_linear_in_the_number_of_elements(
 ) -> None:
     """Counting calls: 4x the elements costs about 4x the calls, with and without trafilatura
     (quadratic would be 16x)."""
-    import corpus.html.extract as html_module
+    import corpus.html.choose as html_module
 
     extract(_many_paragraphs(50))  # warm-up: imports, patterns
     for limit in (10_000, 100):  # trafilatura runs / the page is over its limit

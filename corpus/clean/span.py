@@ -1,61 +1,58 @@
 """Where the article starts and ends in a document's blocks (corpus/clean/context.py runs it
-after the line rules): the text before the start and after the end is not the article unless
-strong prose evidence says otherwise. The same principles hold on any news site:
+after the line rules; corpus/html/extract.py on a page's lines): the text before the start and
+after the end is not the article unless strong prose evidence says otherwise. The principles
+hold on any news site:
 
-1. Every block (a line, or a piece of one) is *prose* or *furniture*. Furniture: what a line
-   rule dropped, and a kept block shaped like a menu item, a label, a headline (mostly
-   capitalised words, even with a final stop), a teaser cut off with an ellipsis, a list of
-   names or a bare address, or one that jusText (the `justext` library with its Indonesian
-   stoplist) calls bad and that is no sentence either. Prose: every other block, weighted by
-   its length and by jusText's class of it (good, near-good, short).
-2. The article is the run of blocks where prose outweighs furniture most (the maximum-sum
-   segment, as in Body Text Extraction): prose adds its weight, furniture costs. What the
-   rules know as the page's frame (menus, section titles, footers, comment prompts, tags,
-   share buttons) costs PAGE_COST; what also sits inside articles (bylines, dates, captions
-   and credits, ads, "Baca juga", pagination) costs BODY_COST; an unknown furniture-shaped
-   block costs more. So short blocks between prose stay (a heading, a caption, a list item)
-   and short blocks among furniture go (context smoothing). An unknown furniture-shaped block costs FURNITURE_FACTOR times its length
-   within [BODY_COST, 2 * PAGE_COST]: a list of teasers (headline, excerpt, date) has no
-   weight of its own.
-3. The start moves to a dateline ("JAKARTA, KOMPAS.com - ...") among the run's first prose
-   blocks: what comes before a dateline is the page's (an intro, a repeated standfirst). The
-   end moves back to a sign-off (a byline or editor line, the desk code, "this article first
-   appeared in", tags, share or comment prompts, a section title, copyright) after which the
-   run holds less than ISLAND_SHARE of the prose before it: a site's blurb, teasers and reader
-   comments come after the article's end.
-4. A block outside the article goes (`before_article`, `after_article`) unless it belongs to
-   another run at least ISLAND_SHARE as heavy as the article and as dense in prose as an
-   article is (ISLAND_DENSITY): strong evidence, as of an article in two parts around a large
-   ad block. A document without furniture, or without
-   prose, is left as it is.
+1. Every block is prose or furniture (corpus/clean/prose.py): furniture is what a rule (or the
+   HTML structure) left out, and a kept block shaped like a label, a menu item, a headline, a
+   teaser cut off or a bare address, or one jusText calls bad and that is no sentence; prose
+   weighs its length times jusText's belief in it.
+2. The article is the run where prose outweighs furniture most (the maximum-sum segment, as in
+   Body Text Extraction). What the rules know as the page's frame (menus, section titles,
+   footers, comment prompts, tags, share buttons) costs PAGE_COST; what also sits inside
+   articles (bylines, dates, captions and credits, ads, "Baca juga", pagination) costs
+   BODY_COST; an unknown furniture-shaped block costs FURNITURE_FACTOR times its length within
+   [BODY_COST, 2 * PAGE_COST], so a list of teasers (headline, excerpt, date) weighs nothing.
+   Short blocks between prose stay (a heading, a caption, a list item) and short blocks among
+   furniture go: the context smoothing of the jusText family.
+3. The start moves to a dateline ("JAKARTA, KOMPAS.com - ...") among the run's first blocks:
+   what comes before a dateline is the page's (an intro, a repeated standfirst). The end moves
+   back to a sign-off (byline, desk code, "artikel ini telah tayang", tags, share or comment
+   prompts, a source link, a section title, copyright) after which no strong prose follows: a
+   run at least ISLAND_SHARE as heavy as the article before it and as dense in prose as an
+   article is (ISLAND_DENSITY): a site's blurb, teasers, reader comments and appended
+   summaries come after the article's end.
+4. A block outside the article goes (`before_article`, `after_article`) unless it is part of
+   such strong prose elsewhere (an article in two parts around a large ad block), or is the
+   headline: the last headline-shaped block before the start with only the article's header
+   between (bylines, dates, pictures, labels, one standfirst). A furniture-shaped block inside
+   the article that no prose follows, or that the page repeats, goes (`furniture`: a widget
+   label, a caption, a teaser headline); a heading before text stays.
+5. Without evidence of a page (fewer than PAGE_EVIDENCE blocks of its frame) only the dateline,
+   the sign-off and the headline decide, on the few blocks they need: clean text loses nothing.
 
 Linear in the number of blocks.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import overload
 
-from corpus.clean.rules import headline_words, starts_with_dateline
+from corpus.clean.prose import LABEL_WORDS, furniture, is_headline, jt_classes, weight, words
+from corpus.clean.rules import starts_with_dateline
 
 PAGE_COST = 40
 BODY_COST = 10
 ISLAND_SHARE = 0.5
 ISLAND_DENSITY = 0.8
 FURNITURE_FACTOR = 1.5  # an unknown furniture-shaped block costs this much per character
-HEADLINE_WORDS = 20  # a headline is no longer than this
-HEADLINE_MIN_WORDS = 4
-OPENING_HEADLINE_MIN_WORDS = 2  # the document's first kept block: its title
 HEADLINE_REACH = 8  # blocks between the headline and the article's first
-LABEL_WORDS = 5  # a block of this many words or fewer without a final stop is a label
 PAGE_EVIDENCE = 3  # furniture blocks the rules found before the span is decided
-DATELINE_WINDOW = 3
-DATELINE_SEARCH = 4  # kept blocks looked at for a dateline  # prose blocks at the start of the article searched for a dateline
+DATELINE_WINDOW = 3  # prose blocks before a dateline that the article may start after
+DATELINE_SEARCH = 4  # kept blocks looked at for a dateline
 # Reasons (of the line rules and the HTML structure) for the page's frame; anything else also
 # occurs inside articles.
 PAGE_REASONS = frozenset(
@@ -75,15 +72,6 @@ SIGN_OFF_REASONS = frozenset(
         "html_tags",
     }
 )
-_WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_STOP_END = re.compile(r"[.!?:;][\"'”’)\]]*$")
-_INNER_STOP = re.compile(r"[.!?][\"'”’)]* +[\"“‘(]?[A-Z]")
-_ELLIPSIS_END = re.compile(r"(?:…|\.\.\.)[\"'”’)\]]*$")
-_URL = re.compile(r"^\S*(?:https?://|www\.)\S*$|^\S+\.(?:com|id|net|org)/\S*$")
-_NOT_HEADLINE = re.compile(r"\b(?:19|20)\d\d\b|\b\d{1,2}[:.]\d\d\b|[|/@©]")
-_CLASS_WEIGHT = {"good": 1.0, "neargood": 0.7, "short": 0.5, "bad": 0.3}
-SENTENCE_WEIGHT = 0.7
-SENTENCE_WORDS = 5
 
 
 @dataclass
@@ -96,39 +84,6 @@ class Piece:
     rule: str = ""
     dateline: bool = False  # known to start with a dateline (else its text is looked at)
     text: str = ""
-
-
-def furniture(text: str, jt_class: str | None = None) -> bool:
-    """Is a kept block shaped like page furniture rather than running text? (`jt_class`, its
-    jusText class, is only asked for when the shape leaves it open.)"""
-    shaped = _shape(text)
-    if shaped is not None:
-        return shaped
-    return (jt_class or jt_classes([text])[0]) == "bad"
-
-
-def _shape(text: str) -> bool | None:
-    """`furniture` by the block's shape alone: True, False, or None when jusText decides."""
-    if _URL.match(text):
-        return True
-    words = _WORD.findall(text)
-    initial = text.lstrip("\"'“‘([•*-– ")[:1]
-    if initial.islower():
-        return False  # a sentence or the rest of one, not a label
-    if len(words) <= 3:  # a label or a menu item ("Nomor telegram aktif." is a sentence)
-        return not (len(words) == 3 and _STOP_END.search(text))
-    common = headline_words()
-    content = [w for w in words if w.lower() not in common]
-    lower = sum(1 for w in content if w[0].islower())
-    if lower < 0.25 * len(content) and len(words) <= HEADLINE_WORDS:
-        return True  # a headline or a list of names, with or without a final stop
-    if _ELLIPSIS_END.search(text) and not _INNER_STOP.search(text):
-        return True  # a teaser: one sentence cut off
-    if _STOP_END.search(text):
-        return False  # a sentence, however short
-    if len(words) <= LABEL_WORDS:
-        return True  # a label: few words and no final stop
-    return True if lower < 0.4 * len(content) else None
 
 
 def article_span(pieces: Sequence[Piece]) -> tuple[int, int, set[int], set[int]]:
@@ -228,7 +183,7 @@ def _headline(pieces: Sequence[Piece], scores: Sequence[float], start: int) -> s
             prose += 1
             if prose > 1:
                 break
-        elif piece.kept and _is_headline(piece.kept, _opens(pieces, i)):
+        elif piece.kept and is_headline(piece.kept, _opens(pieces, i)):
             return {i}
     return set()
 
@@ -236,21 +191,6 @@ def _headline(pieces: Sequence[Piece], scores: Sequence[float], start: int) -> s
 def _opens(pieces: Sequence[Piece], i: int) -> bool:
     """Is block i the first one the document keeps (where its title stands)?"""
     return not any(p.kept for p in pieces[:i])
-
-
-def _is_headline(text: str, opening: bool = False) -> bool:
-    """Shaped like a headline: 4 to 20 words (2 when it opens the document), mostly
-    capitalised, no final stop, and no date, time, separator or credit (a byline or date line
-    is not the headline)."""
-    words = _WORD.findall(text)
-    least = OPENING_HEADLINE_MIN_WORDS if opening else HEADLINE_MIN_WORDS
-    if not least <= len(words) <= HEADLINE_WORDS or text.rstrip()[-1:] in ".,:;":
-        return False
-    if _NOT_HEADLINE.search(text):
-        return False
-    common = headline_words()
-    content = [w for w in words if w.lower() not in common]
-    return sum(1 for w in content if w[0].islower()) < 0.25 * len(content)
 
 
 def _stray(pieces: Sequence[Piece], scores: Sequence[float], inside: list[int]) -> set[int]:
@@ -270,9 +210,9 @@ def _stray(pieces: Sequence[Piece], scores: Sequence[float], inside: list[int]) 
 
 
 def _score(piece: Piece, jt_class: str) -> float:
-    """Prose weight (length times how much jusText believes it), or the cost of furniture."""
+    """Prose weight, or the cost of furniture."""
     if piece.rule and piece.text:  # left out for no known reason: furniture by its shape
-        if len(_WORD.findall(piece.text)) <= LABEL_WORDS:
+        if words(piece.text) <= LABEL_WORDS:
             return -BODY_COST
         return -min(max(BODY_COST, FURNITURE_FACTOR * len(piece.text)), 2 * PAGE_COST)
     if piece.rule:
@@ -281,10 +221,7 @@ def _score(piece: Piece, jt_class: str) -> float:
         return 0.0
     if furniture(piece.kept, jt_class):
         return -min(max(BODY_COST, FURNITURE_FACTOR * len(piece.kept)), 2 * PAGE_COST)
-    weight = _CLASS_WEIGHT[jt_class]
-    if _STOP_END.search(piece.kept) and len(_WORD.findall(piece.kept)) >= SENTENCE_WORDS:
-        weight = max(weight, SENTENCE_WEIGHT)  # a whole sentence, whatever its stopwords
-    return len(piece.kept) * weight
+    return weight(piece.kept, jt_class)
 
 
 def _best_run(scores: Sequence[float]) -> tuple[int, int, float]:
@@ -374,48 +311,3 @@ def _best_runs_after(scores: Sequence[float], start: int, end: int) -> list[tupl
         if here > best[2]:
             best = (i, here_end, here)
     return found
-
-
-@lru_cache(maxsize=1)
-def _stoplist() -> frozenset[str]:
-    import justext
-
-    return frozenset(justext.get_stoplist("Indonesian"))
-
-
-def jt_classes(texts: Sequence[str]) -> list[str]:
-    """jusText's context-free class of each block (good, neargood, short, bad): its length,
-    its share of Indonesian stopwords, a copyright sign (the library's own rules and
-    thresholds, `justext.core.classify_paragraphs`)."""
-    from justext.core import LENGTH_LOW_DEFAULT, classify_paragraphs
-
-    found = ["short"] * len(texts)  # what the library says of a short text without "©"
-    asked = [i for i, t in enumerate(texts) if len(t) >= LENGTH_LOW_DEFAULT or "\xa9" in t]
-    if asked:
-        make = _block_type()
-        blocks = [make(texts[i]) for i in asked]
-        classify_paragraphs(blocks, _stoplist())
-        for i, block in zip(asked, blocks, strict=True):
-            found[i] = block.cf_class
-    return found
-
-
-@lru_cache(maxsize=1)
-def _block_type() -> type:
-    from justext.paragraph import Paragraph
-
-    class Block(Paragraph):  # type: ignore[misc]
-        """A jusText paragraph made from plain text (no DOM path, no links)."""
-
-        text = ""  # a plain attribute instead of the library's property: computed once
-
-        def __init__(self, text: str) -> None:
-            self.dom_path = "p"
-            self.xpath = "/p"
-            self.text_nodes = [text]
-            self.chars_count_in_links = 0
-            self.tags_count = 0
-            self.class_type = ""
-            self.text = text
-
-    return Block

@@ -282,9 +282,6 @@ class Page:
         for i in range(elo, ehi):
             self.removed_elements[i] = True
 
-    def is_removed(self, el: Any) -> bool:
-        return self.removed_elements[self.span[el][2]]
-
 
 def _prefix(values: Iterable[int]) -> array[int]:
     """0 and the running sums of `values` (8 bytes each)."""
