@@ -28,7 +28,8 @@ def row(src: str = SRC, tgt: str = TGT, **overrides: Any) -> dict[str, Any]:
         "src_lang": "id", "src_lang_conf": 0.9, "tgt_lang": "en", "tgt_lang_conf": 1.0,
         "repetition": 0.0, "is_split": False, "is_retried": False, "is_degenerate": False,
         "is_untranslated": False, "is_non_indonesian_source": False, "is_short": False,
-        "has_unk": False,
+        "has_unk": False, "number_mismatch": 0, "is_number_mismatch": False,
+        "is_test_overlap": False,
     }  # fmt: skip
     base.update(overrides)
     return base
@@ -51,13 +52,15 @@ def run(
         (row(length_ratio_chars=5.0), "length_ratio"),
         (row(src_lang="ms", src_lang_conf=0.8), "src_lang"),
         (row(src_lang="en", src_lang_conf=0.99), "src_lang"),
+        (row(src_lang="min", src_lang_conf=0.9), "src_lang"),
+        (row(src_lang="su", src_lang_conf=0.99), "src_lang"),
         (row(tgt_lang="id", tgt_lang_conf=0.9), "tgt_lang"),
         (row(is_degenerate=True), "flag:is_degenerate"),
         (row(is_untranslated=True), "flag:is_untranslated"),
         (row(), "duplicate"),
     ],
-    ids=["score", "ratio-low", "ratio-high", "malay", "english-source", "indonesian-target",
-         "degenerate", "untranslated", "duplicate"],
+    ids=["score", "ratio-low", "ratio-high", "malay", "english-source", "minangkabau-source",
+         "sundanese-source", "indonesian-target", "degenerate", "untranslated", "duplicate"],
 )  # fmt: skip
 def test_default_rules(bad: dict[str, Any], rule: str) -> None:
     kept, report = run([row(), bad], FilterConfig())
@@ -81,12 +84,26 @@ def test_default_keeps(ok: dict[str, Any]) -> None:
     assert kept == [ok], report
 
 
+@pytest.mark.parametrize(
+    ("bad", "rule"),
+    [
+        (row(tgt_lang="ms", tgt_lang_conf=0.55), "tgt_lang"),
+        (row(length_ratio_chars=0.35), "length_ratio"),
+        (row(number_mismatch=1, is_number_mismatch=True), "flag:is_number_mismatch"),
+    ],
+    ids=["unsure-malay-output", "a-third-of-the-length", "changed-number"],
+)
+def test_default_drops(bad: dict[str, Any], rule: str) -> None:
+    kept, report = run([bad], FilterConfig())
+    assert kept == [] and report.dropped[rule] == 1
+
+
 def test_first_failing_rule_wins_and_report_order() -> None:
     rows = [row(score=-9.0, is_degenerate=True, length_ratio_chars=9.0), row(is_degenerate=True)]
     _, report = run(rows, FilterConfig())
     assert list(report.dropped) == [
         "min_score", "length_ratio", "src_lang", "tgt_lang",
-        "flag:is_degenerate", "flag:is_untranslated", "duplicate",
+        "flag:is_degenerate", "flag:is_untranslated", "flag:is_number_mismatch", "duplicate",
     ]  # fmt: skip
     assert (report.dropped["min_score"], report.dropped["flag:is_degenerate"]) == (1, 1)
     assert report.to_dict()["input_rows"] == 2 and report.kept == 0
@@ -158,12 +175,24 @@ def test_near_key() -> None:
         ({"min_length_ratio": 2.0, "max_length_ratio": 1.0}, "above max_length_ratio"),
         ({"max_length_ratio": 0.0}, "positive"),
         ({"lang_confidence": 1.5}, "lang_confidence"),
+        (
+            {"require_src_lang": "ind"},
+            r"unknown require_src_lang 'ind'; choose one of: id, ms, en, jv, su",
+        ),
+        ({"require_tgt_lang": "xx"}, r"unknown require_tgt_lang 'xx'.*ace"),
     ],
-    ids=["flag", "dedup", "ratio-order", "ratio-sign", "confidence"],
+    ids=["flag", "dedup", "ratio-order", "ratio-sign", "confidence", "src-lang", "tgt-lang"],
 )
 def test_config_errors(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         FilterConfig(**kwargs)
+
+
+def test_any_label_of_the_identifier_may_be_required() -> None:
+    """A Javanese corpus: keep confident jv sources, drop confident Indonesian ones."""
+    config = FilterConfig(require_src_lang="jv", dedup="none")
+    kept, report = run([row(src_lang="jv"), row(src_lang="id", src_lang_conf=0.95)], config)
+    assert [r["src_lang"] for r in kept] == ["jv"] and report.dropped["src_lang"] == 1
 
 
 def test_drop_flagged_list_becomes_tuple() -> None:
@@ -200,7 +229,8 @@ def test_filter_dataset(tmp_path: Path) -> None:
     assert report.to_dict() == {
         "input_rows": 8, "kept": 6,
         "dropped": {"min_score": 1, "length_ratio": 0, "src_lang": 0, "tgt_lang": 0,
-                    "flag:is_degenerate": 0, "flag:is_untranslated": 0, "duplicate": 1},
+                    "flag:is_degenerate": 0, "flag:is_untranslated": 0,
+                    "flag:is_number_mismatch": 0, "duplicate": 1},
     }  # fmt: skip
     out = tmp_path / "out"
     assert read_split(out, "train") == good and read_split(out, "test") == [row()]

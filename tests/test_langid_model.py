@@ -1,12 +1,15 @@
-"""corpus/signals/langid_model.py: py3langid's model laid out for batch scoring, and its checks."""
+"""corpus/signals/langid_model.py: the models laid out for batch scoring, and their checks."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pytest
 
 from corpus.errors import ConfigError
 from corpus.signals import langid_model
+from corpus.signals.langid_data import load_trained
 
 
 def chain(length: int) -> langid_model.Automaton:
@@ -29,4 +32,12 @@ def test_layout_checks_the_automaton() -> None:
 
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ConfigError, match=r"no \['xx'\]"):
-        langid_model.load_model(["id", "ms", "xx"])
+        langid_model.load_py3langid_model(["id", "ms", "xx"])
+
+
+def test_weights_trained_on_other_features_are_refused() -> None:
+    trained = load_trained()
+    with pytest.raises(ConfigError, match="another py3langid model's features"):
+        langid_model.load_model(dataclasses.replace(trained, features_sha256="0" * 64))
+    with pytest.raises(ConfigError, match="does not fit py3langid's features"):
+        langid_model.load_model(dataclasses.replace(trained, char_units=trained.char_units[:9]))

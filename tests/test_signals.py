@@ -12,10 +12,12 @@ import pytest
 
 from corpus.errors import ConfigError
 from corpus.signals.quality import (
+    LANGID_MODEL_SHA256,
     NON_ID_CONFIDENCE,
     OVERLAP_BATCH,
     SIGNAL_COLUMNS,
     SIGNAL_DOCS,
+    SIGNALS_VERSION,
     compute_signals,
     compute_signals_batch,
     identify_batch,
@@ -67,6 +69,7 @@ MALAY = [
     "Ayah saya bekerja sebagai pemandu teksi selama tiga puluh tahun.",
 ]
 MALAY_UNMARKED = [  # no word that tells Malay from Indonesian: the identifier may say either
+    # (the id/ms cut favours Indonesian, so these come out id, but less sure than real id)
     "Berapakah harga tiket penerbangan ke Pulau Pinang?",
     "Harga rumah di Lembah Klang terlalu mahal bagi anak muda.",
     "Kami makan tengah hari di sebuah gerai nasi lemak di tepi jalan.",
@@ -115,7 +118,7 @@ def test_malay_is_malay(text: str) -> None:
 def test_unmarked_malay_is_malay_or_unsure(text: str) -> None:
     lang, conf = language_identifier()(text)
     assert lang in ("ms", "id")
-    assert lang == "ms" or conf < 0.7
+    assert lang == "ms" or conf < 0.95
 
 
 @pytest.mark.parametrize("text", ENGLISH, ids=[f"en{i}" for i in range(len(ENGLISH))])
@@ -187,7 +190,16 @@ def test_installed_py3langid_is_what_the_code_needs() -> None:
     model = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
     model.set_languages(["id", "ms", "en", "jv", "tl"])
     assert model.rank(INDONESIAN[0])[0] == ("id", pytest.approx(0.54418, abs=1e-4))
-    assert language_identifier()(INDONESIAN[0]) == ("id", pytest.approx(0.898039, abs=1e-5))
+    lang, conf = language_identifier()(INDONESIAN[0])
+    assert lang == "id" and conf > 0.99
+
+
+def test_the_language_id_model_is_the_one_of_this_signals_version() -> None:
+    """Rebuilt the model (scripts/build_langid_model.py)? Bump SIGNALS_VERSION, then update
+    LANGID_MODEL_SHA256: the signals of the same pair change with the model."""
+    from corpus.signals.langid_data import file_digest, model_path
+
+    assert file_digest(model_path()).startswith(LANGID_MODEL_SHA256), SIGNALS_VERSION
 
 
 def test_batch_signals_equal_pair_by_pair() -> None:
@@ -223,7 +235,7 @@ def test_batch_signals_need_one_of_each_per_source(
 def test_columns_docs_and_values_agree() -> None:
     signals = compute_signals(INDONESIAN[0], Translation(ENGLISH[0], -0.3, tokens=9), src_tokens=10)
     assert list(signals) == list(SIGNAL_COLUMNS) == list(SIGNAL_DOCS)
-    python_types = {"float64": float, "string": str, "bool": bool}
+    python_types = {"float64": float, "string": str, "bool": bool, "int32": int}
     for name, kind in SIGNAL_COLUMNS.items():
         assert isinstance(signals[name], python_types[kind]), name
 

@@ -11,6 +11,8 @@ from typing import Any
 from corpus.errors import ConfigError
 from corpus.pipeline.config import BuildConfig, RayOptions, parse_splits
 from corpus.read.config import ReadConfig
+from corpus.records import DroppedLine
+from corpus.report import Report
 from translate.base import DecodingOptions, EngineConfig
 
 ENGINE_FLAGS = (
@@ -67,16 +69,20 @@ def filter_config(args: argparse.Namespace) -> Any:
     from corpus.dataset.filter import FilterConfig
 
     given = {f: getattr(args, f) for f in FILTER_FLAGS if getattr(args, f) is not None}
-    if not given and not args.filter_defaults:
+    overlap = getattr(args, "drop_test_overlap", False)
+    if not given and not overlap and not args.filter_defaults:
         return None
+    base = FilterConfig() if args.filter_defaults else FilterConfig.off()
     if "drop_flagged" in given:
         given["drop_flagged"] = tuple(
             f.strip() for f in given["drop_flagged"].split(",") if f.strip()
         )
+    if overlap:  # --drop-test-overlap adds its flag to the others
+        flags = given.get("drop_flagged", base.drop_flagged)
+        given["drop_flagged"] = (*[f for f in flags if f != "is_test_overlap"], "is_test_overlap")
     for lang in ("require_src_lang", "require_tgt_lang"):
         if given.get(lang) == "":
             given[lang] = None
-    base = FilterConfig() if args.filter_defaults else FilterConfig.off()
     try:
         return dataclasses.replace(base, **given)
     except (TypeError, ValueError) as e:
@@ -160,9 +166,8 @@ def print_summary(summary: Any) -> None:
 def clean(args: argparse.Namespace) -> int:
     from corpus.clean.cleaner import Cleaner
     from corpus.read.inputs import iter_documents
-    from corpus.report import Report
 
-    report = Report()
+    report = _HtmlDrops()
     cleaner = Cleaner()
     documents = 0
     for doc in iter_documents(tuple(args.inputs), read_config(args), report):
@@ -172,13 +177,31 @@ def clean(args: argparse.Namespace) -> int:
         if not args.dropped_only:
             print(result.text)
             print("--- dropped")
-        for line in result.dropped:
+        dropped = report.units.pop(doc.doc_id, []) + list(result.dropped)
+        for line in sorted(dropped, key=lambda d: d.line_no):
             print(f"[{line.reason}] line {line.line_no}: {line.text}")
     for source, reason in report.skipped_inputs:
         print(f"idcorpus: warning: skipped {source}: {reason}", file=sys.stderr)
     if documents == 0:
         raise ConfigError("nothing usable in the input: no document was read")
     return 0
+
+
+class _HtmlDrops(Report):
+    """A Report that also keeps each document's HTML-level drops (the lines and parts the
+    extraction left out, with their line in the document as read) for `idcorpus clean`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.units: dict[str, list[DroppedLine]] = {}
+
+    def drop(
+        self, stage: str, reason: str, n: int = 1, *, doc: str | None = None, text: str = "",
+        line_no: int | None = None, **where: Any,
+    ) -> None:  # fmt: skip
+        super().drop(stage, reason, n, doc=doc, text=text, line_no=line_no, **where)
+        if stage == "html" and doc is not None:
+            self.units.setdefault(doc, []).append(DroppedLine(line_no or 0, text, reason))
 
 
 def filter(args: argparse.Namespace) -> int:  # noqa: A001 - the subcommand's name

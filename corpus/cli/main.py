@@ -122,16 +122,29 @@ def declare_filter_arguments(p: argparse.ArgumentParser, *, defaults: bool) -> N
     g.add_argument("--min-score", type=float, default=None, help="minimum mean token log-prob")
     g.add_argument("--min-length-ratio", type=float, default=None, help="min target/source chars")
     g.add_argument("--max-length-ratio", type=float, default=None, help="max target/source chars")
+    from corpus.signals.quality import LANGUAGES  # the identifier's labels (no numpy)
+
+    labels = ", ".join(LANGUAGES)
     g.add_argument(
-        "--require-src-lang", default=None, help="source language code, e.g. id ('' = any)"
+        "--require-src-lang",
+        default=None,
+        help=f"source language, one of {labels} (default id; '' = any)",
     )
     g.add_argument(
-        "--require-tgt-lang", default=None, help="target language code, e.g. en ('' = any)"
+        "--require-tgt-lang",
+        default=None,
+        help=f"target language, one of {labels} (default en; '' = any)",
     )
     g.add_argument(
         "--drop-flagged",
         default=None,
         help="comma-separated flags whose rows are dropped, e.g. is_untranslated,is_degenerate",
+    )
+    g.add_argument(
+        "--drop-test-overlap",
+        action="store_true",
+        help="drop pairs that share a sentence or a 10-word run with the vendored test sets "
+        "(FLORES, NTREX, TICO-19, Tatoeba, NusaX): flag is_test_overlap",
     )
     g.add_argument(
         "--dedup",

@@ -83,12 +83,12 @@ def run_dict(run: Run) -> dict[str, Any]:
     folder = Path(run.folder)
     return {
         "set": t.name,
-        "source": t.src_path,
-        "reference": t.ref_path,
+        "source": public_path(t.src_path),
+        "reference": public_path(t.ref_path),
         "written_in": t.written_in or "unknown",
         "setting": run.label,
         "engine": dataclasses.asdict(run.engine) if run.engine else None,
-        "hypotheses_from": run.hypotheses_from,
+        "hypotheses_from": public_path(run.hypotheses_from),
         "lines": len(t),
         "total_lines": t.total_lines,
         **{m: run.scores[m] for m in METRICS},
@@ -111,3 +111,9 @@ def run_dict(run: Run) -> dict[str, Any]:
         },
         "provenance": provenance,
     }
+
+
+def public_path(path: str) -> str:
+    """A path as report.json may hold it: a relative one as given, an absolute one as its
+    file name (a report names no folder of the machine that wrote it)."""
+    return Path(path).name if Path(path).is_absolute() else path

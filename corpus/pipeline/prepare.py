@@ -54,7 +54,10 @@ def prepare(
         return _prepare_lines(doc)
     cleaned = Cleaner().clean(doc.text, drop=drop if drop is not None else frozenset())
     paragraphs = split_paragraphs(cleaned.text)
-    units = units_of(doc, segment(cleaned.text), paragraphs)
+    units = [  # each with the line of the document as read that its paragraph came from
+        u._replace(line_no=cleaned.line_of(u.start))
+        for u in units_of(doc, segment(cleaned.text), paragraphs)
+    ]
     result = Prepared(
         doc.doc_id,
         doc.part,

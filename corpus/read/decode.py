@@ -58,7 +58,9 @@ _CTRL_BYTES = bytes(
 _PREFERRED = ("cp1252", "latin_1")
 _NEWLINES = re.compile("\r\n?|[\x0b\x0c\u2028\u2029]")
 LOOP_REASON = "symlink loop: the link leads back to itself and never reaches a file"
-_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufeff\ud800-\udfff]")
+# C1 controls (U+0080-U+009F) stay: they are what is left of mojibake ("â\x80\x94" for an em
+# dash), which the cleaner repairs (corpus/clean/repair.py) and then removes.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufeff\ud800-\udfff]")
 
 
 class BinaryFileError(InputError):

@@ -7,13 +7,19 @@ pipeline can checkpoint within it; a build may read a range of those parts alone
 (`Source.window`). The parts' texts concatenated are exactly the file's decoded, sanitised
 text.
 
-An HTML file is one document, its main text extracted by corpus.clean.cleaner.html_to_text; it is read
-whole, so one over MAX_HTML_BYTES is a skipped input ("too large").
+An HTML file is one document, its main text extracted by corpus.html.extract.extract; it is read
+whole, so one over MAX_HTML_BYTES is a skipped input ("too large"). Its text is the page's
+visible text with only the article's lines left (the others empty), so that a line number is
+the page's; every line or part the extraction leaves out is dropped at stage `html` with its
+line. A document of any other format whose text is HTML (a CMS field, a page saved as .txt:
+`corpus.html.extract.looks_like_html`) goes the same way (`markup_aware`). A page nested too deeply to
+extract is skipped with the reason.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from corpus.read import windows
@@ -73,19 +79,53 @@ def load_text(src: Source, report: Report, limit: int) -> str | None:
 
 
 def read_html(src: Source, config: ReadConfig, report: Report) -> Iterator[Document]:
-    """An HTML file is one document: its main text, extracted by corpus.html.extract; every
-    block the extractor leaves out is counted under `read:<reason>` (html_nav, not_main_text,
-    ...), the first few with their text as examples."""
+    """An HTML file is one document: its main text, extracted by corpus.html.extract.extract."""
     html = load_text(src, report, MAX_HTML_BYTES)
     if html is None:
         return
-    from corpus.html.extract import extract
+    doc = html_document(Document(doc_id=src.name, text=html, source=src.location), report)
+    if doc is not None:
+        yield doc
 
-    extraction = extract(html)
+
+def html_document(doc: Document, report: Report) -> Document | None:
+    """`doc`, whose text is HTML, with its main text: the page's visible text with the lines
+    that are not the article left empty. Every line or part left out is counted under
+    `html:<reason>` (html_navigation, not_main_text, ...) with its line; a page without main
+    text, or too deep to extract, is a skipped input (None)."""
+    from corpus.html.extract import PageError, extract
+
+    try:
+        extraction = extract(doc.text)
+    except PageError as e:
+        report.skip_input(doc.source, f"{e}")
+        return None
     for block in extraction.dropped:
-        report.drop("read", block.reason, doc=src.name, text=block.text)
-    text = extraction.text
-    if not text.strip():
-        report.skip_input(src.location, "empty: no text found in the HTML")
-        return
-    yield Document(doc_id=src.name, text=text, source=src.location)
+        report.drop("html", block.reason, doc=doc.doc_id, text=block.text,
+                    line_no=block.line_no, source=doc.source)  # fmt: skip
+    if not extraction.text.strip():
+        report.skip_input(doc.source, "empty: no text found in the HTML")
+        return None
+    return replace(doc, text=extraction.text)
+
+
+Reader = Callable[["Source", "ReadConfig", Report], Iterator[Document]]
+
+
+def markup_aware(reader: Reader) -> Reader:
+    """`reader` whose documents holding HTML (`corpus.html.extract.looks_like_html`) go through the
+    HTML extraction: tags and entities in a text file or a text field are markup."""
+    from corpus.html.extract import looks_like_html
+
+    def read(src: Source, config: ReadConfig, report: Report) -> Iterator[Document]:
+        for doc in reader(src, config, report):
+            if looks_like_html(doc.text):
+                found = html_document(doc, report)
+                if found is not None:
+                    yield found
+            else:
+                yield doc
+
+    read.__name__ = reader.__name__
+    read.__doc__ = reader.__doc__
+    return read

@@ -1,11 +1,13 @@
-"""Language ID of many sentences at once: py3langid's model, scored for a whole batch in numpy.
+"""Language ID of many sentences at once: naive Bayes over py3langid's byte n-grams, scored
+for a whole batch in numpy, then Indonesian vs Malay split by weighted words.
 
 py3langid 0.4 walks a byte automaton over each text in a Python loop (one step per UTF-8
 byte), counts the features (byte n-grams) of the states it visits, and scores them with a
 naive Bayes table: sum over distinct features of log(1 + count) * log P(feature | language),
 plus the language prior, divided by sqrt(bytes), then a softmax. This module computes the
-same numbers for a batch with a fixed number of numpy operations (corpus/signals/langid_model.py
-lays the model out):
+same numbers for a batch with a fixed number of numpy operations, over its automaton and our
+own table for ten languages (corpus/signals/langid_model.py lays the model out,
+corpus/signals/langid_data.py reads the trained file):
 
 - the automaton is Aho-Corasick over n-grams of at most `depth` (6) bytes, so its state after
   any byte depends on the last `depth` bytes only: the state at every `STRIDE`-th position of
@@ -14,13 +16,16 @@ lays the model out):
   to the root);
 - features are counted per text by sorting each text's row of features (in blocks of texts
   of similar length, padded with a blank feature);
-- sums are exact integers, so independent of order (py3langid's float16 weights are integer
-  multiples of 2**-8; the extra weight of a repeated feature is rounded to 64-bit fixed
-  point first), and every later step is elementwise per text: a text's result does not
-  depend on the batch it came in.
+- sums are exact integers, so independent of order (the weights are integer multiples of a
+  power of two; the extra weight of a repeated feature is rounded to 64-bit fixed point
+  first), and every later step is elementwise per text: a text's result does not depend on
+  the batch it came in.
 
-Then the Indonesian/Malay marker words (corpus/signals/markers.py) tip the result as before: each
-adds 1 to the log-odds of its language over the other.
+Indonesian and Malay share most of their words and spelling, so the naive Bayes table only
+says "id or ms" well; `Split` divides that share by a stacked score of the two languages'
+char logits and the sum of the text's weighted words (corpus/signals/markers.py):
+P(ms | id or ms) = sigmoid(d). Without a `Split` (py3langid's own model, the identifier
+before this one) each marker word adds 1 to the log-odds of its language over the other.
 """
 
 from __future__ import annotations
@@ -29,14 +34,29 @@ import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from corpus.blocks import slices
-from corpus.signals.langid_model import SCALE, SEPARATOR, Model
+from corpus.signals.langid_data import Trained, file_digest, load_trained, model_path
+from corpus.signals.langid_model import (
+    SCALE,
+    SEPARATOR,
+    Model,
+    load_model,
+    load_py3langid_model,
+)
 from corpus.signals.langid_store import cached_model
-from corpus.signals.markers import Markers, load_markers, marker_shift, marker_shifts
+from corpus.signals.markers import (
+    Markers,
+    load_markers,
+    marker_shift,
+    marker_shifts,
+    word_table,
+)
 
 UNDETERMINED = ("und", 0.0)
 """The result for a text without letters."""
@@ -66,13 +86,27 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
 
+@dataclass(frozen=True)
+class Split:
+    """How the id+ms probability is divided: the char logits are multiplied by `scale`,
+    then d = bias + char * (ms logit - id logit) + word * (the text's word sum) and
+    P(ms | id or ms) = sigmoid(d) (scripts/build_langid_model.py fits them)."""
+
+    bias: float
+    char: float
+    word: float
+    scale: float
+
+
 class Identifier:
     """Text -> (language, probability) over the model's languages; "und", 0.0 without
-    letters. Call it on one text, or `identify_batch` on many (the same results)."""
+    letters. Call it on one text, or `identify_batch` on many (the same results).
+    `split` None: the marker words tip the id/ms odds by e each (py3langid's model)."""
 
-    def __init__(self, model: Model, markers: Markers) -> None:
+    def __init__(self, model: Model, markers: Markers, split: Split | None = None) -> None:
         self.model = model
         self.markers = markers
+        self.split = split
         self._ms = model.languages.index("ms")
         self._id = model.languages.index("id")
 
@@ -124,22 +158,56 @@ class Identifier:
         return self.finish(sums, lengths, shifts)[0]
 
     def finish(self, sums: Sums, lengths: Ints, shifts: Floats) -> list[tuple[str, float]]:
-        """From per-text feature sums to (language, probability): py3langid's scores (0 for
-        a text without features) divided by sqrt(bytes), tipped by the markers, softmax."""
+        """From per-text feature sums to (language, probability): naive Bayes scores (0 for
+        a text without features) divided by sqrt(bytes), id/ms split by the words, softmax."""
         once, extra, found = sums
         scale = 1.0 / np.sqrt(np.maximum(lengths, 1))
         scores = once * (self.model.unit * np.log1p(1.0)) + extra / SCALE
         logits = (scores + self.model.prior) * scale[:, None]
         logits[~found] = 0.0
-        logits[:, self._ms] += shifts
-        logits[:, self._id] -= shifts
+        words = shifts * self.markers.unit
+        if self.split is None:
+            logits[:, self._ms] += words
+            logits[:, self._id] -= words
+            return best(logits, self.model.languages)
+        logits *= self.split.scale
+        ms, id_ = logits[:, self._ms], logits[:, self._id]
+        d = self.split.bias + self.split.char * (ms - id_) + self.split.word * words
+        pair = np.logaddexp(ms, id_)
+        logits[:, self._ms] = pair - np.logaddexp(0.0, -d)  # + log sigmoid(d)
+        logits[:, self._id] = pair - np.logaddexp(0.0, d)
         return best(logits, self.model.languages)
 
 
-def load_identifier(languages: Sequence[str]) -> Identifier:
-    """The identifier over `languages` (which include id and ms) with the marker words;
-    ImportError without numpy or py3langid."""
-    return Identifier(cached_model(languages), load_markers())
+def load_identifier(path: Path | None = None, store: Path | None = None) -> Identifier:
+    """The trained identifier (corpus/data/langid_model.npz, or `path`), its laid-out model
+    kept in `store` (default: the user cache); ImportError without numpy or py3langid."""
+    path = path or model_path()
+    trained: list[Trained] = []  # read only when the store has no laid-out model
+
+    def build() -> Model:
+        trained.append(load_trained(path))
+        return load_model(trained[0])
+
+    model = cached_model(f"trained:{file_digest(path)}", build, store)
+    return trained_identifier(model, trained[0] if trained else load_trained(path, char=False))
+
+
+def trained_identifier(model: Model, trained: Trained) -> Identifier:
+    words = dict(zip(trained.words, trained.word_units.tolist(), strict=True))
+    split = Split(*trained.stack, scale=trained.char_scale)
+    return Identifier(model, word_table(words, 2.0**-trained.word_exponent), split)
+
+
+def load_py3langid_identifier(languages: Sequence[str]) -> Identifier:
+    """py3langid 0.4's own model over `languages` (which include id and ms), tipped by the
+    marker words of corpus/data/id_ms_markers.tsv: the identifier before the trained one
+    (scripts/bench_langid.py's baseline)."""
+    languages = tuple(languages)
+    model = cached_model(
+        f"py3langid:{','.join(sorted(languages))}", lambda: load_py3langid_model(languages)
+    )
+    return Identifier(model, load_markers())
 
 
 def model_input(text: str, lowered: str) -> bytes:

@@ -1,14 +1,19 @@
-"""py3langid's model, read from the package and laid out for scoring a batch with numpy.
+"""The language-ID model, laid out for scoring a batch with numpy.
 
 py3langid 0.4 ships a byte automaton (deduplicated rows of 256 next states, a feature per
-state) and a naive Bayes table (log P(feature | language), float16). `load_model` keeps the
-columns of the languages asked for and lays the automaton out so that one int64 lookup per
-byte gives both the feature of the state it leads to and that state's row; `layout` checks
-what corpus/signals/langid.py relies on and refuses a model that breaks it.
+state: about 100,000 byte n-grams of up to 6 bytes) and a naive Bayes table over 97
+languages. `load_model` takes the automaton and our own weights for id, ms, en, jv, su, tl,
+min, ban, bjn and ace (corpus/data/langid_model.npz, trained on those same features by
+scripts/build_langid_model.py); `load_py3langid_model` takes py3langid's own table for the
+languages asked for (the identifier before ours, kept for the benchmark and the tests). Both
+lay the automaton out so that one int64 lookup per byte gives both the feature of the state
+it leads to and that state's row; `layout` checks what corpus/signals/langid.py relies on and
+refuses a model that breaks it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from corpus.errors import ConfigError
+from corpus.signals.langid_data import Trained
 
 SEPARATOR = 0xFF
 """A byte no UTF-8 text contains; the model's automaton goes back to its root on it."""
@@ -34,14 +40,16 @@ Ints = npt.NDArray[np.int64]
 
 @dataclass(frozen=True)
 class Model:
-    """py3langid's model restricted to `languages` (sorted), laid out for batch scoring.
+    """A naive Bayes table over py3langid's automaton for `languages` (in the model's
+    order: a tie goes to the first), laid out for batch scoring.
 
     `moves[(row << 8) + byte]` is the feature of the state the byte leads to (`blank` for
     none) << 32 | that state's `row << 8`; `pairs[(b1 << 8) + b2]` is the `row << 8` of the
     state two bytes take the root to; `depth` is the longest state in bytes.
-    `weights[f, lang]` is log P(f | language), exactly `units[f, lang] * unit` (py3langid
-    ships float16 weights: multiples of a power of two; `units` has zero columns up to a
-    power of two, rows numpy copies fastest); row `blank` is all zero.
+    `weights[f, lang]` is log P(f | language) (up to a constant per feature), exactly
+    `units[f, lang] * unit` (both models' weights are multiples of a power of two; `units`
+    may have zero columns after them: `padded_columns`); row `blank` is all
+    zero.
     """
 
     languages: tuple[str, ...]
@@ -66,20 +74,48 @@ class Automaton:
     out: npt.NDArray[np.integer]
 
 
-def load_model(languages: Sequence[str]) -> Model:
-    """py3langid's bundled model, restricted to `languages` (ImportError without it)."""
+def read_py3langid() -> tuple[Automaton, npt.NDArray[np.float16], Floats, list[str]]:
+    """py3langid 0.4's automaton, naive Bayes table, prior and languages (ImportError
+    without py3langid)."""
     from py3langid.langid import MODEL_DIR, MODEL_FILE
     from py3langid.modelio import load_model as read_model
 
     ptc, pc, classes, nextmove, row, out = read_model(MODEL_DIR / MODEL_FILE)
+    automaton = Automaton(np.asarray(nextmove).reshape(-1, 256), np.asarray(row), np.asarray(out))
+    return automaton, np.asarray(ptc), np.asarray(pc, np.float64), list(classes)
+
+
+def features_digest(automaton: Automaton) -> str:
+    """sha256 of the automaton: the features (and their order) that weights are trained on."""
+    digest = hashlib.sha256()
+    for array in (automaton.rows, automaton.row, automaton.out):
+        digest.update(np.ascontiguousarray(array, dtype=np.int64).tobytes())
+    return digest.hexdigest()
+
+
+def load_model(trained: Trained) -> Model:
+    """py3langid's automaton with our trained weights (ImportError without py3langid)."""
+    automaton, ptc, _, _ = read_py3langid()
+    if trained.char_units.shape != (len(ptc), len(trained.languages)):
+        raise ConfigError(f"the language-ID model does not fit py3langid's features; {REINSTALL}")
+    if features_digest(automaton) != trained.features_sha256:
+        raise ConfigError(
+            "the language-ID model was trained on another py3langid model's features; "
+            f"{REINSTALL} (or rebuild it: python scripts/build_langid_model.py)"
+        )
+    weights = np.vstack((trained.char_weights(), np.zeros((1, len(trained.languages)))))
+    return layout(automaton, weights, trained.char_prior, trained.languages)
+
+
+def load_py3langid_model(languages: Sequence[str]) -> Model:
+    """py3langid's bundled model, restricted to `languages` (ImportError without it)."""
+    automaton, ptc, pc, classes = read_py3langid()
     unknown = sorted(set(languages) - set(classes))
     if unknown:
         raise ConfigError(f"py3langid's model has no {unknown}; {REINSTALL}")
     columns = [classes.index(lang) for lang in sorted(languages)]
-    automaton = Automaton(np.asarray(nextmove).reshape(-1, 256), np.asarray(row), np.asarray(out))
-    weights = np.vstack((np.asarray(ptc)[:, columns], np.zeros((1, len(columns)))))
-    prior = np.asarray(pc, np.float64)[columns]
-    return layout(automaton, weights, prior, tuple(sorted(languages)))
+    weights = np.vstack((ptc[:, columns], np.zeros((1, len(columns))))).astype(np.float64)
+    return layout(automaton, weights, pc[columns], tuple(sorted(languages)))
 
 
 def layout(
@@ -123,8 +159,12 @@ def layout(
 
 
 def padded_columns(table: npt.NDArray[np.int16]) -> npt.NDArray[np.int16]:
-    """`table` with zero columns added up to a power of two."""
-    padded = np.zeros((len(table), 1 << (table.shape[1] - 1).bit_length()), dtype=table.dtype)
+    """`table` with zero columns added up to a power of two when that adds at most 3
+    (5 languages -> 8: rows numpy copies fastest; 10 stay 10: fewer bytes gather faster,
+    3% over 16)."""
+    width = 1 << (table.shape[1] - 1).bit_length()
+    width = width if width - table.shape[1] <= 3 else table.shape[1]
+    padded = np.zeros((len(table), width), dtype=table.dtype)
     padded[:, : table.shape[1]] = table
     return padded
 

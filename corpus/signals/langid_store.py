@@ -1,11 +1,12 @@
 """The laid-out language-ID model, kept on disk so that every worker maps it instead of
 building it.
 
-Building `corpus.signals.langid_model.Model` from py3langid's compressed file takes most of a second
-and about 85 MB per process. `cached_model` writes the laid-out arrays once, as plain `.npy`
-files under the user cache folder, keyed by py3langid's version, its model file (size and
-modification time), the languages and the code that lays them out; later loads map them
-read-only, so worker processes share one copy in the page cache. A store that cannot be
+Building `corpus.signals.langid_model.Model` from py3langid's compressed automaton takes most of
+a second and about 85 MB per process. `cached_model` writes the laid-out arrays once, as plain
+`.npy` files under the user cache folder, keyed by py3langid's version, its model file (size
+and modification time), what the weights come from (the trained file's sha256, or
+py3langid's own table and the languages) and the code that lays them out; later loads map
+them read-only, so worker processes share one copy in the page cache. A store that cannot be
 written (a read-only home) or read back is skipped: the model is then built in memory.
 """
 
@@ -17,7 +18,7 @@ import logging
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import fields
 from importlib import metadata
 from pathlib import Path
@@ -37,20 +38,17 @@ def default_store() -> Path:
     return Path(user_cache_dir("idcorpus")) / "langid"
 
 
-def cached_model(
-    languages: Sequence[str],
-    build: Callable[[Sequence[str]], Model] = langid_model.load_model,
-    store: Path | None = None,
-) -> Model:
-    """The model over `languages`: mapped from the store, else built and stored."""
-    folder = (store or default_store()) / store_key(languages)
+def cached_model(weights: str, build: Callable[[], Model], store: Path | None = None) -> Model:
+    """The model whose weights `weights` names: mapped from the store, else built (by
+    `build`) and stored."""
+    folder = (store or default_store()) / store_key(weights)
     if folder.is_dir():
         try:
             return read(folder)
         except (OSError, ValueError, KeyError, TypeError) as e:
             log.warning("language-ID model store %s is unreadable (%s); rebuilding it", folder, e)
             shutil.rmtree(folder, ignore_errors=True)
-    model = build(languages)
+    model = build()
     try:
         write(folder, model)
     except OSError as e:
@@ -58,14 +56,14 @@ def cached_model(
     return model
 
 
-def store_key(languages: Sequence[str]) -> str:
+def store_key(weights: str) -> str:
     """What the laid-out arrays depend on, hashed."""
     from py3langid.langid import MODEL_DIR, MODEL_FILE
 
     stat = (MODEL_DIR / MODEL_FILE).stat()
     parts = [
         metadata.version("py3langid"), str(stat.st_size), str(stat.st_mtime_ns),
-        ",".join(sorted(languages)), np.__version__,
+        weights, np.__version__,
         hashlib.sha256(Path(langid_model.__file__).read_bytes()).hexdigest(),
     ]  # fmt: skip
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]

@@ -5,15 +5,13 @@ pair (`compute_signals` for one pair: the same values); each column is described
 `SIGNAL_DOCS` (copied into the dataset card). Call it per chunk: language ID scores a whole
 batch at once (corpus/signals/langid.py), so a chunk costs a small fraction of pair-by-pair calls.
 
-Language ID is py3langid's model restricted to `LANGUAGES`, with a tip for the
-Indonesian/Malay pair, which share most of their vocabulary: every word of
-`data/id_ms_markers.tsv` (kerana/karena, pejabat/kantor, ...) multiplies the odds of its
-language by e (then the probabilities are renormalised). Both sides of every pair are
-identified. Labelled "id" (scripts/bench_langid.py): FLORES devtest ind 95.7%, NusaX test
-98.0%, UD-CSUI test 96.0%; FLORES devtest eng 100% "en"; the Malay sentences of
-tests/test_signals.py 88% "ms" (the 3 without a marker word go to id, unsure). Most misses
-are id<->ms on sentences without a telling word, at low confidence, hence the confidence
-threshold of `is_non_indonesian_source`.
+Language ID (corpus/signals/langid.py) is naive Bayes over py3langid's byte n-grams, trained
+for `LANGUAGES` (scripts/build_langid_model.py), with Indonesian and Malay, which share most
+of their vocabulary, split by a stacked score of weighted words (kerana/karena,
+pejabat/kantor, ...). Both sides of every pair are identified. Measured by
+scripts/bench_langid.py on sets it was not trained on: see the README's "Quality signals".
+Most misses are Malay called Indonesian on sentences without a telling word, at low
+confidence, hence the confidence threshold of `is_non_indonesian_source`.
 """
 
 from __future__ import annotations
@@ -25,25 +23,36 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from corpus.errors import ConfigError
+from corpus.signals.numbers import number_check
 from translate.base import Translation
 from translate.robust import length_ratio, repetition_score
 
 if TYPE_CHECKING:
     from corpus.signals.langid import Identifier
 
-LANGUAGES = ("id", "ms", "en", "jv", "tl")
-"""Candidate languages: Indonesian, Malay, English, Javanese, Tagalog (py3langid has no su)."""
+LANGUAGES = ("id", "ms", "en", "jv", "su", "tl", "min", "ban", "bjn", "ace")
+"""Labels of src_lang/tgt_lang: Indonesian, Malay, English, Javanese, Sundanese, Tagalog,
+Minangkabau, Balinese, Banjar, Acehnese (the model's languages, in its order)."""
 
 LANGID_MISSING = 'language ID needs py3langid 0.4.x: pip install "idcorpus[langid]"'
 
-SIGNALS_VERSION = "signals-3"
+SIGNALS_VERSION = "signals-5"
 """Changes when a signal's value for the same pair may change (2: batch language ID over
-py3langid 0.4's model; probabilities within 1e-5 of py3langid's own float32 ones)."""
+py3langid 0.4's model; probabilities within 1e-5 of py3langid's own float32 ones; 4: number,
+date, URL and e-mail agreement (corpus/signals/numbers.py) and test-set overlap
+(corpus/signals/contamination.py); 5: our own language-ID model over ten languages, Malay
+told from Indonesian by weighted words)."""
+
+LANGID_MODEL_SHA256 = "a92f5685718a5f39"
+"""The start of corpus/data/langid_model.npz's sha256. A rebuilt model changes src_lang and
+tgt_lang, so SIGNALS_VERSION (part of a build's identity) must change with it: the test
+that checks this digest is the reminder."""
 
 NON_ID_CONFIDENCE = 0.75
 """`is_non_indonesian_source` needs the other language at least this confident. At 0.75 it
-flags 0-0.5% of Indonesian sentences (FLORES, NusaX, UD, NTREX, Tatoeba) and 63-80% of
-Malay ones (all the unmarked rest is labelled ms at lower confidence or id)."""
+flags 0-0.36% of Indonesian sentences (FLORES devtest, NTREX, TICO-19, NusaX, web_dev, UD),
+71-75% of Malay ones (FLORES devtest, NTREX, TICO-19: the rest is called Malay less surely, or
+Indonesian) and 96-100% of the regional languages and English (scripts/bench_langid.py)."""
 
 SHORT_WORDS = 3
 """A source of fewer words than this is a fragment (`is_short`)."""
@@ -70,12 +79,15 @@ SIGNAL_COLUMNS: dict[str, str] = {
     "is_untranslated": "bool",
     "is_non_indonesian_source": "bool",
     "is_short": "bool",
+    "number_mismatch": "int32",
+    "is_number_mismatch": "bool",
+    "is_test_overlap": "bool",
 }
 
 SIGNAL_DOCS: dict[str, str] = {
     "length_ratio_chars": "English characters / Indonesian characters (about 0.9 for human translations).",
     "length_ratio_tokens": "Target tokens / source tokens of the model's vocabulary (eos excluded); null when unknown.",
-    "src_lang": f"Language of the source by py3langid over {', '.join(LANGUAGES)}, tipped by id/ms marker words.",
+    "src_lang": f"Language of the source, one of {', '.join(LANGUAGES)} (naive Bayes over byte n-grams; Indonesian vs Malay by weighted words).",
     "src_lang_conf": "Probability of src_lang (0-1).",
     "tgt_lang": "Language of the translation, as src_lang.",
     "tgt_lang_conf": "Probability of tgt_lang (0-1).",
@@ -87,6 +99,9 @@ SIGNAL_DOCS: dict[str, str] = {
     "is_untranslated": "The translation copies the source (equal after normalisation, or nearly all its text).",
     "is_non_indonesian_source": f"The source is another language (src_lang != id with confidence >= {NON_ID_CONFIDENCE}).",
     "is_short": f"The source has fewer than {SHORT_WORDS} words (a fragment).",
+    "number_mismatch": "Numbers in digits, day/month dates, URLs and e-mail addresses that one side has and the other lacks (formats, scale words, times and number words read tolerantly).",
+    "is_number_mismatch": "number_mismatch > 0: a number, date, URL or e-mail address was lost, added or changed.",
+    "is_test_overlap": "The source or the translation is a sentence of a vendored test set (FLORES, NTREX, TICO-19, Tatoeba, NusaX) or shares a run of 10 words with one.",
 }
 
 _WORD = re.compile(r"\w+")
@@ -114,13 +129,22 @@ def compute_signals_batch(
         src_tokens is not None and len(src_tokens) != len(sources)
     ):
         raise ValueError("compute_signals_batch needs one translation (and src_tokens) per source")
-    langs = identify_batch([*sources, *(t.text for t in translations)])
-    copies = untranslated_batch(sources, [t.text for t in translations])
-    counts = src_tokens if src_tokens is not None else [None] * len(sources)
-    return [
-        pair_signals(src, tr, count, (langs[i], langs[len(sources) + i]), copies[i])
+    targets = [t.text for t in translations]
+    langs = identify_batch([*sources, *targets])
+    words = [
+        _WORD.findall(unicodedata.normalize("NFKC", x).casefold()) for x in (*sources, *targets)
+    ]
+    n = len(sources)
+    copies = untranslated_batch(sources, targets, [" ".join(w) for w in words])
+    overlap = test_overlap(words)
+    counts = src_tokens if src_tokens is not None else [None] * n
+    rows = [
+        pair_signals(src, tr, count, (langs[i], langs[n + i]), copies[i])
         for i, (src, tr, count) in enumerate(zip(sources, translations, counts, strict=True))
     ]
+    for i, row in enumerate(rows):
+        row["is_test_overlap"] = bool(overlap[i] or overlap[n + i])
+    return rows
 
 
 def pair_signals(
@@ -149,6 +173,9 @@ def pair_signals(
         "is_untranslated": untranslated,
         "is_non_indonesian_source": src_lang != "id" and src_conf >= NON_ID_CONFIDENCE,
         "is_short": _ENOUGH_WORDS.search(source) is None,
+        "number_mismatch": (mismatch := number_check(source, translation.text)[0]),
+        "is_number_mismatch": mismatch > 0,
+        "is_test_overlap": False,  # set by compute_signals_batch, which sees the whole batch
     }
 
 
@@ -170,9 +197,15 @@ def is_untranslated(source: str, target: str) -> bool:
     return untranslated_batch([source], [target])[0]
 
 
-def untranslated_batch(sources: Sequence[str], targets: Sequence[str]) -> list[bool]:
-    """`is_untranslated` of each pair; the trigram counts of a batch are taken with numpy."""
-    pairs = [(normalise(s), normalise(t)) for s, t in zip(sources, targets, strict=True)]
+def untranslated_batch(
+    sources: Sequence[str], targets: Sequence[str], normalised: Sequence[str] | None = None
+) -> list[bool]:
+    """`is_untranslated` of each pair; the trigram counts of a batch are taken with numpy.
+    `normalised`: `normalise` of the sources then the targets, where already known."""
+    if normalised is None:
+        normalised = [normalise(t) for t in (*sources, *targets)]
+    n = len(sources)
+    pairs = list(zip(normalised[:n], normalised[n:], strict=True))
     verdicts = [quick_verdict(src, tgt) for src, tgt in pairs]
     undecided = [i for i, verdict in enumerate(verdicts) if verdict is None]
     counts = trigram_counts([pairs[i][0] for i in undecided], [pairs[i][1] for i in undecided])
@@ -210,6 +243,15 @@ def _trigrams(text: str) -> set[tuple[str, ...]]:
     return set(zip(text, text[1:], text[2:], strict=False))  # the shortest sets the end
 
 
+def test_overlap(words: Sequence[list[str]]) -> list[bool]:
+    """Whether each text (its normalised words) shares text with a vendored test set."""
+    try:
+        from corpus.signals.contamination import testset_index  # numpy: loaded on first use
+    except ImportError as e:
+        raise ConfigError(LANGID_MISSING) from e
+    return testset_index().found(list(words)).tolist()
+
+
 def identify_batch(texts: Sequence[str]) -> list[tuple[str, float]]:
     """(language, probability) of each text over `LANGUAGES`; ("und", 0.0) without letters.
     The same for a text whatever batch it comes in."""
@@ -225,6 +267,12 @@ def language_identifier() -> Identifier:
             load_identifier,  # numpy and py3langid: loaded on first use
         )
 
-        return load_identifier(LANGUAGES)
+        identifier = load_identifier()
     except ImportError as e:
         raise ConfigError(LANGID_MISSING) from e
+    if identifier.model.languages != LANGUAGES:
+        raise ConfigError(
+            f"the language-ID model's languages {identifier.model.languages} are not "
+            f"{LANGUAGES}; rebuild it: python scripts/build_langid_model.py"
+        )
+    return identifier

@@ -1,0 +1,466 @@
+#!/usr/bin/env python3
+"""Build corpus/data/langid_model.npz: the language identifier of the source side.
+
+Ten languages: Indonesian (id), Malay (ms), English (en), Javanese (jv), Sundanese (su),
+Tagalog (tl), Minangkabau (min), Balinese (ban), Banjar (bjn), Acehnese (ace). Three parts,
+all fitted here, deterministically (no randomness):
+
+1. Naive Bayes over py3langid 0.4's byte n-gram features (its automaton is kept: same walk,
+   same speed), trained on the FLORES-200 dev files of the ten languages plus the extra
+   Indonesian, Malay and English text below; alpha `ALPHA`, raw counts; stored as int16
+   units. `char_scale` (a temperature) is fitted to the
+   cross-validated log-loss, so that the probabilities mean something.
+2. Indonesian/Malay word weights, w = clip(0.5 * wordfreq + 0.5 * parallel + markers, +-4):
+   `wordfreq` is log(freq ms / freq id) in the wordfreq package's small lists (floor 1e-6,
+   clipped to +-5); `parallel` the naive Bayes log-ratio of the word in the parallel
+   Indonesian/Malay sentences (FLORES dev, Tatoeba ind-zsm; alpha 0.2, 0 for an unseen
+   word); `markers` +1/-1 for the hand-made list corpus/data/id_ms_markers.tsv. (Chosen by
+   5-fold cross-validation on FLORES dev among weightings of the three, clips and alphas.)
+3. The split: d = bias + char * (ms - id char logit) + word * (word sum), a logistic
+   regression on the cross-validated scores of the parallel sentences; then the bias is
+   moved so that at most 1 - `KEEP_ID` of the cross-validated Indonesian of each of
+   `KEEP_SOURCES` is called Malay (an Indonesian sentence called Malay is a lost pair: the
+   cut favours Indonesian).
+
+Cross-validation: 5 folds, FLORES dev by document (the source URL), the other sets by line;
+`--cv` prints the cross-validated table and writes nothing. FLORES devtest, NTREX, TICO-19,
+NusaX test and web_dev are never read here: they measure the result (scripts/bench_langid.py).
+
+Training data (all in ../shared/data; licences in its PROVENANCE.md): FLORES-200 dev (CC
+BY-SA 4.0), NusaX-MT train+valid Indonesian and English (CC BY-SA 4.0), UD Indonesian-GSD
+dev and -CSUI train (CC BY-SA 4.0), Tatoeba test v2021-08-07 ind-eng, eng-zsm and ind-zsm
+(CC BY 2.0 FR), wordfreq 3.1 small id/ms lists (data CC BY-SA 4.0). The model file is
+derived from them and is distributed under CC BY-SA 4.0 (corpus/data/LICENSE.langid_model).
+
+    pip install "idcorpus[langid-train]"   # wordfreq
+    python scripts/build_langid_model.py --cv
+    python scripts/build_langid_model.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import os
+import sys
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = Path(os.environ.get("IDCORPUS_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+from corpus.signals import langid, langid_model  # noqa: E402
+from corpus.signals.langid_data import Trained, save_trained  # noqa: E402
+from corpus.signals.markers import marker_text, parse_markers, words_of  # noqa: E402
+
+LANGS = ("id", "ms", "en", "jv", "su", "tl", "min", "ban", "bjn", "ace")
+FLORES = {"id": "ind", "ms": "zsm", "en": "eng", "jv": "jav", "su": "sun", "tl": "tgl",
+          "min": "min", "ban": "ban", "bjn": "bjn", "ace": "ace"}  # fmt: skip
+ALPHA = 0.1
+"""Naive Bayes smoothing of the byte n-gram counts (cross-validated: 0.01..1)."""
+WORD_ALPHA, WF_FLOOR, WF_CLIP, WORD_CLIP = 0.2, 1e-6, 5.0, 4.0
+MIX = (0.5, 0.5, 1.0)
+"""Weights of wordfreq, parallel and marker evidence in a word's weight."""
+MIN_WEIGHT = 0.05
+"""Words of smaller |weight| are left out of the table."""
+KEEP_ID = 0.996
+"""Share of the cross-validated Indonesian of each of `KEEP_SOURCES` that must not be called
+Malay (the cut of the id/ms split)."""
+KEEP_SOURCES = ("flores_id", "nusax_id", "ud_id")
+"""Sentences of documents: Tatoeba's short everyday lines (median 6 words) are left out of the
+cut, or they alone would set it (their Malay look-alikes cost 4 points of Malay caught)."""
+WORD_EXPONENT = 10
+FOLDS = 5
+OUT = ROOT / "corpus" / "data" / "langid_model.npz"
+
+Floats = npt.NDArray[np.float64]
+Ints = npt.NDArray[np.int64]
+
+
+@dataclass
+class Data:
+    """Texts with their language (index into LANGS), fold and source name; `pairs`: the
+    parallel Indonesian/Malay sentences (index of the id text, index of the ms text)."""
+
+    texts: list[str]
+    labels: Ints
+    folds: Ints
+    sources: list[str]
+    pairs: list[tuple[int, int]]
+    files: dict[str, str]  # file -> sha256
+
+
+def read_lines(path: Path) -> list[str]:
+    if not path.is_file():
+        sys.exit(f"build_langid_model: {path} not found; set IDCORPUS_SHARED_DATA or --data")
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def tsv_column(path: Path, column: str) -> list[str]:
+    header, *rows = (line.split("\t") for line in read_lines(path))
+    return [row[header.index(column)] for row in rows]
+
+
+def conllu_texts(path: Path) -> list[str]:
+    return [line[9:] for line in read_lines(path) if line.startswith("# text = ")]
+
+
+def flores_folds(data: Path) -> list[int]:
+    """Fold of each FLORES dev line: its document (source URL) in order of appearance."""
+    urls = tsv_column(data / "flores" / "metadata_dev.tsv", "URL")
+    seen: dict[str, int] = {}
+    return [seen.setdefault(url, len(seen)) % FOLDS for url in urls]
+
+
+def load_data(data: Path) -> Data:
+    d = Data([], np.zeros(0, np.int64), np.zeros(0, np.int64), [], [], {})
+    labels: list[int] = []
+    folds: list[int] = []
+
+    def add(name: str, path: Path, texts: list[str], lang: str, fold: list[int] | None = None):
+        start = len(d.texts)
+        d.files[str(path.relative_to(data))] = hashlib.sha256(path.read_bytes()).hexdigest()
+        d.texts.extend(texts)
+        labels.extend([LANGS.index(lang)] * len(texts))
+        folds.extend(fold if fold is not None else [i % FOLDS for i in range(len(texts))])
+        d.sources.extend([name] * len(texts))
+        return start
+
+    fold = flores_folds(data)
+    starts = {}
+    for lang in LANGS:
+        path = data / "flores" / f"{FLORES[lang]}_Latn.dev"
+        starts[lang] = add(f"flores_{lang}", path, read_lines(path), lang, fold)
+    d.pairs += [(starts["id"] + i, starts["ms"] + i) for i in range(len(fold))]
+    nusax, tatoeba, ud = data / "nusax", data / "tatoeba", data / "ud"
+    for split in ("train", "valid"):
+        path = nusax / f"nusax_mt_{split}.id-en.tsv"
+        add("nusax_id", path, tsv_column(path, "indonesian"), "id")
+        add("nusax_en", path, tsv_column(path, "english"), "en")
+    for path in (ud / "UD_Indonesian-GSD/id_gsd-ud-dev.conllu",
+                 ud / "UD_Indonesian-CSUI/id_csui-ud-train.conllu"):  # fmt: skip
+        add("ud_id", path, conllu_texts(path), "id")
+    path = tatoeba / "tatoeba-test-v2021-08-07.ind"
+    add("tatoeba_id", path, read_lines(path), "id")
+    path = tatoeba / "tatoeba-test-v2021-08-07.eng"
+    add("tatoeba_en", path, read_lines(path), "en")
+    for pair, lang in (("eng-zsm_Latn", "eng"), ("eng-zsm_Latn", "zsm_Latn")):
+        path = tatoeba / pair / f"tatoeba-test-v2021-08-07.{lang}"
+        add(f"tatoeba_{lang[:2]}", path, read_lines(path), "en" if lang == "eng" else "ms")
+    ind = tatoeba / "ind-zsm_Latn" / "tatoeba-test-v2021-08-07.ind"
+    zsm = tatoeba / "ind-zsm_Latn" / "tatoeba-test-v2021-08-07.zsm_Latn"
+    i0, m0 = (
+        add("tatoeba_id", ind, read_lines(ind), "id"),
+        add("tatoeba_ms", zsm, read_lines(zsm), "ms"),
+    )
+    d.pairs += [(i0 + i, m0 + i) for i in range(len(read_lines(ind)))]
+    d.labels, d.folds = np.array(labels, np.int64), np.array(folds, np.int64)
+    return d
+
+
+# --- 1. naive Bayes over py3langid's byte n-grams -------------------------------------------
+
+
+def feature_counts(texts: Sequence[str]) -> tuple[Ints, Ints, Ints, Floats, int]:
+    """(text, feature, count) of every distinct feature of every text, in py3langid's
+    feature order; the texts' byte lengths; the number of features."""
+    automaton, ptc, _, _ = langid_model.read_py3langid()
+    n_features = len(ptc)
+    plain = langid_model.layout(  # zero weights: features keep py3langid's numbering
+        automaton, np.zeros((n_features + 1, 1)), np.zeros(1), ("xx",)
+    )
+    encoded = [langid.model_input(t, t.lower()) for t in texts]
+    lengths = np.array([len(e) for e in encoded], np.float64)
+    features = langid.walk(plain, b"\xff".join(encoded) + b"\xff").astype(np.int64)
+    text_of = np.repeat(np.arange(len(texts)), lengths.astype(np.int64) + 1)
+    keep = features != n_features
+    keys, counts = np.unique(text_of[keep] * (n_features + 1) + features[keep], return_counts=True)
+    return keys // (n_features + 1), keys % (n_features + 1), counts, lengths, n_features
+
+
+class CharNB:
+    """Per-text features once; naive Bayes fitted on any subset of the texts."""
+
+    def __init__(self, texts: Sequence[str], labels: Ints) -> None:
+        self.text, self.feature, self.count, self.lengths, self.size = feature_counts(texts)
+        self.labels = labels
+
+    def fit(self, mask: npt.NDArray[np.bool_]) -> Floats:
+        """log P(feature | language). (Not centred per feature, which would change no
+        result: the layout orders features by their largest weight, the commonest first.)"""
+        table = np.zeros((self.size, len(LANGS)))
+        chosen = mask[self.text]
+        for lang in range(len(LANGS)):
+            m = chosen & (self.labels[self.text] == lang)
+            table[:, lang] = np.bincount(
+                self.feature[m], weights=self.count[m], minlength=self.size
+            )
+        return np.log((table + ALPHA) / (table.sum(0) + ALPHA * self.size))
+
+    def logits(self, weights: Floats) -> Floats:
+        """The identifier's char logits (before `char_scale`) of every text."""
+        n = len(self.lengths)
+        value = np.log1p(self.count.astype(np.float64))
+        out = np.zeros((n, len(LANGS)))
+        for lang in range(len(LANGS)):
+            out[:, lang] = np.bincount(
+                self.text, weights=value * weights[self.feature, lang], minlength=n
+            )
+        return out / np.sqrt(np.maximum(self.lengths, 1))[:, None]
+
+
+def quantize_char(weights: Floats) -> tuple[npt.NDArray[np.int16], int]:
+    """int16 units and exponent: |units| < 2**31 / features (langid_model.layout's bound)."""
+    bound = min(2**15, 2**31 / (len(weights) + 1)) - 1
+    exponent = int(math.floor(math.log2(bound / np.abs(weights).max())))
+    return np.rint(weights * 2.0**exponent).astype(np.int16), exponent
+
+
+# --- 2. Indonesian/Malay word weights --------------------------------------------------------
+
+
+def wordfreq_lists() -> tuple[dict[str, float], dict[str, float]]:
+    try:
+        import wordfreq
+    except ImportError:
+        sys.exit('build_langid_model: needs wordfreq: pip install "idcorpus[langid-train]"')
+    return tuple(  # type: ignore[return-value]
+        {w: f for w, f in wordfreq.get_frequency_dict(lang, wordlist="small").items()
+         if words_of(w) == [w]}
+        for lang in ("id", "ms")
+    )  # fmt: skip
+
+
+def word_weights(
+    id_texts: Sequence[str], ms_texts: Sequence[str], freqs: tuple[dict[str, float], ...]
+) -> dict[str, float]:
+    """word -> weight (positive: Malay) from wordfreq, the parallel sentences and the markers."""
+    id_freq, ms_freq = freqs
+    id_counts = Counter(w for t in id_texts for w in words_of(t.lower()))
+    ms_counts = Counter(w for t in ms_texts for w in words_of(t.lower()))
+    markers = parse_markers(marker_text(), "id_ms_markers.tsv").words
+    vocab = sorted(set(id_counts) | set(ms_counts) | set(id_freq) | set(ms_freq) | set(markers))
+    size = len(vocab) * WORD_ALPHA
+    n_id, n_ms = sum(id_counts.values()) + size, sum(ms_counts.values()) + size
+    unseen = math.log(WORD_ALPHA / n_ms) - math.log(WORD_ALPHA / n_id)
+    a, b, g = MIX
+    out = {}
+    for w in vocab:
+        parallel = (
+            math.log((ms_counts[w] + WORD_ALPHA) / n_ms)
+            - math.log((id_counts[w] + WORD_ALPHA) / n_id)
+            - unseen
+        )
+        wf = 0.0
+        if w in id_freq or w in ms_freq:
+            ratio = max(ms_freq.get(w, 0.0), WF_FLOOR) / max(id_freq.get(w, 0.0), WF_FLOOR)
+            wf = max(-WF_CLIP, min(WF_CLIP, math.log(ratio)))
+        weight = max(-WORD_CLIP, min(WORD_CLIP, a * wf + b * parallel + g * markers.get(w, 0)))
+        if abs(weight) >= MIN_WEIGHT:
+            out[w] = weight
+    return out
+
+
+def word_sums(texts: Sequence[str], weights: dict[str, float]) -> Floats:
+    return np.array([sum(weights.get(w, 0.0) for w in words_of(t.lower())) for t in texts])
+
+
+# --- 3. calibration and the id/ms split ------------------------------------------------------
+
+
+def softmax_loss(logits: Floats, labels: Ints) -> float:
+    z = logits - logits.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return float(-logp[np.arange(len(labels)), labels].mean())
+
+
+def fit_scale(logits: Floats, labels: Ints) -> float:
+    """The temperature (a multiplier) of least log-loss, on a log grid."""
+    grid = 2.0 ** np.arange(-4, 6, 0.125)
+    return float(min(grid, key=lambda s: softmax_loss(logits * s, labels)))
+
+
+def fit_logistic(x: Floats, y: Floats, iters: int = 4000, l2: float = 1e-4) -> Floats:
+    """(bias, coefficients...) of a logistic regression (standardised gradient descent)."""
+    mu, sd = x.mean(0), x.std(0) + 1e-12
+    xs = np.column_stack([np.ones(len(x)), (x - mu) / sd])
+    w = np.zeros(xs.shape[1])
+    for _ in range(iters):
+        p = 1 / (1 + np.exp(-xs @ w))
+        w -= 0.5 * (xs.T @ (p - y) / len(y) + l2 * np.r_[0, w[1:]])
+    coef = w[1:] / sd
+    return np.r_[w[0] - (coef * mu).sum(), coef]
+
+
+def split_logits(char: Floats, words: Floats, stack: Sequence[float]) -> Floats:
+    """`langid.Identifier.finish` on scaled char logits and word sums (float arithmetic)."""
+    out = char.copy()
+    ms, id_ = out[:, 1], out[:, 0]
+    d = stack[0] + stack[1] * (ms - id_) + stack[2] * words
+    pair = np.logaddexp(ms, id_)
+    out[:, 1], out[:, 0] = pair - np.logaddexp(0, -d), pair - np.logaddexp(0, d)
+    return out
+
+
+def keep_bias(char: Floats, words: Floats, stack: Floats, groups: list[Ints]) -> float:
+    """The largest bias at which at most 1 - `KEEP_ID` of each group of Indonesian texts is
+    labelled ms."""
+    bias, bound = stack[0], np.inf
+    for rows in groups:
+        lo, hi = bias - 40.0, bias + 40.0
+        for _ in range(50):  # bisection: the share labelled id falls as the bias grows
+            mid = (lo + hi) / 2
+            logits = split_logits(char[rows], words[rows], [mid, *stack[1:]])
+            lo, hi = (mid, hi) if (logits.argmax(1) != 1).mean() >= KEEP_ID else (lo, mid)
+        if os.environ.get("LID_DEBUG"):
+            print(f"    keep bound {lo:.3f} over {len(rows)} texts", file=sys.stderr)
+        bound = min(bound, lo)
+    return float(bound)
+
+
+@dataclass
+class Fitted:
+    char: Floats  # log P, (features, languages)
+    scale: float
+    words: dict[str, float]
+    stack: Floats  # bias, char, word
+
+
+def fit(d: Data, nb: CharNB, train: npt.NDArray[np.bool_], oof: Oof | None) -> Fitted:
+    """Fit everything on the `train` texts; the scale and the split come from `oof` (the
+    cross-validated scores of those texts) when given."""
+    char = nb.fit(train)
+    pairs = [(i, m) for i, m in d.pairs if train[i] and train[m]]
+    words = word_weights([d.texts[i] for i, _ in pairs], [d.texts[m] for _, m in pairs], FREQS)
+    if oof is None:
+        return Fitted(char, 1.0, words, np.zeros(3))
+    rows = np.flatnonzero(train)
+    scale = fit_scale(oof.char[rows], d.labels[rows])
+    logits = oof.char * scale
+    pair_rows = np.array([r for p in pairs for r in p])
+    x = np.column_stack([logits[pair_rows, 1] - logits[pair_rows, 0], oof.words[pair_rows]])
+    stack = fit_logistic(x, (d.labels[pair_rows] == 1).astype(np.float64))
+    groups = [rows[np.array(d.sources)[rows] == s] for s in KEEP_SOURCES]
+    stack[0] = keep_bias(logits, oof.words, stack, groups)
+    return Fitted(char, scale, words, stack)
+
+
+@dataclass
+class Oof:
+    """Cross-validated (out-of-fold) char logits (unscaled) and word sums of every text."""
+
+    char: Floats
+    words: Floats
+
+
+def cross_validate(d: Data, nb: CharNB, within: npt.NDArray[np.bool_]) -> Oof:
+    char, words = np.zeros((len(d.texts), len(LANGS))), np.zeros(len(d.texts))
+    for k in range(FOLDS):
+        test = within & (d.folds == k)
+        f = fit(d, nb, within & ~test, None)
+        char[test] = nb.logits(f.char)[test]
+        words[test] = word_sums([d.texts[i] for i in np.flatnonzero(test)], f.words)
+    return Oof(char, words)
+
+
+FREQS: tuple[dict[str, float], ...] = ()
+
+
+def report_cv(d: Data, nb: CharNB) -> None:
+    """Nested: the split of fold k is fitted on the cross-validated scores of the others."""
+    everything = np.ones(len(d.texts), bool)
+    outer = cross_validate(d, nb, everything)
+    labels_out = np.zeros(len(d.texts), np.int64)
+    for k in range(FOLDS):
+        test = d.folds == k
+        inner = cross_validate(d, nb, ~test)
+        f = fit(d, nb, ~test, inner)
+        logits = split_logits(outer.char[test] * f.scale, outer.words[test], f.stack)
+        labels_out[test] = logits.argmax(1)
+        print(f"  fold {k}: scale {f.scale:.3f} stack {np.round(f.stack, 3).tolist()}", flush=True)
+    sources = np.array(d.sources)
+    print(f"\n{'set':12s} {'n':>5s} {'correct':>8s} {'called id':>9s}  errors")
+    for s in dict.fromkeys(d.sources):
+        rows = sources == s
+        got, want = labels_out[rows], d.labels[rows]
+        wrong = Counter(LANGS[g] for g in got[got != want])
+        print(f"{s:12s} {rows.sum():5d} {np.mean(got == want):8.2%} {np.mean(got == 0):9.2%}"
+              f"  {dict(wrong.most_common(4))}")  # fmt: skip
+
+
+def build(d: Data, nb: CharNB, data: Path) -> Trained:
+    everything = np.ones(len(d.texts), bool)
+    f = fit(d, nb, everything, cross_validate(d, nb, everything))
+    units, exponent = quantize_char(f.char)
+    words = sorted(f.words)
+    automaton = langid_model.read_py3langid()[0]
+    meta = {
+        "built_by": "scripts/build_langid_model.py",
+        "licence": "CC BY-SA 4.0 (derived from FLORES-200, NusaX, UD Indonesian, Tatoeba, wordfreq)",
+        "training_files": d.files,
+        "training_texts": dict(Counter(d.sources)),
+        "wordfreq": metadata.version("wordfreq"),
+        "py3langid": metadata.version("py3langid"),
+        "settings": {
+            "alpha": ALPHA,
+            "word_alpha": WORD_ALPHA,
+            "mix": MIX,
+            "word_clip": WORD_CLIP,
+            "wordfreq_floor": WF_FLOOR,
+            "wordfreq_clip": WF_CLIP,
+            "keep_id": KEEP_ID,
+            "min_weight": MIN_WEIGHT,
+        },  # fmt: skip
+    }
+    return Trained(
+        languages=LANGS,
+        char_units=units,
+        char_exponent=exponent,
+        char_prior=np.zeros(len(LANGS)),
+        char_scale=f.scale,
+        words=tuple(words),
+        word_units=np.array([round(f.words[w] * 2**WORD_EXPONENT) for w in words], np.int32),
+        word_exponent=WORD_EXPONENT,
+        stack=(float(f.stack[0]), float(f.stack[1]), float(f.stack[2])),
+        features_sha256=langid_model.features_digest(automaton),
+        meta=meta,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    global FREQS
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        epilog=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    ap.add_argument("--data", type=Path, default=SHARED, help=f"shared data (default {SHARED})")
+    ap.add_argument("--out", type=Path, default=OUT, help=f"model file (default {OUT})")
+    ap.add_argument("--cv", action="store_true", help="print the cross-validated table only")
+    args = ap.parse_args(argv)
+    FREQS = wordfreq_lists()
+    d = load_data(args.data)
+    nb = CharNB(d.texts, d.labels)
+    print(f"{len(d.texts)} texts, {len(d.pairs)} id/ms pairs, {nb.size} features", flush=True)
+    if args.cv:
+        report_cv(d, nb)
+        return 0
+    trained = build(d, nb, args.data)
+    save_trained(args.out, trained)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB): scale {trained.char_scale}"
+          f" stack {[round(c, 4) for c in trained.stack]} words {len(trained.words)}")  # fmt: skip
+    print(json.dumps(trained.meta["training_texts"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
