@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 from helpers import NEWS, dataset_files, read_rows, run_cli
 
@@ -363,3 +364,43 @@ def test_output_in_a_folder_that_cannot_be_written_is_refused_up_front(
         build(cfg)
     with pytest.raises(OutputError, match="read-only or immutable"):
         build(replace(cfg, out=str(tmp_path / "ro"), overwrite=True))
+
+
+def test_bytes_do_not_depend_on_jobs_checkpoints_work_units_or_an_interruption(
+    docs: Path, tiny_model: str, engine: Translator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 21.7: the same rows, the same bytes, whatever --jobs, the checkpoint size, where
+    the work units are cut or whether the build was interrupted and resumed — with several
+    data files per split, several row groups per file and a document read in parts. Issue
+    20.5: the menu line of four documents goes from all four."""
+    import corpus.dataset.pieces
+    import corpus.pipeline.plan
+    import corpus.read.windows
+
+    monkeypatch.setattr(corpus.read.windows, "PART_BYTES", 1500)
+    monkeypatch.setattr(corpus.dataset.pieces, "GROUP_ROWS", 16)
+    monkeypatch.setattr(corpus.dataset.pieces, "ROWS_PER_FILE", 60)
+    folder = tmp_path / "in"
+    shutil.copytree(docs, folder)
+    articles = [a.read_text(encoding="utf-8") for a in sorted(NEWS.glob("*.txt"))[8:14]]
+    (folder / "big.txt").write_text("\n\n".join(articles), encoding="utf-8")
+    splits = (("train", 0.7), ("test", 0.3))
+    monkeypatch.setattr(corpus.pipeline.plan, "UNIT_BYTES", 2000)
+    first = build(config(folder, tmp_path / "a" / "corpus", tiny_model, chunk_sentences=5,
+                         splits=splits), engine)  # fmt: skip
+    cut = config(folder, tmp_path / "c" / "corpus", tiny_model, jobs=2, chunk_sentences=7,
+                 splits=splits)  # fmt: skip
+    interrupted(cut, engine)
+    build(replace(cut, resume=True), engine)
+    monkeypatch.setattr(corpus.pipeline.plan, "UNIT_BYTES", 1 << 20)
+    build(config(folder, tmp_path / "b" / "corpus", tiny_model, jobs=2, chunk_sentences=500,
+                 splits=splits), engine)  # fmt: skip
+    a = dataset_files(tmp_path / "a" / "corpus")
+    assert a == dataset_files(tmp_path / "b" / "corpus") == dataset_files(Path(cut.out))
+    data = [name for name in a if name.startswith("data/train-")]
+    assert len(data) >= 2 and any(name.startswith("data/test-") for name in a)
+    meta = pq.ParquetFile(tmp_path / "a" / "corpus" / data[0]).metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [16, 16, 16, 12]
+    assert first.report.dropped["clean:repeated_across_docs"] >= 4
+    rows = read_rows(tmp_path / "a" / "corpus") + read_rows(tmp_path / "a" / "corpus", "test")
+    assert not any(MENU in r["translation"]["id"] for r in rows)

@@ -20,11 +20,13 @@ and its reason (the rules are in corpus/clean/rules.py, the patterns in data/boi
 4. Repeats: a short line (up to `repeat_max_chars`) that occurs `repeat_min_count` times or
    more in a document is boilerplate and all its occurrences go. Any other repeated line keeps
    its first occurrence. A line that is only a quotation of words quoted in another line is a
-   pull quote and goes. A line of up to `cross_doc_max_chars` seen in `cross_doc_min_docs`
-   documents is dropped from that document on (the first ones keep it): `fingerprints` of a
-   document, counted in document order by a `RepeatTracker` (corpus/repeats.py), give the
-   `drop` set that `Cleaner.clean(text, drop)` applies, so parallel workers clean exactly as
-   one process does.
+   pull quote and goes. A line of up to `cross_doc_max_chars` found in `cross_doc_min_docs`
+   documents of the input or more is dropped from every one of them: a build decides that
+   over the whole input before cleaning (corpus/pipeline/repeats.py, from the `fingerprints`
+   of each document) and passes each document its `drop` set, which `Cleaner.clean(text,
+   drop)` applies, so parallel workers clean exactly as one process does. Without `drop`, a
+   Cleaner counts lines across the documents it cleans, in turn (`RepeatTracker`: a line
+   goes from its `cross_doc_min_docs`-th document on).
 """
 
 from __future__ import annotations
@@ -64,7 +66,9 @@ from corpus.records import DroppedLine
 if TYPE_CHECKING:
     from corpus.clean.repeats import RepeatTracker
 
-CLEANER_VERSION = "id-clean-7"
+CLEANER_VERSION = "id-clean-8"
+"""8: a line repeated across documents is decided over the whole input, dropped from every
+document that holds it (issue 20.5; 7 kept it in the first documents)."""
 
 log = logging.getLogger(__name__)
 

@@ -164,15 +164,20 @@ def print_summary(summary: Any) -> None:
 
 
 def clean(args: argparse.Namespace) -> int:
-    from corpus.clean.cleaner import Cleaner
+    from corpus.clean.cleaner import Cleaner, fingerprints
+    from corpus.pipeline.repeats import table_of
     from corpus.read.inputs import iter_documents
 
+    inputs, read = tuple(args.inputs), read_config(args)
     report = _HtmlDrops()
+    stdin = "-" in inputs  # read once: stdin cannot be read twice
+    docs = list(iter_documents(inputs, read, report)) if stdin else None
+    repeated = table_of(docs or iter_documents(inputs, read, Report()))  # as a build decides
     cleaner = Cleaner()
     documents = 0
-    for doc in iter_documents(tuple(args.inputs), read_config(args), report):
+    for doc in docs if docs is not None else iter_documents(inputs, read, report):
         documents += 1
-        result = cleaner.clean(doc.text)
+        result = cleaner.clean(doc.text, drop=repeated.drop(fingerprints(doc.text)))
         print(f"=== {doc.doc_id}")
         if not args.dropped_only:
             print(result.text)

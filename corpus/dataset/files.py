@@ -11,7 +11,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from corpus.dataset.pieces import GROUP_ROWS, ROWS_PER_FILE, Figures, PieceWriter
+from corpus.dataset import pieces
+from corpus.dataset.pieces import Figures, PieceWriter
 from corpus.dataset.schema import rows_to_table
 from corpus.dataset.stats import Sample
 
@@ -38,21 +39,20 @@ class SplitWriter:
     through `PieceWriter`s (row groups of exactly GROUP_ROWS rows), starting a new file every
     `rows_per_file` rows: the files a build's pieces would be for the same rows."""
 
-    GROUP_ROWS = GROUP_ROWS
-
     def __init__(
         self,
         dest: Path,
         schema: pa.Schema,
         splits: Iterable[str] = ("train",),
-        rows_per_file: int = ROWS_PER_FILE,
+        rows_per_file: int = 0,
         sample: Callable[[], Sample | None] = lambda: None,
         prefix: str = "data",
     ):
         self.declared = list(splits)
         self.data_dir = dest / prefix
         self.schema = schema
-        self.rows_per_file = rows_per_file
+        self.rows_per_file = rows_per_file or pieces.ROWS_PER_FILE
+        self.group_rows = pieces.GROUP_ROWS
         self.new_sample = sample
         self.figures: dict[str, list[Figures]] = {}
         self._files: dict[str, list[Path]] = {}
@@ -70,7 +70,7 @@ class SplitWriter:
 
     def add(self, split: str, row: dict[str, object]) -> None:
         self._rows.setdefault(split, []).append(row)
-        if len(self._rows[split]) >= self.GROUP_ROWS:
+        if len(self._rows[split]) >= self.group_rows:
             self._rows_to_table(split)
 
     def _rows_to_table(self, split: str) -> None:
@@ -93,7 +93,9 @@ class SplitWriter:
         if split not in self._writers:
             path = self.data_dir / f"{split}-{len(self._files.get(split, [])):05d}.parquet"
             self._files.setdefault(split, []).append(path)
-            self._writers[split] = PieceWriter(path, self.schema, self.new_sample())
+            self._writers[split] = PieceWriter(
+                path, self.schema, self.new_sample(), self.group_rows
+            )
             self._in_file[split] = 0
         return self._writers[split]
 

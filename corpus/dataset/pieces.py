@@ -58,11 +58,15 @@ class Piece:
 
 @dataclass(frozen=True)
 class Layout:
-    """What every piece of one folder shares: its columns and how rows go to splits."""
+    """What every piece of one folder shares: its columns, how rows go to splits, the rows
+    of a row group and of a file (read when the layout is made: every process that writes a
+    piece gets them with it)."""
 
     columns: Mapping[str, str] | None  # the pairs' columns; None: rejected rows
     splits: tuple[tuple[str, float], ...] = (("train", 1.0),)
     seed: int = 0
+    group_rows: int = field(default_factory=lambda: GROUP_ROWS)
+    rows_per_file: int = field(default_factory=lambda: ROWS_PER_FILE)
 
     def schema(self) -> pa.Schema:
         return arrow_schema(self.columns) if self.columns is not None else rejected_schema()
@@ -95,10 +99,14 @@ class Source:
 
 
 class PieceWriter:
-    """A Parquet file written in row groups of exactly `GROUP_ROWS` rows."""
+    """A Parquet file written in row groups of exactly `group_rows` rows (the last one of the
+    file shorter)."""
 
-    def __init__(self, path: Path, schema: pa.Schema, sample: Sample | None) -> None:
+    def __init__(
+        self, path: Path, schema: pa.Schema, sample: Sample | None, group_rows: int = 0
+    ) -> None:
         self.path, self.schema, self.sample = path, schema, sample
+        self.group_rows = group_rows or GROUP_ROWS
         self.writer: pq.ParquetWriter | None = None
         self.buffer: list[pa.Table] = []
         self.buffered = 0
@@ -109,8 +117,8 @@ class PieceWriter:
             return
         self.buffer.append(table.cast(self.schema))
         self.buffered += table.num_rows
-        while self.buffered >= GROUP_ROWS:
-            self._group(GROUP_ROWS)
+        while self.buffered >= self.group_rows:
+            self._group(self.group_rows)
 
     def _group(self, rows: int) -> None:
         table = pa.concat_tables(self.buffer).combine_chunks()
@@ -119,7 +127,7 @@ class PieceWriter:
         if self.writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.writer = pq.ParquetWriter(self.path, self.schema)
-        self.writer.write_table(group, row_group_size=GROUP_ROWS)
+        self.writer.write_table(group, row_group_size=self.group_rows)
         self.figures.rows += group.num_rows
         self.figures.nbytes += arrow_bytes(group)
         if self.sample is not None:
@@ -136,9 +144,8 @@ class PieceWriter:
 
 
 def plan_pieces(
-    sources: Sequence[Source], splits: Sequence[str | None], prefix: str,
-    rows_per_file: int = ROWS_PER_FILE,
-) -> list[Piece]:  # fmt: skip
+    sources: Sequence[Source], splits: Sequence[str | None], prefix: str, rows_per_file: int
+) -> list[Piece]:
     """The output files of `sources` (in order), per split, `rows_per_file` rows each."""
     pieces: list[Piece] = []
     for split in splits:
@@ -165,7 +172,7 @@ def write_piece(piece: Piece, folder: str, layout: Layout) -> Figures:
     """Write one piece under `folder`; its figures (the sample of the pairs' numeric columns)."""
     schema = layout.schema()
     sample = Sample.of_dataset(layout.columns) if layout.columns is not None else None
-    writer = PieceWriter(Path(folder) / piece.name, schema, sample)
+    writer = PieceWriter(Path(folder) / piece.name, schema, sample, layout.group_rows)
     for item in piece.slices:
         writer.write(read_slice(item, layout))
     return writer.close()

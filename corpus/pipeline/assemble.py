@@ -111,11 +111,14 @@ def assemble(job: Job, mapper: Mapper, provenance: dict[str, Any]) -> Finished:
             _add_filter(freport, info.filter or {})
         if config.filter.dedup != "none":
             sources, extra = mark_duplicates(sources, config, work, freport, report)
-    pieces = plan_pieces(sources, [s for s, _ in config.splits], "data")
-    _write(writer, pieces, Layout(cols, config.splits, config.seed), mapper)
+    layout = Layout(cols, config.splits, config.seed)
+    pieces = plan_pieces(sources, [s for s, _ in config.splits], "data", layout.rows_per_file)
+    _write(writer, pieces, layout, mapper)
     if config.rejected and PUBLISH_REJECTED:
         found = rejected_sources(job, parts, extra)
-        _write(writer, plan_pieces(found, [None], REJECTED_DIR), Layout(None), mapper)
+        layout = Layout(None)
+        pieces = plan_pieces(found, [None], REJECTED_DIR, layout.rows_per_file)
+        _write(writer, pieces, layout, mapper)
     fdict = freport.to_dict() if freport is not None else None
     try:
         finished = writer.finish(

@@ -122,7 +122,7 @@ def unit_tasks(
     size = 0
     for item in unit_documents(unit, read, inputs, report):
         digest.add(item.record)
-        batch.append(PrepItem(item.doc, item.part_key, item.doc_key, item.last, report.take()))
+        batch.append(PrepItem(item.doc, item.last, report.take()))
         size += len(item.doc.text)
         if size >= TASK_BYTES or len(batch) >= TASK_DOCUMENTS:
             yield (batch, options, table)

@@ -34,8 +34,9 @@ from corpus.pipeline.config import BuildConfig
 from corpus.segment.sentences import SEGMENTER_VERSION
 from translate.base import VOLATILE_KEYS
 
-PREPARE_VERSION = "prepare-2"
-"""Bump when corpus.pipeline.prepare or corpus.pipeline.pairs change what a row holds."""
+PREPARE_VERSION = "prepare-3"
+"""Bump when corpus.pipeline.prepare or corpus.pipeline.pairs change what a row holds
+(3: a text file over 1 MiB is prepared in parts cut by byte windows, corpus.read.windows)."""
 
 CORPUS_LIBRARIES = (
     "ftfy",

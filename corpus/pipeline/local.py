@@ -26,7 +26,7 @@ from corpus.pipeline.engines import close_translator, load_engine, with_cache
 from corpus.pipeline.executor import Job
 from corpus.pipeline.feed import Feed
 from corpus.pipeline.prepare import PrepareOptions
-from corpus.pipeline.repeats import RepeatTable, unit_fingerprints
+from corpus.pipeline.repeats import RepeatCounter, unit_fingerprints
 from corpus.pipeline.stream import Workers, worker_count
 from corpus.pipeline.translating import Translating
 from translate.base import Translator
@@ -88,8 +88,10 @@ class LocalExecutor:
             return None
         if not work.repeats.exists():
             units = [(u, config.read, config.inputs) for u in job.plan.units]
-            passes = workers.map_ordered(_fingerprints, units)
-            RepeatTable.build(passes).save(work.repeats)
+            counter = RepeatCounter(work.path / "repeats")
+            for found in workers.map_ordered(_fingerprints, units):
+                counter.add(found)
+            counter.table().save(work.repeats)
         return str(work.repeats)
 
     def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:

@@ -35,8 +35,6 @@ class PrepItem:
     """A document part on its way to a worker, with what the reader reported before it."""
 
     doc: Document
-    part_key: int
-    doc_key: int
     last: bool
     read: Report
 
@@ -71,7 +69,7 @@ def prepare_task(task: tuple[list[PrepItem], PrepareOptions, str | None]) -> Pre
     for item in items:
         drop = None
         if table is not None:
-            drop = table.drop(item.part_key, item.doc_key, fingerprints(item.doc.text))
+            drop = table.drop(fingerprints(item.doc.text))
         prepared = prepare(item.doc, options, drop)
         report = Report()
         report.merge(item.read)

@@ -2,10 +2,9 @@
 
 `unit_documents` reads a unit's sources exactly as `corpus.read.inputs.iter_documents` reads
 them (the same readers, the enumeration events before each source), in any process. Each
-document part comes with two keys (numbers that sort in input order): `part_key` for the part
-and `doc_key` for the document all of whose parts share it, so that rules over the whole input
-(repeated lines) can name a document without counting what came before it; `last` says whether
-it is the last part of its document. `UnitDigest` hashes a unit's documents (ids, parts and
+document part comes with its document's key (a number all its parts share, sorting in input
+order), so that rules over the whole input (repeated lines) can name a document without
+counting what came before it; `last` says whether it is the last part of its document. `UnitDigest` hashes a unit's documents (ids, parts and
 texts): checked when a build is resumed.
 """
 
@@ -24,13 +23,11 @@ from corpus.records import Document
 from corpus.report import Report
 
 SOURCE_SHIFT = 40
-"""A key is source index << SOURCE_SHIFT | the document's number in its source (or, for the
-parts of a large text file, which are one document, the part's number)."""
+"""A key is source index << SOURCE_SHIFT | the document's number in its source."""
 
 
 class UnitDoc(NamedTuple):
     doc: Document  # with public names (no machine-specific path)
-    part_key: int
     doc_key: int
     last: bool  # the last part of its document
     record: list[str | int]  # [doc_id, part, hash of the text]: what the unit digest covers
@@ -60,8 +57,7 @@ def _item(
     doc: Document, base: int, ordinal: int, *, last: bool, inputs: tuple[str, ...]
 ) -> UnitDoc:
     public = public_document(doc, inputs)
-    sub = doc.part if doc.part else ordinal
-    return UnitDoc(public, base | sub, base | ordinal, last, record(public))
+    return UnitDoc(public, base | ordinal, last, record(public))
 
 
 def record(doc: Document) -> list[str | int]:

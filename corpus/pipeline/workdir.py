@@ -2,7 +2,7 @@
 
 Layout: `<out>.lock` (held with flock while a build runs) and `<out>.partial/` holding
 `state.json` (run identity, work-unit sizes), `manifest.jsonl` (the inputs when the build
-started), `repeats.pkl` (the lines repeated across documents, from the first pass),
+started), `repeats.npy` (the lines repeated across documents, from the first pass),
 `units/` (a record per prepared work unit) and `shards/` (one file per checkpoint): see
 corpus.pipeline.checkpoints. Every file is complete before it is counted, so `kill -9` at
 any moment leaves a state from which `--resume` continues to exactly what an uninterrupted
@@ -116,7 +116,7 @@ class WorkDir:
         self.units = self.path / "units"
         self.state_file = self.path / "state.json"
         self.manifest_file = self.path / "manifest.jsonl"
-        self.repeats = self.path / "repeats.pkl"
+        self.repeats = self.path / "repeats.npy"
         self.cache = self.path / "translations.sqlite3"  # the build's own cache (--no-cache)
 
     def check_start(self, *, resume: bool, overwrite: bool) -> None:

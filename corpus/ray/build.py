@@ -30,6 +30,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
+
+from corpus.clean.config import CleanConfig
 from corpus.errors import ConfigError
 from corpus.pipeline.checkpoints import UnitStatus, statuses
 from corpus.pipeline.config import BuildConfig
@@ -37,10 +40,18 @@ from corpus.pipeline.executor import Job
 from corpus.pipeline.feed import changed
 from corpus.pipeline.prepare import PrepareOptions
 from corpus.pipeline.progress import Progress
-from corpus.pipeline.repeats import RepeatTable, unit_fingerprints
+from corpus.pipeline.repeats import RepeatTable
 from corpus.pipeline.tasks import FinishOptions
 from corpus.pipeline.units import unit_digest
-from corpus.ray.stages import PrepareStage, Translate, finish_stage, prepare, unit_row
+from corpus.ray.stages import (
+    PrepareStage,
+    Translate,
+    fingerprint,
+    finish_stage,
+    prepare,
+    repeated,
+    unit_row,
+)
 from translate.base import Translator
 
 log = logging.getLogger(__name__)
@@ -102,15 +113,27 @@ class RayExecutor:
                 self._translate(job, todo, status, table, bar)
 
     def _repeat_table(self, job: Job) -> str | None:
-        """Pass 1 (a task per unit; the fingerprints gathered here), unless a resumed build
-        has the table."""
+        """Pass 1 on the cluster (a task per unit, grouped by fingerprint; the driver gets the
+        repeated lines only), unless a resumed build has the table."""
         config, work = job.config, job.work
         if config.read.presplit:
             return None
         if not work.repeats.exists():
-            task = self.ray.remote(unit_fingerprints)
-            refs = [task.remote(u, config.read, config.inputs) for u in job.plan.units]
-            RepeatTable.build(self.ray.get(refs)).save(work.repeats)
+            min_docs = CleanConfig().cross_doc_min_docs
+            found = np.empty(0, dtype=np.uint64)
+            if min_docs >= 1 and job.plan.units:
+                rows = [unit_row(u, []) for u in job.plan.units]
+                partitions = max(1, min(len(rows), int(self.ray.cluster_resources().get("CPU", 1))))
+                ds = (
+                    self.ray.data.from_items(rows, override_num_blocks=len(rows))
+                    .map_batches(fingerprint, fn_kwargs={"read": config.read, "inputs": config.inputs},
+                                 batch_size=1, batch_format="pyarrow")
+                    .groupby("fp", num_partitions=partitions)
+                    .map_groups(partial(repeated, min_docs=min_docs), batch_format="numpy")
+                )  # fmt: skip
+                parts = [b["fp"] for b in ds.iter_batches(batch_size=None, batch_format="numpy")]
+                found = np.sort(np.concatenate(parts)).astype(np.uint64) if parts else found
+            RepeatTable(found).save(work.repeats)
         return str(work.repeats)
 
     def _check_done(self, job: Job, status: list[UnitStatus]) -> None:

@@ -3,6 +3,8 @@
 Thin Ray Data adapters around the functions every executor shares; they exchange Arrow
 tables, so Ray moves columns, not Python objects:
 
+- `fingerprint` and `repeated`: pass 1, each unit's (fingerprint, document) pairs, grouped by
+  fingerprint: the lines in `cross_doc_min_docs` documents or more (corpus.pipeline.repeats);
 - `prepare`: a work unit read and prepared (corpus.pipeline.feed.prepare_unit: the unit's
   record is written by the task), one row per sentence not yet in a shard, then one `end` row;
 - `Translate`: an actor holding one loaded engine for the whole run;
@@ -18,12 +20,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 
 from corpus.pipeline.feed import Sentences, UnitEnd, prepare_unit
 from corpus.pipeline.pairs import Unit
 from corpus.pipeline.plan import WorkUnit
 from corpus.pipeline.prepare import PrepareOptions
+from corpus.pipeline.repeats import unit_fingerprints
 from corpus.pipeline.tasks import TRANSLATION_FIELDS, FinishOptions, FinishTask, finish
 from corpus.pipeline.workdir import WorkDir
 from corpus.read.config import ReadConfig
@@ -37,6 +41,22 @@ class PrepareStage:
     table: str | None
     work: WorkDir
     rejected: bool
+
+
+def fingerprint(batch: pa.Table, read: ReadConfig, inputs: tuple[str, ...]) -> pa.Table:
+    """(fp, doc): each document's distinct short-line fingerprints, for each unit in `batch`."""
+    tables = []
+    for blob in batch.column("plan").to_pylist():
+        unit, _ = pickle.loads(blob)  # noqa: S301 - written by this build's driver
+        pairs = unit_fingerprints(unit, read, inputs).pairs()
+        tables.append(pa.table({"fp": pairs["fp"], "doc": pairs["doc"]}))
+    return pa.concat_tables(tables) if tables else pa.table({"fp": [], "doc": []})
+
+
+def repeated(group: dict[str, np.ndarray], min_docs: int) -> dict[str, np.ndarray]:
+    """One fingerprint's rows: the fingerprint if that many documents hold it, else nothing."""
+    keep = len(np.unique(group["doc"])) >= min_docs
+    return {"fp": group["fp"][:1] if keep else group["fp"][:0]}
 
 
 def unit_row(unit: WorkUnit, covered: list[tuple[int, int]]) -> dict[str, Any]:
