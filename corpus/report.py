@@ -107,7 +107,7 @@ class Report:
     def skip_input(self, source: str, reason: str) -> None:
         """An input file (or record) was skipped as a whole; `reason` says why."""
         self.skipped_inputs.append((source, reason))
-        self.drop("read", "skipped_input", doc=source, text=reason)
+        self.drop("read", "skipped_input", doc=source, text=reason, source=source)
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -148,9 +148,18 @@ class Report:
             data["tallies"] = dict(self.tallies)
         return data
 
+    def to_state(self) -> dict[str, Any]:
+        """Everything, rejected rows included, as plain data (JSON-able)."""
+        return {**self.to_dict(), "rejected": [list(r) for r in self.rejected]}
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Report:
+        report = cls.from_dict(state)
+        report.rejected = [Rejected(*r) for r in state.get("rejected", [])]
+        return report
+
     def __getstate__(self) -> dict[str, Any]:
-        # plain dicts and lists pickle several times faster than Counters
-        return {**self.to_dict(), "rejected": [tuple(r) for r in self.rejected]}
+        return self.to_state()  # plain dicts and lists pickle several times faster than Counters
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.restore(state)

@@ -70,9 +70,11 @@ def test_card_declares_config_and_provenance(seeds_corpus: Path) -> None:
     card = (seeds_corpus / "README.md").read_text()
     meta = yaml.safe_load(card.split("---")[1])
     assert meta["configs"][0]["data_files"] == [{"split": "train", "path": "data/train-*.parquet"}]
-    (split,) = meta["dataset_info"]["splits"]
+    assert meta["configs"][1]["config_name"] == "rejected"
+    info = {c["config_name"]: c for c in meta["dataset_info"]}
+    (split,) = info["default"]["splits"]
     assert split["name"] == "train" and split["num_bytes"] > 0 and split["num_examples"] > 10
-    assert meta["dataset_info"]["features"][0] == {
+    assert info["default"]["features"][0] == {
         "name": "translation",
         "dtype": {"translation": {"languages": ["id", "en"]}},
     }

@@ -72,7 +72,7 @@ def test_a_document_key_is_shared_by_its_parts_only(folder: Path) -> None:
 def _rows(n: int) -> list[dict[str, object]]:
     return [
         {"translation": {"id": f"kalimat {i}", "en": f"sentence {i}"}, "doc_id": f"d{i % 9}",
-         "source": "x.txt", "para_index": 0, "sent_index": i, "src_start": 0, "src_end": 9,
+         "source": "x.txt", "para_index": 0, "sent_index": i, "src_start": 0, "src_end": 9, "line_no": 1,
          "score": -i / n}
         for i in range(n)
     ]  # fmt: skip

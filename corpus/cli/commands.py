@@ -111,6 +111,7 @@ def build_config(args: argparse.Namespace) -> BuildConfig:
         use_cache=not args.no_cache,
         cache_path=args.cache_path,
         signals=not args.no_signals,
+        rejected=not args.no_rejected,
         chunk_sentences=args.chunk_sentences,
         jobs=args.jobs,
         overwrite=args.overwrite,
@@ -210,7 +211,7 @@ class _HtmlDrops(Report):
 
 
 def filter(args: argparse.Namespace) -> int:  # noqa: A001 - the subcommand's name
-    from corpus.dataset.filter import filter_dataset
+    from corpus.dataset.filter_folder import filter_dataset
 
     config = filter_config(args)
     splits = parse_splits(args.split) if args.split else None

@@ -81,11 +81,16 @@ def declare_build_arguments(p: argparse.ArgumentParser) -> None:
     declare_cache_arguments(p)
     p.add_argument("--no-signals", action="store_true", help="skip language ID and other signals")
     p.add_argument(
+        "--no-rejected",
+        action="store_true",
+        help="do not keep the dropped units (the dataset's `rejected` configuration)",
+    )
+    p.add_argument(
         "--chunk-sentences",
         type=int,
         default=0,
-        help="sentences per checkpointed chunk (0 = auto: 2048 local; on Ray 16384 per CPU "
-        "worker, 65536 per GPU worker)",
+        help="sentences per checkpoint of a local build (0 = auto: 2048; a checkpoint also "
+        "comes after at most a minute of translation); changes no byte of the dataset",
     )
     p.add_argument(
         "--jobs",
@@ -107,7 +112,8 @@ def declare_build_arguments(p: argparse.ArgumentParser) -> None:
         "--unit-documents",
         type=int,
         default=256,
-        help="documents per Ray work unit (whole input files; the unit of resume)",
+        help="at most this many (estimated) documents per Ray work unit; a unit also holds "
+        "at most about 4 MiB of input, and a large text file is several units",
     )
     p.add_argument(
         "--ray-tmp-dir", default=None, help="Ray's temporary files (default: next to --out)"

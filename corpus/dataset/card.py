@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from corpus.dataset.schema import LANGUAGES, features_yaml
+from corpus.dataset.schema import LANGUAGES, REJECTED_COLUMNS, REJECTED_DOCS, features_yaml
 
 LICENSE_NAME = "idcorpus-mixed"
 LICENSE_FILE = "LICENSE.md"
@@ -55,7 +55,36 @@ class CardInfo:
 
 
 def card_yaml(info: CardInfo) -> dict[str, Any]:
+    """The card's YAML: the pairs as the default config; with rejected rows, the `rejected`
+    config too (then `dataset_info` is a list, one entry per config)."""
     splits = [s for s in info.split_counts]
+    pairs = {
+        "features": features_yaml(info.columns),
+        "splits": [
+            {"name": s, "num_bytes": int(info.split_bytes.get(s, 0)), "num_examples": n}
+            for s, n in info.split_counts.items()
+        ],
+    }
+    configs: list[dict[str, Any]] = [
+        {
+            "config_name": "default",
+            "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in splits],
+        }
+    ]
+    info_yaml: Any = pairs
+    if info.rejected_rows:
+        configs.append(
+            {
+                "config_name": "rejected",
+                "data_files": [{"split": "train", "path": "rejected/train-*.parquet"}],
+            }
+        )
+        rejected = {
+            "features": [{"name": c, "dtype": t} for c, t in REJECTED_COLUMNS.items()],
+            "splits": [{"name": "train", "num_bytes": int(info.rejected_bytes),
+                        "num_examples": int(info.rejected_rows)}],
+        }  # fmt: skip
+        info_yaml = [{"config_name": "default", **pairs}, {"config_name": "rejected", **rejected}]
     return {
         "language": list(LANGUAGES),
         "license": "other",
@@ -64,19 +93,8 @@ def card_yaml(info: CardInfo) -> dict[str, Any]:
         "task_categories": ["translation"],
         "pretty_name": info.name,
         "tags": ["machine-translated", "idcorpus", "opus-mt"],
-        "configs": [
-            {
-                "config_name": "default",
-                "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in splits],
-            }
-        ],
-        "dataset_info": {
-            "features": features_yaml(info.columns),
-            "splits": [
-                {"name": s, "num_bytes": int(info.split_bytes.get(s, 0)), "num_examples": n}
-                for s, n in info.split_counts.items()
-            ],
-        },
+        "configs": configs,
+        "dataset_info": info_yaml,
     }
 
 
@@ -109,6 +127,7 @@ def render_card(info: CardInfo) -> str:
         "print(ds[\"train\"][0][\"translation\"])  # {'id': ..., 'en': ...}\n```\n",
         "## Splits\n",
         _table(("split", "pairs"), list(info.split_counts.items())) + "\n",
+        *_rejected_section(info),
         "## Columns\n",
         _table(
             ("column", "type", "meaning"),
@@ -129,6 +148,19 @@ def render_card(info: CardInfo) -> str:
         f"See [{LICENSE_FILE}]({LICENSE_FILE}).\n",
     ]
     return "\n".join(parts)
+
+
+def _rejected_section(info: CardInfo) -> list[str]:
+    if not info.rejected_rows:
+        return []
+    return [
+        "## Rejected units\n",
+        f"The {info.rejected_rows:,} units the build dropped, one row each with its stage, "
+        "reason and place in its document, are the `rejected` configuration:\n",
+        '```python\nrejected = load_dataset("path/to/this/folder", "rejected")["train"]\n```\n',
+        _table(("column", "type", "meaning"),
+               [(c, t, REJECTED_DOCS[c]) for c, t in REJECTED_COLUMNS.items()]) + "\n",
+    ]  # fmt: skip
 
 
 def _report_sections(info: CardInfo) -> list[str]:

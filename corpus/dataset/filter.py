@@ -30,17 +30,13 @@ are the most harmful kind, Khayrallah & Koehn 2018); exact duplicates add nothin
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
-import os
-import shutil
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Any
 
-from corpus.errors import ConfigError, InputError, OutputError
+from corpus.errors import ConfigError
 from corpus.signals.quality import LANGUAGES, NON_ID_CONFIDENCE, SIGNAL_COLUMNS
 from translate.robust import RATIO_MIN_WORDS, RATIO_RANGE
 
@@ -228,112 +224,3 @@ def pair_key(translation: dict[str, str], *, near: bool) -> bytes:
     if near:
         src, tgt = near_key(src), near_key(tgt)
     return hashlib.blake2b(f"{src}\x00{tgt}".encode(), digest_size=16).digest()
-
-
-def filter_dataset(
-    in_dir: str | Path,
-    out_dir: str | Path,
-    config: FilterConfig,
-    *,
-    overwrite: bool = False,
-    splits: tuple[tuple[str, float], ...] | None = None,
-    seed: int = 0,
-) -> FilterReport:
-    """Filter the dataset folder `in_dir` into a new folder `out_dir` (same layout, splits and
-    columns; card and idcorpus.json updated with the filter report). The output appears
-    atomically; an existing one is replaced only with `overwrite`. With `splits`, rows are
-    assigned to new splits by document (as `build --split` does) instead of keeping theirs."""
-    from corpus.dataset.files import iter_rows
-    from corpus.dataset.shards import split_files
-    from corpus.dataset.splits import split_of
-
-    src, out = Path(in_dir), Path(out_dir)
-    files = split_files(src)
-    if not files:
-        raise InputError(f"{src} is not an idcorpus dataset: no data/*.parquet in it")
-    if out.resolve() == src.resolve():
-        raise OutputError(f"write the filtered corpus to another folder than {src}")
-    if out.exists() and not overwrite:
-        raise OutputError(f"{out} exists; pass --overwrite to replace it")
-    meta = _read_meta(src)
-    order = _split_order(files, meta.get("splits") or {})
-    staged = out.with_name(f".{out.name}.filter-{os.getpid()}")
-    row_filter = RowFilter(config)
-    try:
-        writer = _writer(staged, files[order[0]][0], [n for n, _ in splits] if splits else order)
-        for split in order:
-            for row in iter_rows(files[split]):
-                if row_filter.keep(row):
-                    writer.add(split_of(row["doc_id"], splits, seed) if splits else split, row)
-        _finish(writer, src, out, meta, config, row_filter.report, overwrite)
-    finally:
-        shutil.rmtree(staged, ignore_errors=True)
-    return row_filter.report
-
-
-def _read_meta(src: Path) -> dict[str, Any]:
-    path = src / "idcorpus.json"
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise InputError(f"{path} is unreadable ({e}); rebuild the corpus") from e
-    return data if isinstance(data, dict) else {}
-
-
-def _split_order(files: dict[str, list[Path]], declared: dict[str, Any]) -> list[str]:
-    """The declared split order (train first when undeclared), then any other split."""
-    known = [s for s in declared if s in files]
-    rest = sorted((s for s in files if s not in known), key=lambda s: (s != "train", s))
-    return known + rest
-
-
-def _writer(staged: Path, first_file: Path, splits: list[str]) -> Any:
-    """The dataset writer for the filtered folder: the input's columns and column docs."""
-    import pyarrow.parquet as pq
-
-    from corpus.dataset.schema import BASE_DOCS
-    from corpus.dataset.writer import DatasetWriter
-    from corpus.signals.quality import SIGNAL_DOCS
-
-    schema = pq.read_schema(first_file)
-    cols = {f.name: _TYPE_NAMES.get(str(f.type), str(f.type)) for f in schema}
-    cols.pop("translation", None)
-    return DatasetWriter(staged, cols, splits, docs={**BASE_DOCS, **SIGNAL_DOCS})
-
-
-def _finish(writer: Any, src: Path, out: Path, meta: dict[str, Any], config: FilterConfig,
-            report: FilterReport, overwrite: bool) -> None:  # fmt: skip
-    """Card and JSON of the filtered folder: the input's provenance, its report plus this
-    filter's drops; nothing is published when the filter dropped every row."""
-    from corpus.dataset.writer import EmptyDatasetError
-    from corpus.report import Report
-
-    run = Report.from_dict(meta.get("report") or {})
-    for rule, n in report.dropped.items():
-        run.drop("filter", rule, n)
-    freport = {**report.to_dict(), "config": asdict(config), "input": src.name}
-    try:
-        writer.finish(
-            out,
-            name=f"idcorpus id-en: {out.name}",
-            provenance=dict(meta.get("provenance") or {}),
-            report=run,
-            filter_report=freport,
-            overwrite=overwrite,
-            empty_split="split {split!r} has no rows after filtering and is left out of the dataset",
-        )
-    except EmptyDatasetError as e:
-        rules = ", ".join(f"{k} {v}" for k, v in report.dropped.items() if v)
-        raise OutputError(
-            f"no dataset written to {out}: the filter dropped all {report.input_rows} rows "
-            f"({rules or 'the input has no rows'}); relax the filter options"
-        ) from e
-    for message in run.warnings:
-        if message.startswith("split "):
-            log.warning(message)
-
-
-_TYPE_NAMES = {"double": "float64", "float": "float32", "string": "string", "large_string": "string",
-               "int32": "int32", "int64": "int64", "bool": "bool"}  # fmt: skip

@@ -22,9 +22,9 @@ BASE_COLUMNS: dict[str, str] = {
     "sent_index": "int32",
     "src_start": "int64",
     "src_end": "int64",
+    "line_no": "int64",
     "score": "float64",
 }
-PRESPLIT_COLUMNS: dict[str, str] = {"line_no": "int64"}
 POSITION_COLUMNS = ("para_index", "sent_index", "src_start", "src_end", "line_no")
 """Columns that locate a row; no statistics are kept for them."""
 BASE_DOCS: dict[str, str] = {
@@ -35,7 +35,8 @@ BASE_DOCS: dict[str, str] = {
     "sent_index": "0-based sentence index within the document",
     "src_start": "character offset of the sentence in the cleaned document (start)",
     "src_end": "character offset of the sentence in the cleaned document (end, exclusive)",
-    "line_no": "1-based line of the sentence in the input document (presplit input)",
+    "line_no": "1-based line of the document as read that the sentence's paragraph came from "
+    "(presplit input: the sentence's own line)",
     "score": "mean log-probability per target token of the translation under the plain model "
     "(<= 0, higher is better; the same scale for retried and split rows)",
 }
@@ -50,6 +51,7 @@ _ARROW = {
 _TRANSLATION = pa.struct([("en", pa.string()), ("id", pa.string())])
 
 
+REJECTED_DIR = "rejected"  # the `rejected` configuration's folder in a dataset folder
 REJECTED_COLUMNS: dict[str, str] = {
     "doc_id": "string",
     "source": "string",
@@ -90,14 +92,9 @@ def rejected_table(rows: Sequence[Sequence[object]]) -> pa.Table:
 
 
 def columns(signal_columns: Mapping[str, str], presplit: bool = False) -> dict[str, str]:
-    """All non-translation columns, in order: provenance first (with `line_no` for presplit
-    input, before `score`), then signals."""
-    base = dict(BASE_COLUMNS)
-    if presplit:
-        score = base.pop("score")
-        base.update(PRESPLIT_COLUMNS)
-        base["score"] = score
-    return {**base, **signal_columns}
+    """All non-translation columns, in order: provenance first, then signals (`presplit`
+    changes nothing since every build has `line_no`)."""
+    return {**BASE_COLUMNS, **signal_columns}
 
 
 def build_columns(signals: bool, presplit: bool) -> tuple[dict[str, str], dict[str, str]]:

@@ -6,7 +6,8 @@ adopted (`adopt`: a build's assembly, whose pieces are written by worker process
 tasks through the same corpus.dataset.pieces code, so the bytes are the same). The pairs go to
 `data/<split>-NNNNN-of-NNNNN.parquet`, the rejected units (the `rejected` configuration) to
 `rejected/train-NNNNN-of-NNNNN.parquet`, in a staging folder next to the output; `finish`
-writes the card (README.md), `idcorpus.json` and LICENSE.md, and `publish` fsyncs every file
+writes the card (README.md), `idcorpus.json`, LICENSE.md and `report.html` (corpus.review: the
+page a person reads the corpus by), and `publish` fsyncs every file
 and folder and moves the folder into place in one rename (an old output is replaced only
 then, and restored if that rename fails). A dataset without a single row is never published
 (`datasets` cannot load it): `finish` raises `EmptyDatasetError`, and the caller says why.
@@ -26,11 +27,10 @@ from typing import Any
 from corpus.dataset.card import LICENSE_FILE, CardInfo, license_text, render_card
 from corpus.dataset.files import SplitWriter
 from corpus.dataset.pieces import Figures
-from corpus.dataset.schema import arrow_schema, rejected_schema
+from corpus.dataset.schema import REJECTED_DIR, arrow_schema, rejected_schema
 from corpus.dataset.stats import Sample
-from corpus.errors import OutputError
-
-REJECTED_DIR = "rejected"
+from corpus.errors import ConfigError, OutputError
+from corpus.review import write_report
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +141,7 @@ class DatasetWriter:
             rejected_bytes=sum(f.nbytes for f in rejected),
         )
         write_card(self.staged, info)
+        write_page(self.staged, out.name)
         publish(self.staged, out, overwrite=overwrite)
         return Finished(counts, [s for s in self.declared if not counts.get(s)])
 
@@ -153,6 +154,16 @@ def write_card(staged: Path, info: CardInfo) -> None:
               "filter": info.filter_report, "splits": dict(info.split_counts)}  # fmt: skip
     text = json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True, default=str)
     (staged / "idcorpus.json").write_text(text + "\n", encoding="utf-8")
+
+
+def write_page(staged: Path, name: str) -> None:
+    """report.html, the page a person reads the corpus by (corpus.review), when its extra
+    (matplotlib) is installed; without it the folder has none, and `idcorpus report` says
+    what to install."""
+    try:
+        write_report(staged, name=name)
+    except ConfigError as e:
+        log.warning("no report.html: %s", e)
 
 
 def sync_tree(root: Path) -> None:

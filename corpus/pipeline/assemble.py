@@ -22,8 +22,8 @@ from typing import Any
 
 from corpus.dataset.filter import FilterReport
 from corpus.dataset.pieces import Figures, Layout, Piece, Source, plan_pieces, write_piece
-from corpus.dataset.schema import build_columns
-from corpus.dataset.writer import REJECTED_DIR, DatasetWriter, EmptyDatasetError
+from corpus.dataset.schema import REJECTED_DIR, build_columns, rejected_table
+from corpus.dataset.writer import DatasetWriter, EmptyDatasetError
 from corpus.errors import InputError, OutputError
 from corpus.pipeline.checkpoints import (
     ShardInfo,
@@ -32,13 +32,15 @@ from corpus.pipeline.checkpoints import (
     rejected_file,
     statuses,
     unit_file,
+    write_table_atomic,
 )
 from corpus.pipeline.dedup import mark_duplicates
 from corpus.pipeline.executor import Job
+from corpus.pipeline.paths import public_rejected
+from corpus.pipeline.workdir import WorkDir
 from corpus.read.streams import utf8_name
-from corpus.report import Report
+from corpus.report import Rejected, Report
 
-PUBLISH_REJECTED = False  # the `rejected` configuration (issue 23.1) is not published yet
 Mapper = Callable[[Callable[[Piece], Figures], Sequence[Piece]], list[Figures]]
 
 
@@ -114,8 +116,9 @@ def assemble(job: Job, mapper: Mapper, provenance: dict[str, Any]) -> Finished:
     layout = Layout(cols, config.splits, config.seed)
     pieces = plan_pieces(sources, [s for s, _ in config.splits], "data", layout.rows_per_file)
     _write(writer, pieces, layout, mapper)
-    if config.rejected and PUBLISH_REJECTED:
-        found = rejected_sources(job, parts, extra)
+    tail = public_rejected(report.take_rejected(), config.inputs)  # after the last input
+    if config.rejected:
+        found = rejected_sources(job, parts, _tail_source(work, tail) + extra)
         layout = Layout(None)
         pieces = plan_pieces(found, [None], REJECTED_DIR, layout.rows_per_file)
         _write(writer, pieces, layout, mapper)
@@ -141,6 +144,15 @@ def _write(writer: DatasetWriter, pieces: list[Piece], layout: Layout, mapper: M
     write = partial(write_piece, folder=str(writer.staged), layout=layout)
     for piece, figures in zip(pieces, mapper(write, pieces), strict=True):
         writer.adopt(piece.split, figures)
+
+
+def _tail_source(work: WorkDir, rows: list[Rejected]) -> list[Source]:
+    """The rejected rows reported after the last input (the plan's tail), as a file."""
+    if not rows:
+        return []
+    path = work.path / "tail.rejected.parquet"
+    write_table_atomic(path, rejected_table(rows))
+    return [Source(str(path), {None: len(rows)})]
 
 
 def _add_filter(total: FilterReport, part: dict[str, Any]) -> None:

@@ -28,6 +28,7 @@ from corpus.pipeline.checkpoints import (
     write_unit,
 )
 from corpus.pipeline.pairs import Unit
+from corpus.pipeline.paths import public_rejected
 from corpus.pipeline.plan import WorkUnit
 from corpus.pipeline.prepare import PrepareOptions
 from corpus.pipeline.stream import Workers
@@ -103,7 +104,9 @@ class Feed:
 
     def _handle(self, result: object, out: queue.Queue[object]) -> None:
         if isinstance(result, _Open):
-            self._state = UnitPrep(result.unit, self.options.presplit, self.work, self.rejected)
+            self._state = UnitPrep(
+                result.unit, self.options.presplit, self.work, self.rejected, self.inputs
+            )
         elif isinstance(result, UnitEnd):
             out.put(result)
         else:
@@ -138,7 +141,7 @@ def prepare_unit(
 ) -> Iterator[Sentences | UnitEnd]:  # fmt: skip
     """A whole unit prepared in this process (a Ray task): its sentences, then its end (its
     record written, or checked against the one a resumed build has)."""
-    state = UnitPrep(unit, options.presplit, work, rejected)
+    state = UnitPrep(unit, options.presplit, work, rejected, inputs)
     for task in unit_tasks(unit, read, inputs, options, table):
         if not isinstance(task, _Open):
             yield state.handle(_run(task))
@@ -147,8 +150,10 @@ def prepare_unit(
 class UnitPrep:
     """A unit being prepared: its positions, report and rejected rows so far."""
 
-    def __init__(self, unit: WorkUnit, presplit: bool, work: WorkDir, keep: bool) -> None:
-        self.unit, self.offsets, self.work = unit, Offsets(presplit), work
+    def __init__(
+        self, unit: WorkUnit, presplit: bool, work: WorkDir, keep: bool, inputs: tuple[str, ...]
+    ) -> None:
+        self.unit, self.offsets, self.work, self.inputs = unit, Offsets(presplit), work, inputs
         self.old = load_unit(work.units, unit.index)  # a resumed unit: its record stands
         self.keep = keep and self.old is None
         self.sentences = self.parts = self.documents = 0
@@ -170,7 +175,7 @@ class UnitPrep:
             start += meta.units
             placed += units
             if self.keep:
-                self.rejected.add(rejected)
+                self.rejected.add(public_rejected(rejected, self.inputs))
             docs.append(meta._replace(rejected=[]))
             self.documents += meta.last
         self.parts += len(batch.docs)
@@ -185,7 +190,7 @@ class UnitPrep:
         old = self.old
         if old is None:
             if self.keep:
-                self.rejected.add(rows)
+                self.rejected.add(public_rejected(rows, self.inputs))
             record = UnitRecord(self.unit.index, end.digest, self.parts, self.documents,
                                 self.sentences, self.report.to_dict(), self.rejected.close(),
                                 self.offsets.snapshot())  # fmt: skip

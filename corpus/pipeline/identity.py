@@ -145,6 +145,7 @@ def build_settings(config: BuildConfig) -> dict[str, Any]:
         "splits": {name: fraction for name, fraction in config.splits},
         "seed": config.seed,
         "signals": config.signals,
+        "rejected": config.rejected,
         "max_input_tokens": config.engine.max_input_tokens,
     }
 

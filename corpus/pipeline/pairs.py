@@ -19,7 +19,8 @@ from translate.base import Translation
 class Unit(NamedTuple):
     """A source sentence to translate, and where it sits in its cleaned document.
 
-    `line_no` is its 1-based line in the input document for presplit input, else None.
+    `line_no` is the 1-based line of the document as read that its paragraph came from (for
+    presplit input, its own line).
     (A tuple: units cross process boundaries by the thousand, and tuples pickle fast.)"""
 
     doc_id: str
@@ -60,9 +61,8 @@ def row_of(
         "sent_index": unit.sent_index,
         "src_start": unit.start,
         "src_end": unit.end,
+        "line_no": unit.line_no,
     }
-    if presplit:
-        row["line_no"] = unit.line_no
     row["score"] = round(float(translation.score), 4)
     row.update(signals)
     return row

@@ -51,7 +51,7 @@ class UnitSizes:
 @dataclass(frozen=True)
 class WorkUnit:
     """Sources read by one task, in reading order, with what enumerating each of them
-    reported (`events`, a Report.to_dict() before each). `first_source` numbers the unit's
+    reported (`events`, a Report.to_state() before each). `first_source` numbers the unit's
     first source in the whole input (documents are keyed by it); `final`: the unit reads its
     last source to the end (False for a range of parts that stops inside the file)."""
 
@@ -98,7 +98,7 @@ def plan_units(inputs: Sequence[str], read: ReadConfig, sizes: UnitSizes) -> Pla
     plan = Plan([], sizes=sizes)
     current = _Open()
     for index, source in enumerate(iter_sources(inputs, read, report)):
-        events = report.take().to_dict()
+        events = report.take().to_state()
         size = _size(source)
         parts = windows.windows_of(size, sizes.part_bytes) if _windowed(source) else 1
         per_unit = max(1, sizes.unit_bytes // sizes.part_bytes)

@@ -102,8 +102,8 @@ def _prepare_lines(doc: Document) -> Prepared:
     )
     for n, (raw, line) in enumerate(zip(lines, repaired, strict=True), 1):
         if raw.strip() and not line:
-            result.report.drop("read", "line_empty_after_repair", doc=f"{doc.doc_id}:{n}",
-                               text=raw, source=doc.source, line_no=n)  # fmt: skip
+            result.report.drop("read", "line_empty_after_repair", doc=doc.doc_id, text=raw,
+                               source=doc.source, line_no=n)  # fmt: skip
     _count(result)
     return result
 

@@ -38,7 +38,7 @@ def unit_documents(
 ) -> Iterator[UnitDoc]:
     """The documents of `unit`, in order; reader events go to `report` as they happen."""
     for i, (source, events) in enumerate(zip(unit.sources, unit.events, strict=True)):
-        report.merge(Report.from_dict(events))
+        report.merge(Report.from_state(events))
         base = (unit.first_source + i) << SOURCE_SHIFT
         ordinal = -1
         pending: Document | None = None

@@ -87,7 +87,7 @@ class RecordLog:
         self.fields: dict[str, None] = {}  # the fields of records without the text field
 
     def skip(self, where: str, reason: str, detail: str) -> None:
-        self.report.drop("read", reason)
+        self.report.drop("read", reason, doc=where, text=detail, source=self.location)
         if sum(self.skipped.values()) < MAX_WARNINGS_PER_FILE:
             self.report.warn(f"{where}: {detail}; record skipped")
         self.skipped[reason] += 1
@@ -159,7 +159,7 @@ def to_document(
         return None
     text = rlog.text(value or "")
     if not text.strip():
-        rlog.report.drop("read", "empty_record")
+        rlog.report.drop("read", "empty_record", doc=where, source=src.location)
         return None
     return Document(doc_id=_record_id(record, n, src, config, rlog), text=text, source=where)
 

@@ -23,30 +23,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus.dataset.filter import FLAGS, FilterConfig
+from corpus.dataset.schema import REJECTED_DIR
 from corpus.errors import InputError
 from corpus.review.rules import RuleCounts, flags, floats
 from corpus.review.samples import BottomK, DocSample, Histogram
-
-REJECTED_DIR = "rejected"
-REJECTED_COLUMNS: dict[str, str] = {
-    "doc_id": "string",
-    "source": "string",
-    "stage": "string",
-    "reason": "string",
-    "text": "string",
-    "translation": "string",
-    "line_no": "int64",
-    "char_start": "int64",
-    "char_end": "int64",
-}
-"""The rows of the `rejected` configuration (one per dropped unit; see the README)."""
-
-
-def rejected_schema() -> pa.Schema:
-    """The Arrow schema of `rejected/train-*.parquet` (every column nullable)."""
-    kinds = {"string": pa.string(), "int64": pa.int64()}
-    return pa.schema([pa.field(name, kinds[kind]) for name, kind in REJECTED_COLUMNS.items()])
-
 
 BATCH_ROWS = 65_536
 SEED = 20_240_601
