@@ -29,12 +29,12 @@ class Rejected(NamedTuple):
     corpus.dataset.schema.REJECTED_COLUMNS). `line_no` is 1-based in the document as read,
     `char_start`/`char_end` offsets in it, where known."""
 
-    doc_id: str | None
-    source: str | None
-    stage: str
-    reason: str
-    text: str
-    translation: str | None = None
+    doc_id: str | None  # the document (None: an input or record that made none)
+    source: str | None  # the input file
+    stage: str  # read, html, clean, segment, translate, filter
+    reason: str  # stage:reason is the report's key
+    text: str  # the unit (for a skipped input or record: why)
+    translation: str | None = None  # its English, where it had one
     line_no: int | None = None
     char_start: int | None = None
     char_end: int | None = None

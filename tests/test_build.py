@@ -295,7 +295,7 @@ def test_disk_full_while_writing_is_a_storage_error(
     def full(path: Path, table: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(corpus.pipeline.checkpoints, "write_table_atomic", full)
+    monkeypatch.setattr(corpus.pipeline.checkpoints, "write_parquet_atomic", full)
     with pytest.raises(StorageError, match="No space left on device.*--resume"):
         build(config(docs, tmp_path / "out", tiny_model), engine)
     assert (tmp_path / "out.partial" / "state.json").exists()

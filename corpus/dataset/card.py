@@ -6,9 +6,8 @@ what was dropped and why, and summary statistics of each quality signal.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import yaml
 
@@ -32,9 +31,9 @@ SOURCE_NOTE = (
 )
 
 
-def license_text(provenance: Mapping[str, Any]) -> str:
+def license_text(provenance: Mapping[str, object]) -> str:
     """The LICENSE.md of a dataset folder: what covers each side of the pairs."""
-    model = str(provenance.get("translator", {}).get("model", "the model named in README.md"))
+    model = str(_mapping(provenance.get("translator")).get("model", "the model named in README.md"))
     note = OPUS_MT_NOTE if "opus-mt" in model.lower() else OTHER_MODEL_NOTE
     return "# Licence\n\n" + note.format(model=model) + "\n\n" + SOURCE_NOTE + "\n"
 
@@ -45,16 +44,16 @@ class CardInfo:
     columns: Mapping[str, str]
     column_docs: Mapping[str, str]
     split_counts: Mapping[str, int]
-    provenance: Mapping[str, Any]
-    report: Mapping[str, Any]
+    provenance: Mapping[str, object]
+    report: Mapping[str, object]
     quantiles: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
-    filter_report: Mapping[str, Any] | None = None
+    filter_report: Mapping[str, object] | None = None
     split_bytes: Mapping[str, int] = field(default_factory=dict)
     rejected_rows: int = 0
     rejected_bytes: int = 0
 
 
-def card_yaml(info: CardInfo) -> dict[str, Any]:
+def card_yaml(info: CardInfo) -> dict[str, object]:
     """The card's YAML: the pairs as the default config; with rejected rows, the `rejected`
     config too (then `dataset_info` is a list, one entry per config)."""
     splits = [s for s in info.split_counts]
@@ -65,13 +64,13 @@ def card_yaml(info: CardInfo) -> dict[str, Any]:
             for s, n in info.split_counts.items()
         ],
     }
-    configs: list[dict[str, Any]] = [
+    configs: list[dict[str, object]] = [
         {
             "config_name": "default",
             "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in splits],
         }
     ]
-    info_yaml: Any = pairs
+    info_yaml: object = pairs
     if info.rejected_rows:
         configs.append(
             {
@@ -98,13 +97,13 @@ def card_yaml(info: CardInfo) -> dict[str, Any]:
     }
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
+def _table(header: tuple[str, ...], rows: Sequence[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def cell(value: Any) -> str:
+def cell(value: object) -> str:
     """A value as literal text in a Markdown table cell: one line, no markup, no HTML."""
     text = " ".join(str(value).split())
     for ch in "\\`*[]<>|#":  # "_" inside words is not emphasis in CommonMark
@@ -163,23 +162,33 @@ def _rejected_section(info: CardInfo) -> list[str]:
     ]  # fmt: skip
 
 
+def _mapping(value: object) -> Mapping[str, object]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _items(value: object) -> list[object]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
 def _report_sections(info: CardInfo) -> list[str]:
-    counts = info.report.get("counts", {})
-    dropped = info.report.get("dropped", {})
-    skipped = info.report.get("skipped_inputs", [])
+    counts = _mapping(info.report.get("counts"))
+    dropped = _mapping(info.report.get("dropped"))
+    skipped = [_items(s) for s in _items(info.report.get("skipped_inputs"))]
     parts = ["## Build report\n", _table(("count", "value"), sorted(counts.items())) + "\n"]
     if dropped:
         parts += [
             "### Dropped units by reason\n",
             _table(("stage:reason", "units"), sorted(dropped.items())) + "\n",
         ]
-    warnings = info.report.get("warnings", [])
+    warnings = _items(info.report.get("warnings"))
     if warnings:
         parts += ["### Warnings\n", "\n".join(f"- {cell(w)}" for w in warnings) + "\n"]
-    examples = info.report.get("examples", {})
+    examples = _mapping(info.report.get("examples"))
     if examples:
         rows = [
-            (k, e["doc"], e.get("text", "")) for k, found in sorted(examples.items()) for e in found
+            (k, e.get("doc", ""), e.get("text", ""))
+            for k, found in sorted(examples.items())
+            for e in map(_mapping, _items(found))
         ]
         parts += [
             "### Examples of dropped units\n",
@@ -188,15 +197,15 @@ def _report_sections(info: CardInfo) -> list[str]:
     if skipped:
         parts += [
             "### Skipped inputs\n",
-            _table(("input", "reason"), [tuple(s) for s in skipped]) + "\n",
+            _table(("input", "reason"), skipped) + "\n",
         ]
     if info.filter_report:
-        rows = sorted(info.filter_report.get("dropped", {}).items())
-        parts += ["### Filter\n", _table(("rule", "rows dropped"), rows) + "\n"]
+        rules = sorted(_mapping(info.filter_report.get("dropped")).items())
+        parts += ["### Filter\n", _table(("rule", "rows dropped"), rules) + "\n"]
     return parts
 
 
-def _json(data: Mapping[str, Any]) -> str:
+def _json(data: Mapping[str, object]) -> str:
     import json
 
     return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True, default=str)

@@ -38,7 +38,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
-from typing import Any, TextIO
+from types import ModuleType
+from typing import TextIO
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape, quoteattr
 
@@ -210,7 +211,7 @@ def _write_arrow(shards: dict[str, list[Path]], out: Path) -> dict[str, list[Pat
     return {split: sorted((out / split).glob("*.arrow")) for split in shards}
 
 
-def _datasets() -> Any:
+def _datasets() -> ModuleType:
     try:
         import datasets
     except ImportError as e:
@@ -220,7 +221,7 @@ def _datasets() -> Any:
     return datasets
 
 
-def _arrow_split(files: list[Path], cache: Path) -> Any:
+def _arrow_split(files: list[Path], cache: Path) -> object:
     datasets = _datasets()
     dataset = datasets.Dataset.from_parquet([str(f) for f in files], cache_dir=str(cache))
     if not isinstance(dataset.features["translation"], datasets.Translation):

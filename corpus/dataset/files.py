@@ -4,9 +4,8 @@ the split writer that cuts rows into `data/<split>-NNNNN-of-NNNNN.parquet`."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -15,6 +14,7 @@ from corpus.dataset import pieces
 from corpus.dataset.pieces import Figures, PieceWriter
 from corpus.dataset.schema import rows_to_table
 from corpus.dataset.stats import Sample
+from corpus.errors import ConfigError
 
 
 def write_parquet_atomic(path: Path, table: pa.Table) -> None:
@@ -26,7 +26,7 @@ def write_parquet_atomic(path: Path, table: pa.Table) -> None:
     os.replace(tmp, path)
 
 
-def iter_rows(files: Iterable[Path]) -> Iterator[dict[str, Any]]:
+def iter_rows(files: Iterable[Path]) -> Iterator[dict[str, object]]:
     """Stream rows of Parquet files, one row group at a time."""
     for file in files:
         pf = pq.ParquetFile(file)
@@ -58,7 +58,7 @@ class SplitWriter:
         self._files: dict[str, list[Path]] = {}
         self._writers: dict[str, PieceWriter] = {}
         self._in_file: dict[str, int] = {}
-        self._rows: dict[str, list[dict[str, object]]] = {}
+        self._rows: dict[str, list[Mapping[str, object]]] = {}
 
     @property
     def counts(self) -> dict[str, int]:
@@ -68,7 +68,7 @@ class SplitWriter:
     def nbytes(self) -> dict[str, int]:
         return {s: sum(f.nbytes for f in figs) for s, figs in self.figures.items()}
 
-    def add(self, split: str, row: dict[str, object]) -> None:
+    def add(self, split: str, row: Mapping[str, object]) -> None:
         self._rows.setdefault(split, []).append(row)
         if len(self._rows[split]) >= self.group_rows:
             self._rows_to_table(split)
@@ -124,13 +124,11 @@ class SplitWriter:
         )
 
 
-def load(path: str | Path) -> Any:
+def load(path: str | Path) -> object:
     """`datasets.load_dataset(path)`: a DatasetDict with one entry per split."""
     try:
         import datasets
     except ImportError as e:
-        from corpus.errors import ConfigError
-
         raise ConfigError(
             'loading needs the datasets package: pip install "idcorpus[datasets]"'
         ) from e

@@ -32,9 +32,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from corpus.errors import ConfigError
 from corpus.signals.quality import LANGUAGES, NON_ID_CONFIDENCE, SIGNAL_COLUMNS
@@ -52,7 +51,7 @@ but a Malay or Indonesian output is (split between id and ms): at 0.75 half of t
 outputs of scripts/bench_signals.py passed, at 0.5 99.9% are removed."""
 FLAGS = tuple(name for name, kind in SIGNAL_COLUMNS.items() if kind == "bool")
 DEDUP_MODES = ("none", "exact", "near")
-Row = dict[str, Any]
+Row = Mapping[str, object]  # a dataset row (column -> value)
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,7 @@ class FilterReport:
     def adds_up(self) -> bool:
         return self.kept + sum(self.dropped.values()) == self.input_rows
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {"input_rows": self.input_rows, "kept": self.kept, "dropped": dict(self.dropped)}
 
 
@@ -161,7 +160,8 @@ class RowFilter:
 
     def failing_rule(self, row: Row) -> str | None:
         c = self.config
-        if c.min_score is not None and row["score"] < c.min_score:
+        score = number(row, "score")
+        if c.min_score is not None and score is not None and score < c.min_score:
             return "min_score"
         if not ratio_ok(row, c):
             return "length_ratio"
@@ -175,7 +175,7 @@ class RowFilter:
             if row[flag]:
                 return f"flag:{flag}"
         if c.dedup != "none":
-            key = pair_key(row["translation"], near=c.dedup == "near")
+            key = pair_key(pair_of(row), near=c.dedup == "near")
             if key in self._seen:
                 return "duplicate"
             self._seen.add(key)
@@ -199,15 +199,31 @@ def check_columns(row: Row, config: FilterConfig) -> None:
 
 def ratio_ok(row: Row, config: FilterConfig) -> bool:
     low, high = config.min_length_ratio, config.max_length_ratio
-    if (low is None and high is None) or len(row["translation"]["id"].split()) < RATIO_MIN_WORDS:
+    if (low is None and high is None) or len(pair_of(row)[0].split()) < RATIO_MIN_WORDS:
         return True
-    ratio = row["length_ratio_chars"]
+    ratio = number(row, "length_ratio_chars")
+    if ratio is None:
+        return True
     return (low is None or ratio >= low) and (high is None or ratio <= high)
 
 
 def _other_lang(row: Row, side: str, required: str, confidence: float) -> bool:
-    lang, conf = row[f"{side}_lang"], row[f"{side}_lang_conf"]
+    lang, conf = row[f"{side}_lang"], number(row, f"{side}_lang_conf")
     return lang != required and conf is not None and conf >= confidence
+
+
+def number(row: Row, column: str) -> float | None:
+    """A numeric column's value (None when null)."""
+    value = row[column]
+    return float(value) if isinstance(value, int | float) else None
+
+
+def pair_of(row: Row) -> tuple[str, str]:
+    """(id, en) of a row's `translation`."""
+    pair = row["translation"]
+    if not isinstance(pair, Mapping):
+        raise ConfigError(f"a row's translation is not an {{id, en}} pair: {pair!r}")
+    return str(pair["id"] or ""), str(pair["en"] or "")
 
 
 def near_key(text: str) -> str:
@@ -218,9 +234,9 @@ def near_key(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
-def pair_key(translation: dict[str, str], *, near: bool) -> bytes:
+def pair_key(translation: tuple[str, str], *, near: bool) -> bytes:
     """A 16-byte hash of the (id, en) pair, exact or normalised by `near_key`."""
-    src, tgt = translation["id"], translation["en"]
+    src, tgt = translation
     if near:
         src, tgt = near_key(src), near_key(tgt)
     return hashlib.blake2b(f"{src}\x00{tgt}".encode(), digest_size=16).digest()

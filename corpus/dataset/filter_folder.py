@@ -9,7 +9,6 @@ and `report.html` is written for the new folder.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -21,7 +20,7 @@ import pyarrow.parquet as pq
 from corpus.dataset.files import iter_rows
 from corpus.dataset.filter import FilterConfig, FilterReport, RowFilter
 from corpus.dataset.schema import BASE_DOCS, REJECTED_DIR, rejected_schema, rejected_table
-from corpus.dataset.shards import split_files
+from corpus.dataset.shards import read_meta, split_files
 from corpus.dataset.splits import split_of
 from corpus.dataset.writer import DatasetWriter, EmptyDatasetError
 from corpus.errors import InputError, OutputError
@@ -54,7 +53,7 @@ def filter_dataset(
         raise OutputError(f"write the filtered corpus to another folder than {src}")
     if out.exists() and not overwrite:
         raise OutputError(f"{out} exists; pass --overwrite to replace it")
-    meta = _read_meta(src)
+    meta = read_meta(src)
     order = _split_order(files, _mapping(meta.get("splits")))
     staged = out.with_name(f".{out.name}.filter-{os.getpid()}")
     row_filter = RowFilter(config)
@@ -84,17 +83,6 @@ def _rejected(row: dict[str, object], rule: str | None) -> Rejected:
 
 def _mapping(value: object) -> dict[str, object]:
     return value if isinstance(value, dict) else {}
-
-
-def _read_meta(src: Path) -> JSON:
-    path = src / "idcorpus.json"
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise InputError(f"{path} is unreadable ({e}); rebuild the corpus") from e
-    return data if isinstance(data, dict) else {}
 
 
 def _split_order(files: dict[str, list[Path]], declared: dict[str, object]) -> list[str]:

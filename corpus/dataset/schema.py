@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import pyarrow as pa
+
+from corpus.signals.quality import SIGNAL_COLUMNS, SIGNAL_DOCS
 
 LANGUAGES = ("id", "en")
 BASE_COLUMNS: dict[str, str] = {
@@ -100,8 +101,6 @@ def columns(signal_columns: Mapping[str, str], presplit: bool = False) -> dict[s
 def build_columns(signals: bool, presplit: bool) -> tuple[dict[str, str], dict[str, str]]:
     """The non-translation columns of a build's rows (with the signals when `signals`) and
     the card's description of each."""
-    from corpus.signals.quality import SIGNAL_COLUMNS, SIGNAL_DOCS
-
     cols = columns(SIGNAL_COLUMNS if signals else {}, presplit=presplit)
     return cols, {**BASE_DOCS, **(SIGNAL_DOCS if signals else {})}
 
@@ -113,8 +112,8 @@ def arrow_schema(cols: Mapping[str, str]) -> pa.Schema:
     return pa.schema(fields, metadata={b"huggingface": json.dumps(meta).encode()})
 
 
-def _features_json(cols: Mapping[str, str]) -> dict[str, Any]:
-    features: dict[str, Any] = {
+def _features_json(cols: Mapping[str, str]) -> dict[str, object]:
+    features: dict[str, object] = {
         "translation": {"languages": list(LANGUAGES), "_type": "Translation"}
     }
     for name, kind in cols.items():
@@ -122,13 +121,13 @@ def _features_json(cols: Mapping[str, str]) -> dict[str, Any]:
     return features
 
 
-def features_yaml(cols: Mapping[str, str]) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = [
+def features_yaml(cols: Mapping[str, str]) -> list[dict[str, object]]:
+    items: list[dict[str, object]] = [
         {"name": "translation", "dtype": {"translation": {"languages": list(LANGUAGES)}}}
     ]
     return items + [{"name": name, "dtype": kind} for name, kind in cols.items()]
 
 
-def rows_to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+def rows_to_table(rows: Sequence[Mapping[str, object]], schema: pa.Schema) -> pa.Table:
     data = {name: [row[name] for row in rows] for name in schema.names}
     return pa.Table.from_pydict(data, schema=schema)

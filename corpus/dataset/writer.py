@@ -19,10 +19,14 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Mapping
+import signal
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+import pyarrow as pa
 
 from corpus.dataset.card import LICENSE_FILE, CardInfo, license_text, render_card
 from corpus.dataset.files import SplitWriter
@@ -30,6 +34,7 @@ from corpus.dataset.pieces import Figures
 from corpus.dataset.schema import REJECTED_DIR, arrow_schema, rejected_schema
 from corpus.dataset.stats import Sample
 from corpus.errors import ConfigError, OutputError
+from corpus.report import Report
 from corpus.review import write_report
 
 log = logging.getLogger(__name__)
@@ -72,14 +77,14 @@ class DatasetWriter:
         self.adopted: dict[str, list[Figures]] = {}
         self.rejected_adopted: list[Figures] = []
 
-    def add(self, split: str, row: dict[str, Any]) -> None:
+    def add(self, split: str, row: Mapping[str, object]) -> None:
         self.splits.add(split, row)
 
-    def add_table(self, split: str, table: Any) -> None:
+    def add_table(self, split: str, table: pa.Table) -> None:
         """Rows of an Arrow table with this writer's columns, all of one split."""
         self.splits.add_table(split, table)
 
-    def add_rejected(self, table: Any) -> None:
+    def add_rejected(self, table: pa.Table) -> None:
         """Rejected rows (corpus.dataset.schema.REJECTED_COLUMNS) for the `rejected` config."""
         self.rejected_rows.add_table("train", table)
 
@@ -103,9 +108,9 @@ class DatasetWriter:
         out: Path,
         *,
         name: str,
-        provenance: Mapping[str, Any],
-        report: Any,
-        filter_report: Mapping[str, Any] | None,
+        provenance: Mapping[str, object],
+        report: Report,
+        filter_report: Mapping[str, object] | None,
         overwrite: bool,
         empty_split: str = "split {split!r} received no rows and is left out of the dataset",
     ) -> Finished:
@@ -193,17 +198,32 @@ def publish(staged: Path, out: Path, overwrite: bool, old: Path | None = None) -
     beside it, and removed), and put back if the rename fails. The parent folder is fsynced
     so the rename is durable. Build, filter and the arrow export publish through here."""
     sync_tree(staged)
-    if out.exists():
-        if not overwrite:
-            raise OutputError(f"{out} already exists: pass --overwrite to replace it")
-        old = old or out.with_name(f".{out.name}.replaced-{os.getpid()}")
-        os.replace(out, old)
-        try:
+    if out.exists() and not overwrite:
+        raise OutputError(f"{out} already exists: pass --overwrite to replace it")
+    with signals_deferred():  # the folder is in place, or the old one still is
+        if out.exists():
+            old = old or out.with_name(f".{out.name}.replaced-{os.getpid()}")
+            os.replace(out, old)
+            try:
+                os.replace(staged, out)
+            except BaseException:
+                os.replace(old, out)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
             os.replace(staged, out)
-        except BaseException:
-            os.replace(old, out)
-            raise
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staged, out)
-    sync_dir(out.parent)
+        sync_dir(out.parent)
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """SIGINT and SIGTERM held back while the block runs (in the main thread), so a folder
+    being moved into place is never left half done; one that came is delivered at its end."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)

@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from corpus.dataset.files import write_parquet_atomic
 from corpus.dataset.filter import FilterReport
 from corpus.dataset.pieces import Figures, Layout, Piece, Source, plan_pieces, write_piece
 from corpus.dataset.schema import REJECTED_DIR, build_columns, rejected_table
@@ -32,7 +33,6 @@ from corpus.pipeline.checkpoints import (
     rejected_file,
     statuses,
     unit_file,
-    write_table_atomic,
 )
 from corpus.pipeline.dedup import mark_duplicates
 from corpus.pipeline.executor import Job
@@ -151,7 +151,7 @@ def _tail_source(work: WorkDir, rows: list[Rejected]) -> list[Source]:
     if not rows:
         return []
     path = work.path / "tail.rejected.parquet"
-    write_table_atomic(path, rejected_table(rows))
+    write_parquet_atomic(path, rejected_table(rows))
     return [Source(str(path), {None: len(rows)})]
 
 

@@ -27,6 +27,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from corpus.dataset.files import write_parquet_atomic
+
 META_KEY = b"idcorpus"
 _SHARD = re.compile(r"u(\d{8})-(\d{12})\.parquet")
 
@@ -74,15 +76,6 @@ def write_atomic(path: Path, data: bytes) -> None:
     with open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-
-
-def write_table_atomic(path: Path, table: pa.Table) -> None:
-    """A Parquet file at `path` that is either absent or complete."""
-    tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table, tmp)
-    with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, path)
 
@@ -142,10 +135,10 @@ def write_shard(shards: Path, info: ShardInfo, table: pa.Table, rejected: pa.Tab
     """The checkpoint `info` (its rows in `table`): rejected rows first, then the shard."""
     path = shard_file(shards, info.unit, info.start)
     if rejected is not None and rejected.num_rows:
-        write_table_atomic(rejected_file(path), rejected)
+        write_parquet_atomic(rejected_file(path), rejected)
     meta = dict(table.schema.metadata or {})
     meta[META_KEY] = json.dumps(asdict(info), ensure_ascii=False).encode("utf-8")
-    write_table_atomic(path, table.replace_schema_metadata(meta))
+    write_parquet_atomic(path, table.replace_schema_metadata(meta))
 
 
 def read_shard_info(path: Path) -> ShardInfo:

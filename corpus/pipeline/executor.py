@@ -65,17 +65,20 @@ class Executor(Protocol):
     def cache_stats(self) -> dict[str, int]: ...
 
 
-def make_executor(
-    config: BuildConfig,
-    *,
-    translator: Translator | None = None,
-    engine: Translator | None = None,
-    engine_factory: Callable[[], Translator] | None = None,
-) -> Executor:
+@dataclass(frozen=True)
+class Engines:
+    """What the caller of `build()` gave instead of a model to load: a Translator to use as it
+    is (`translator`), a loaded engine to put behind the build's cache and not close
+    (`engine`), or what makes the engine in each Ray actor (`factory`)."""
+
+    translator: Translator | None = None
+    engine: Translator | None = None
+    factory: Callable[[], Translator] | None = None
+
+
+def make_executor(config: BuildConfig, given: Engines) -> Executor:
     """The executor `config.executor` names (imported now, not before)."""
     module, name = EXECUTORS[config.executor].split(":")
     cls: Any = getattr(importlib.import_module(module), name)
-    executor: Executor = cls(
-        config, translator=translator, engine=engine, engine_factory=engine_factory
-    )
+    executor: Executor = cls(config, given)
     return executor

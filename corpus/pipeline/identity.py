@@ -32,6 +32,7 @@ from corpus import __version__
 from corpus.clean.cleaner import CLEANER_VERSION
 from corpus.pipeline.config import BuildConfig
 from corpus.segment.sentences import SEGMENTER_VERSION
+from corpus.signals.quality import SIGNALS_VERSION
 from translate.base import VOLATILE_KEYS
 
 PREPARE_VERSION = "prepare-3"
@@ -157,9 +158,7 @@ def public_input(arg: str) -> str:
 
 
 def signals_version() -> str:
-    from corpus.signals import quality as signals
-
-    return str(getattr(signals, "SIGNALS_VERSION", "signals-1"))
+    return SIGNALS_VERSION
 
 
 def signature(prov: Mapping[str, Any]) -> str:

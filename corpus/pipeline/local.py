@@ -23,12 +23,13 @@ from typing import Any, TypeVar
 from corpus.pipeline.checkpoints import statuses
 from corpus.pipeline.config import BuildConfig
 from corpus.pipeline.engines import close_translator, load_engine, with_cache
-from corpus.pipeline.executor import Job
+from corpus.pipeline.executor import Engines, Job
 from corpus.pipeline.feed import Feed
 from corpus.pipeline.prepare import PrepareOptions
 from corpus.pipeline.repeats import RepeatCounter, unit_fingerprints
 from corpus.pipeline.stream import Workers, worker_count
 from corpus.pipeline.translating import Translating
+from corpus.signals.quality import language_identifier
 from translate.base import Translator
 
 T = TypeVar("T")
@@ -37,16 +38,9 @@ FEED_AHEAD = 4  # prepared batches waiting for the engine
 
 
 class LocalExecutor:
-    def __init__(
-        self,
-        config: BuildConfig,
-        *,
-        translator: Translator | None = None,
-        engine: Translator | None = None,
-        engine_factory: Callable[[], Translator] | None = None,
-    ) -> None:
+    def __init__(self, config: BuildConfig, given: Engines) -> None:
         self.config = config
-        self.given, self.engine = translator, engine
+        self.given, self.engine = given.translator, given.engine
         self.loaded: Translator | None = None
         self.chain: Translator | None = None
         self.workers: Workers | None = None
@@ -123,9 +117,6 @@ def _fingerprints(args: tuple[Any, ...]) -> Any:
     return unit_fingerprints(*args)
 
 
-def _warm_up(config: BuildConfig) -> Any:
-    if not config.signals:
-        return None
-    from corpus.signals.quality import language_identifier
-
-    return language_identifier
+def _warm_up(config: BuildConfig) -> Callable[[], object] | None:
+    """Each worker loads the language-ID model once, before its first task."""
+    return language_identifier if config.signals else None

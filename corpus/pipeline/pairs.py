@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from corpus.records import Document, Span
 from corpus.report import Report
+from corpus.signals.quality import compute_signals_batch
 from translate.base import Translation
 
 
@@ -79,8 +80,6 @@ def rows_of(
 
     An empty translation is dropped (`translate:empty_output`, naming the document) — except
     for presplit input, which is one row per line whatever the model made of it."""
-    from corpus.signals.quality import compute_signals_batch
-
     report = Report()
     kept = []
     for unit, tr in zip(units, translations, strict=True):

@@ -14,14 +14,16 @@ which `--resume` finishes the same dataset.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from corpus.dataset.writer import signals_deferred
 from corpus.errors import OutputError, StorageError
 from corpus.pipeline.assemble import assemble
 from corpus.pipeline.config import BuildConfig
-from corpus.pipeline.executor import Job, make_executor
+from corpus.pipeline.executor import Engines, Job, make_executor
 from corpus.pipeline.identity import RunIdentity
 from corpus.pipeline.paths import check_output
 from corpus.pipeline.plan import UnitSizes, plan_units
@@ -57,7 +59,8 @@ def build(
         work = WorkDir(out)
         work.check_start(resume=config.resume, overwrite=config.overwrite)
         try:
-            return _run(config, out, work, started, translator, engine, engine_factory)
+            given = Engines(translator, engine, engine_factory)
+            return _run(config, out, work, started, given)
         except OSError as e:
             if is_disk_error(e):
                 raise StorageError(
@@ -67,18 +70,8 @@ def build(
             raise
 
 
-def _run(
-    config: BuildConfig,
-    out: Path,
-    work: WorkDir,
-    started: float,
-    translator: Translator | None,
-    engine: Translator | None,
-    engine_factory: Callable[[], Translator] | None,
-) -> Summary:
-    executor = make_executor(
-        config, translator=translator, engine=engine, engine_factory=engine_factory
-    )
+def _run(config: BuildConfig, out: Path, work: WorkDir, started: float, given: Engines) -> Summary:
+    executor = make_executor(config, given)
     with executor:
         identity = RunIdentity.create(config, executor.describe())
         total = Total()
@@ -92,8 +85,15 @@ def _run(
         job = Job(config, plan, work, identity, total.bytes())
         executor.run(job)
         provenance = identity.provenance()
-        finished = assemble(job, executor.map, provenance)
-        work.remove()
+        try:
+            finished = assemble(job, executor.map, provenance)
+            with signals_deferred():
+                work.remove()
+        except KeyboardInterrupt as e:
+            if published(out, provenance):  # too late to stop: say so, not --resume
+                work.remove()
+                e.published = str(out)  # type: ignore[attr-defined]
+            raise
         return Summary(
             out,
             finished.report,
@@ -105,6 +105,18 @@ def _run(
             provenance,
             executor.cache_stats(),
         )
+
+
+def published(out: Path, provenance: dict[str, object]) -> bool:
+    """Whether `out` holds the dataset this run builds (it was published before an interrupt
+    got through)."""
+    try:
+        found = json.loads((out / "idcorpus.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(found, dict) and found.get("provenance") == json.loads(
+        json.dumps(provenance, sort_keys=True, default=str)
+    )
 
 
 def unit_sizes(config: BuildConfig) -> UnitSizes:

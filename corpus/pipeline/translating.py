@@ -167,7 +167,6 @@ class Translating:
             for _ in run:
                 self.translated.popleft()
             self._submit(run)
-        self.last_checkpoint = time.monotonic() if due else self.last_checkpoint
 
     def _head_run(self) -> list[tuple[_Pos, Translation]]:
         first = self.translated[0][0]
@@ -195,6 +194,7 @@ class Translating:
             [translation_fields(t) for _, t in run], self.options,
         )  # fmt: skip
         self.finishing.append(self.workers.submit(finish, task))
+        self.last_checkpoint = time.monotonic()
         while len(self.finishing) > FINISHING:
             self._collect(self.finishing.popleft())
 

@@ -36,11 +36,13 @@ from corpus.clean.config import CleanConfig
 from corpus.errors import ConfigError
 from corpus.pipeline.checkpoints import UnitStatus, statuses
 from corpus.pipeline.config import BuildConfig
-from corpus.pipeline.executor import Job
+from corpus.pipeline.engines import robust_engine
+from corpus.pipeline.executor import Engines, Job
 from corpus.pipeline.feed import changed
 from corpus.pipeline.prepare import PrepareOptions
 from corpus.pipeline.progress import Progress
 from corpus.pipeline.repeats import RepeatTable
+from corpus.pipeline.stream import available_cores
 from corpus.pipeline.tasks import FinishOptions
 from corpus.pipeline.units import unit_digest
 from corpus.ray.stages import (
@@ -52,7 +54,7 @@ from corpus.ray.stages import (
     repeated,
     unit_row,
 )
-from translate.base import Translator
+from translate.resolve import resolve_model
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -64,24 +66,14 @@ into the translate actors, which must only translate)."""
 
 
 class RayExecutor:
-    def __init__(
-        self,
-        config: BuildConfig,
-        *,
-        translator: Translator | None = None,
-        engine: Translator | None = None,
-        engine_factory: Callable[[], Translator] | None = None,
-    ) -> None:
+    def __init__(self, config: BuildConfig, given: Engines) -> None:
         self.config = config
-        self.factory = engine_factory
+        self.factory = given.factory
         self.ray: Any = None
         self._stack = ExitStack()
 
     def __enter__(self) -> RayExecutor:
         if self.factory is None:
-            from corpus.pipeline.engines import robust_engine
-            from translate.resolve import resolve_model
-
             resolve_model(self.config.engine)  # an unavailable model fails before Ray starts
             self.factory = partial(robust_engine, self.config.engine)
         self.ray = self._stack.enter_context(ray_session(self.config))
@@ -220,8 +212,6 @@ def ray_session(config: BuildConfig) -> Iterator[Any]:
         if config.ray.address:
             kwargs["address"] = config.ray.address
         else:
-            from corpus.pipeline.stream import available_cores
-
             out = Path(config.out)
             tmp = config.ray.tmp_dir or str(out.with_name(out.name + ".ray"))
             # the translate actors hold their CPUs for the whole run: the machine's cores are

@@ -9,7 +9,6 @@ plus one counter entry a document.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -121,17 +120,6 @@ def host_of(doc_id: str) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
-def read_meta(folder: Path) -> dict[str, Any]:
-    path = folder / "idcorpus.json"
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise InputError(f"{path} is unreadable ({e}); rebuild the corpus") from e
-    return data if isinstance(data, dict) else {}
-
-
 def rejected_files(folder: Path) -> list[Path]:
     """The Parquet files of the folder's `rejected` configuration (none when it has none)."""
     return sorted((folder / REJECTED_DIR).glob("*.parquet"))
@@ -139,7 +127,7 @@ def rejected_files(folder: Path) -> list[Path]:
 
 def scan(folder: str | Path, limits: Limits = Limits()) -> Scan:
     """Read the dataset folder `folder` once and summarise it (see the module docstring)."""
-    from corpus.dataset.shards import open_parquet, split_files
+    from corpus.dataset.shards import open_parquet, read_meta, split_files
 
     result = Scan(Path(folder), read_meta(Path(folder)))
     pass_ = _Pass(result, limits)
