@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import json
+import shutil
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -80,6 +81,43 @@ def test_builder_pieces() -> None:
     logits = b.split_logits(char, np.array([5.0, -5.0]), [0.0, 0.0, 1.0])
     assert logits.argmax(1).tolist() == [1, 0]  # ms, id
     assert np.allclose(np.logaddexp(logits[:, 0], logits[:, 1]), np.log(2.0))  # the pair's mass
+
+
+def test_word_components_and_their_mix() -> None:
+    """Rule-based translations count like parallel sentences, in their own component; a
+    mild wordfreq lean is no evidence; the mix is a weighted sum of the components."""
+    b = builder()
+    freqs = ({"karena": 1e-3, "rumah": 1e-3}, {"kerana": 1e-3, "rumah": 1.5e-3})
+    components = b.word_components(
+        [("uang itu", "wang itu")], [("dia pergi karena sakit", "dia pergi kerana sakit")], freqs
+    )
+    assert set(components) == set(b.COMPONENTS)
+    assert components["apertium"]["kerana"] > 1 > -1 > components["apertium"]["karena"]
+    assert components["apertium"]["dia"] == 0.0  # the same on both sides
+    assert components["parallel"]["wang"] > 0 > components["parallel"]["uang"]
+    assert "rumah" not in components["wordfreq"]  # log(1.5) is inside the dead zone
+    assert components["markers"]["kerana"] == 1.0
+    assert b.parallel_ratios([], []) == {}
+    mixed = b.mix_words(components, [0.0, 1.0, 0.5, 0.0])
+    assert mixed["wang"] == pytest.approx(components["parallel"]["wang"])
+    assert mixed["kerana"] == pytest.approx(0.5 * components["apertium"]["kerana"])
+    sums = b.component_sums(["wang kerana"], components)
+    assert sums.shape == (1, len(b.COMPONENTS)) and sums[0, 3] == 1.0  # one marker
+
+
+def test_synthetic_pairs_keep_their_direction() -> None:
+    b = builder()
+    d = b.Data(["karena", "kerana"], np.array([0, 1]), np.array([0, 1]), ["a", "b"], [], {})
+    d.synthetic = [(0, "kerana!"), (1, "karena!")]
+    train = np.array([True, True])
+    assert b.synthetic_pairs(d, train) == [("karena", "kerana!"), ("karena!", "kerana")]
+    assert b.synthetic_pairs(d, np.array([False, True])) == [("karena!", "kerana")]
+
+
+@pytest.mark.skipif(shutil.which("apertium") is None, reason="apertium not installed")
+def test_apertium_translates_line_by_line() -> None:
+    out = builder().apertium(["Dia tidak bisa datang karena sakit.", "", "Mobil itu."], "ind-zlm")
+    assert len(out) == 3 and "kerana" in out[0] and out[1] == ""
 
 
 def test_layout_accepts_the_quantized_weights() -> None:
