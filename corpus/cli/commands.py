@@ -120,6 +120,10 @@ def build_config(args: argparse.Namespace) -> BuildConfig:
     )
 
 
+SHOWN_WARNINGS = ("split ", "changed_while_read:")
+"""Warnings of the report that a build also prints at its end (the lead maps kinds later)."""
+
+
 def build(args: argparse.Namespace) -> int:
     from corpus.pipeline.run import build as run_build
 
@@ -130,7 +134,7 @@ def build(args: argparse.Namespace) -> int:
     for source, reason in summary.report.skipped_inputs:
         print(f"idcorpus: warning: skipped {source}: {reason}", file=sys.stderr)
     for message in summary.report.warnings:
-        if message.startswith("split "):
+        if message.startswith(SHOWN_WARNINGS):
             print(f"idcorpus: warning: {message}", file=sys.stderr)
     return 1 if (config.strict and summary.report.skipped_inputs) else 0
 

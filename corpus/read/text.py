@@ -4,7 +4,8 @@ A text file (or stdin) is one document. One larger than PART_CHARS bytes is stre
 of read whole: it is decoded in the encoding detected from its head and yielded as consecutive
 Document parts of at most PART_CHARS characters (part = 0, 1, 2, ...; same doc_id and source),
 so memory stays bounded and the pipeline can checkpoint between them. The parts' texts
-concatenated are exactly the file's decoded, sanitised text. A part ends right after the last
+concatenated are exactly the file's decoded, sanitised text; a stream damaged midway gives its
+text up to the damage (the last part ends there). A part ends right after the last
 blank line within the budget, else right after the last newline, else (one huge line) right
 after the last whitespace character, else at the budget. While streaming, every U+FFFD in the
 text is counted as a decode replacement.
@@ -20,10 +21,11 @@ extract is skipped with the reason.
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from corpus.read.decode import (
     BinaryFileError,
@@ -32,9 +34,8 @@ from corpus.read.decode import (
     load_bytes,
     opened,
     sanitize_count,
-    text_stream,
 )
-from corpus.read.streams import CorruptInputError
+from corpus.read.streams import CorruptInputError, InputStream
 from corpus.records import Document
 from corpus.report import Report
 
@@ -62,7 +63,9 @@ def read_text(src: Source, config: ReadConfig, report: Report) -> Iterator[Docum
             report.skip_input(src.location, f"{e}")
             return
         if len(head) <= budget:
-            text = decode_whole(head, src.location, report)
+            if f.damage is not None:
+                report.skip_input(src.location, f"{f.damage}; the text before it is kept")
+            text = decode_whole(head, src.location, report, complete=f.damage is None)
             if text is not None:
                 yield Document(doc_id=src.name, text=text, source=src.location)
             return
@@ -72,25 +75,48 @@ def read_text(src: Source, config: ReadConfig, report: Report) -> Iterator[Docum
             report.skip_input(src.location, f"binary: {e}")
             return
         del head
-        yield from _parts(text_stream(f, encoding), src, report, budget)
+        pieces = decoded_pieces(f, encoding, max(1, budget // 4))
+        yield from _parts(pieces, src, report, budget)
 
 
-def _parts(stream: TextIO, src: Source, report: Report, budget: int) -> Iterator[Document]:
-    buf, part, replaced, removed = "", 0, 0, 0
+def decoded_pieces(f: InputStream, encoding: str, size: int) -> Iterator[str]:
+    """The text of `f`, decoded as it arrives (undecodable bytes replaced), a read of at most
+    `size` bytes at a time, so that damage loses nothing decoded before it; a CR at a piece's
+    end waits for the next piece (a CRLF across two reads is one line break)."""
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    buffer = bytearray(size)
+    carry = ""
+    while n := f.readinto(buffer):
+        text = carry + decoder.decode(memoryview(buffer)[:n])
+        carry = "\r" if text.endswith("\r") else ""
+        yield text[:-1] if carry else text
+    yield carry + decoder.decode(b"", final=True)
+
+
+def _parts(pieces: Iterator[str], src: Source, report: Report, budget: int) -> Iterator[Document]:
+    held: list[str] = []  # sanitised text not yet given out as a part
+    size, part, replaced, removed = 0, 0, 0, 0
+    damage: CorruptInputError | None = None
     try:
-        while True:
-            piece = stream.read(max(budget // 4, 1))
+        for piece in pieces:
             replaced += piece.count("\ufffd")
             clean, n = sanitize_count(piece)
-            buf, removed = buf + clean, removed + n
-            while len(buf) > budget or (not piece and buf):
-                cut = cut_point(buf, budget)
-                yield Document(doc_id=src.name, text=buf[:cut], source=src.location, part=part)
-                buf, part = buf[cut:], part + 1
-            if not piece:
-                break
+            held.append(clean)
+            size, removed = size + len(clean), removed + n
+            if size > budget:
+                buf = "".join(held)
+                while len(buf) > budget:
+                    cut = cut_point(buf, budget)
+                    yield Document(doc_id=src.name, text=buf[:cut], source=src.location, part=part)
+                    buf, part = buf[cut:], part + 1
+                held, size = [buf], len(buf)
     except CorruptInputError as e:
-        report.skip_input(src.location, f"{e}; the {part} part(s) before it are kept")
+        damage = e
+    if size:  # the last part; after damage, the text up to it
+        yield Document(doc_id=src.name, text="".join(held), source=src.location, part=part)
+        part += 1
+    if damage is not None:
+        report.skip_input(src.location, f"{damage}; the {part} part(s) before it are kept")
     if removed:
         report.count("control_chars_removed", removed)
         report.warn(f"{src.location}: removed {removed} NUL/control character(s)")
@@ -119,8 +145,8 @@ def cut_point(text: str, budget: int) -> int:
 def load_text(src: Source, report: Report, limit: int) -> str | None:
     """A whole input decoded and sanitised, or None (reported) when it holds no usable text or
     is over `limit` bytes."""
-    data = load_bytes(src.path, src.location, report, src.compression, limit)
-    return None if data is None else decode_whole(data, src.location, report)
+    loaded = load_bytes(src.path, src.location, report, src.compression, limit)
+    return None if loaded is None else decode_whole(loaded[0], src.location, report, loaded[1])
 
 
 def read_html(src: Source, config: ReadConfig, report: Report) -> Iterator[Document]:
