@@ -6,9 +6,10 @@ import argparse
 import dataclasses
 import itertools
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 from corpus.errors import ConfigError
+from corpus.names import shown
 from corpus.pipeline.config import BuildConfig, RayOptions, parse_splits
 from corpus.read.config import ReadConfig
 from corpus.records import DroppedLine
@@ -35,6 +36,12 @@ FILTER_FLAGS = (
     "drop_flagged",
     "dedup",
 )
+
+
+def say(text: str = "", file: TextIO | None = None) -> None:
+    """Print a line of the command's output (stdout unless `file`) with every name in it
+    shown safely: no control character or undecodable byte reaches the terminal raw."""
+    print(shown(text), file=file or sys.stdout)
 
 
 def read_config(args: argparse.Namespace, *, presplit: bool = False) -> ReadConfig:
@@ -132,39 +139,39 @@ def build(args: argparse.Namespace) -> int:
     if not args.quiet:
         print_summary(summary)
     for source, reason in summary.report.skipped_inputs:
-        print(f"idcorpus: warning: skipped {source}: {reason}", file=sys.stderr)
+        say(f"idcorpus: warning: skipped {source}: {reason}", file=sys.stderr)
     for message in summary.report.warnings:
         if message.startswith(SHOWN_WARNINGS):
-            print(f"idcorpus: warning: {message}", file=sys.stderr)
+            say(f"idcorpus: warning: {message}", file=sys.stderr)
     return 1 if (config.strict and summary.report.skipped_inputs) else 0
 
 
 def print_summary(summary: Any) -> None:
     r = summary.report
     out = sys.stderr
-    print(f"\nidcorpus: wrote {summary.out}", file=out)
-    print(f"  documents        {summary.documents:>10,}", file=out)
-    print(f"  sentences        {summary.sentences:>10,}", file=out)
-    print(
+    say(f"\nidcorpus: wrote {summary.out}", file=out)
+    say(f"  documents        {summary.documents:>10,}", file=out)
+    say(f"  sentences        {summary.sentences:>10,}", file=out)
+    say(
         f"  pairs written    {summary.pairs_written:>10,}  "
         + ", ".join(f"{s}={n:,}" for s, n in summary.split_counts.items()),
         file=out,
     )
-    print(
+    say(
         f"  time             {summary.elapsed_s:>10.1f} s  "
         f"({summary.sentences_per_s:,.1f} sentences/s)",
         file=out,
     )
     if summary.cache_stats:
-        print(
+        say(
             "  cache            " + ", ".join(f"{k}={v:,}" for k, v in summary.cache_stats.items()),
             file=out,
         )
     for reason, n in sorted(r.dropped.items()):
-        print(f"  dropped {reason:<30} {n:>8,}", file=out)
+        say(f"  dropped {reason:<30} {n:>8,}", file=out)
     for source, reason in r.skipped_inputs:
-        print(f"  skipped input {source}: {reason}", file=out)
-    print(f"  signature        {summary.provenance.get('signature', '')}", file=out)
+        say(f"  skipped input {source}: {reason}", file=out)
+    say(f"  signature        {summary.provenance.get('signature', '')}", file=out)
 
 
 def clean(args: argparse.Namespace) -> int:
@@ -177,15 +184,15 @@ def clean(args: argparse.Namespace) -> int:
     for doc in iter_documents(tuple(args.inputs), read_config(args), report):
         documents += 1
         result = cleaner.clean(doc.text)
-        print(f"=== {doc.doc_id}")
+        say(f"=== {doc.doc_id}")
         if not args.dropped_only:
-            print(result.text)
-            print("--- dropped")
+            say(result.text)
+            say("--- dropped")
         dropped = report.units.pop(doc.doc_id, []) + list(result.dropped)
         for line in sorted(dropped, key=lambda d: d.line_no):
-            print(f"[{line.reason}] line {line.line_no}: {line.text}")
+            say(f"[{line.reason}] line {line.line_no}: {line.text}")
     for source, reason in report.skipped_inputs:
-        print(f"idcorpus: warning: skipped {source}: {reason}", file=sys.stderr)
+        say(f"idcorpus: warning: skipped {source}: {reason}", file=sys.stderr)
     if documents == 0:
         raise ConfigError("nothing usable in the input: no document was read")
     return 0
@@ -218,9 +225,9 @@ def filter(args: argparse.Namespace) -> int:  # noqa: A001 - the subcommand's na
     )
     if not args.quiet:
         data = report.to_dict() if hasattr(report, "to_dict") else dataclasses.asdict(report)
-        print(f"idcorpus: filtered {args.dataset} -> {args.out}", file=sys.stderr)
+        say(f"idcorpus: filtered {args.dataset} -> {args.out}", file=sys.stderr)
         for key, value in data.items():
-            print(f"  {key}: {value}", file=sys.stderr)
+            say(f"  {key}: {value}", file=sys.stderr)
     return 0
 
 
@@ -239,7 +246,7 @@ def export(args: argparse.Namespace) -> int:
     written = run_export(args.dataset, args.format, args.out)
     if not args.quiet:
         for split, paths in written.items():
-            print(f"{split}: " + " ".join(str(p) for p in paths), file=sys.stderr)
+            say(f"{split}: " + " ".join(str(p) for p in paths), file=sys.stderr)
     return 0
 
 
@@ -287,10 +294,10 @@ def evaluate(args: argparse.Namespace) -> int:
     from corpus.evaluate.run import evaluate as run_evaluate
 
     if args.list_sets:
-        print(list_sets())
+        say(list_sets())
         return 0
     evaluation = run_evaluate(evaluate_config(args))
-    print(format_evaluation(evaluation))
+    say(format_evaluation(evaluation))
     return 0
 
 

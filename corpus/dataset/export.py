@@ -48,6 +48,7 @@ from xml.sax.saxutils import escape, quoteattr
 from corpus import __version__
 from corpus.dataset.shards import SPLIT_ORDER, Pair, iter_pairs, open_parquet, split_files
 from corpus.errors import ConfigError, InputError, OutputError
+from corpus.names import arrow_name, utf8_text
 from corpus.report import Report
 
 log = logging.getLogger(__name__)
@@ -229,6 +230,13 @@ def _write_tmx(pairs: Iterable[Pair], out: Path, split: str, stats: Counter[str]
 
 def _write_arrow(shards: dict[str, list[Path]], out: Path) -> dict[str, list[Path]]:
     """save_to_disk of a DatasetDict, built in `<out>.partial/<pid>/` and renamed into place."""
+    for path in (out.absolute(), *(f for files in shards.values() for f in files)):
+        if arrow_name(path) is None:
+            raise OutputError(
+                f"{utf8_text(str(path))}: the arrow export writes through `datasets`, which "
+                "takes names in UTF-8 only, and this name is not; export to (or from) a "
+                "folder named in UTF-8, or choose another format"
+            )
     datasets = _datasets()
     partial = out.with_name(out.name + ".partial")
     work = partial / str(os.getpid())

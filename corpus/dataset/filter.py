@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import ConfigError, InputError, OutputError
+from corpus.names import parquet_file, utf8_text
 from corpus.signals.quality import LANGUAGES, NON_ID_CONFIDENCE, SIGNAL_COLUMNS
 from translate.robust import RATIO_MIN_WORDS, RATIO_RANGE
 
@@ -303,13 +304,12 @@ def _split_order(files: dict[str, list[Path]], declared: dict[str, Any]) -> list
 
 def _writer(staged: Path, first_file: Path, splits: list[str]) -> Any:
     """The dataset writer for the filtered folder: the input's columns and column docs."""
-    import pyarrow.parquet as pq
 
     from corpus.dataset.schema import BASE_DOCS
     from corpus.dataset.writer import DatasetWriter
     from corpus.signals.quality import SIGNAL_DOCS
 
-    schema = pq.read_schema(first_file)
+    schema = parquet_file(first_file).schema_arrow
     cols = {f.name: _TYPE_NAMES.get(str(f.type), str(f.type)) for f in schema}
     cols.pop("translation", None)
     return DatasetWriter(staged, cols, splits, docs={**BASE_DOCS, **SIGNAL_DOCS})
@@ -325,7 +325,7 @@ def _finish(writer: Any, src: Path, out: Path, meta: dict[str, Any], config: Fil
     run = Report.from_dict(meta.get("report") or {})
     for rule, n in report.dropped.items():
         run.drop("filter", rule, n)
-    freport = {**report.to_dict(), "config": asdict(config), "input": src.name}
+    freport = {**report.to_dict(), "config": asdict(config), "input": utf8_text(src.name)}
     try:
         writer.finish(
             out,

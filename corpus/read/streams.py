@@ -18,17 +18,16 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import stat
 import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from corpus.errors import InputError
+from corpus.names import utf8_text
 
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}
 ZSTD_FEED_BYTES = 512  # compressed bytes per zstd call: bounds the output of a zstd "bomb"
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class CorruptInputError(InputError):
@@ -37,13 +36,8 @@ class CorruptInputError(InputError):
 
 def utf8_name(name: str) -> str:
     """`name` as valid UTF-8 text: an undecodable byte of a file name (a lone surrogate from
-    os.fsdecode) becomes `\\xNN`, any other lone surrogate `\\uNNNN`."""
-    return _SURROGATE.sub(_escape_surrogate, name)
-
-
-def _escape_surrogate(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+    os.fsdecode) becomes `\\xNN`, any other lone surrogate `\\uNNNN` (corpus.names.utf8_text)."""
+    return utf8_text(name)
 
 
 class InputStream(io.RawIOBase):
