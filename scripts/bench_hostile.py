@@ -174,7 +174,10 @@ def extraction_seconds(page: Path, timeout: float) -> float | None:
     code = (
         "import sys, time\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "from corpus.html import extract\n"
+        "try:\n"
+        "    from corpus.html.extract import extract\n"
+        "except ImportError:  # the layout before issue 25\n"
+        "    from corpus.html import extract\n"
         "html = open(sys.argv[1], encoding='utf-8').read()\n"
         "started = time.perf_counter()\n"
         "extract(html)\n"

@@ -53,7 +53,8 @@ def read(inputs: list[str]) -> tuple[list[Document], Report]:
 def sentences(n: int, seed: int = 0) -> list[str]:
     """Sentences that do not compress to nothing (so a cut lands in the middle of the data)."""
     rng = random.Random(seed)
-    words = ["rumah", "jalan", "pasar", "kota", "desa", "harga", "beras", "petani", "hujan", "sungai", "sekolah", "guru"]
+    words = ["rumah", "jalan", "pasar", "kota", "desa", "harga", "beras", "petani", "hujan",
+             "sungai", "sekolah", "guru"]  # fmt: skip
     return [
         f"Kalimat {i}: " + " ".join(rng.choice(words) for _ in range(8)) + f" {rng.random()}."
         for i in range(n)
