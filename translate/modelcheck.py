@@ -23,7 +23,7 @@ an unpickled file) later on:
 
 All of it reads headers and small files, never a tensor (about 0.1 s for opus-mt-id-en). A
 folder that passed is remembered with its files' names, sizes and times (a sidecar in
-`modelchecks/` beside the fingerprint store, never in the folder), so later loads and every
+`verdicts/whole-N/` beside the fingerprint store, never in the folder), so later loads and every
 worker skip the checks while nothing changed.
 """
 
@@ -31,20 +31,17 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import time
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from translate.errors import EngineNotInstalledError, ModelLoadError
-from translate.fingerprint import RACY_NS, default_store, model_files, sidecar_path, stamps
+from translate.fingerprint import remember, remembered
 from translate.marian_spec import check_tensors, source_embedding, stored_names
 from translate.tokenfit import check_tokenizer_fit
 
 UNSAFE_WEIGHTS = (".bin", ".pt", ".pth", ".ckpt", ".h5", ".msgpack", ".pkl", ".pickle", ".ot")
 TOKENIZER_FILES = ("source.spm", "target.spm", "vocab.json")
-CHECK_VERSION = 2  # of what check_model_dir checks: a change checks every folder again
+WHOLE = "whole-2"  # what check_model_dir checks, remembered per folder; a new name checks again
 MAX_HEADER_BYTES = 100_000_000  # the safetensors format's own limit
 DTYPE_BYTES = {
     "BOOL": 1, "U8": 1, "I8": 1, "F8_E5M2": 1, "F8_E4M3": 1,
@@ -69,57 +66,18 @@ def check_model_dir(path: Path, store: Path | None = None) -> dict[str, Any]:
     try:
         config = read_config(path / "config.json")
         check_marian(path / "config.json", config)
-        if is_known_whole(path, store):
+        if remembered(path, store, WHOLE):
             return config
         stored = check_weights(path)
         check_architecture(path, config, stored)
         vocabs = check_tokenizer(path)
         check_tokenizer_fit(path, config, vocabs, embedding(stored))
-        remember_whole(path, store)
+        remember(path, store, WHOLE)
     except OSError as e:
         raise ModelLoadError(
             f"model folder {path} cannot be read ({e}); check its permissions"
         ) from e
     return config
-
-
-def check_sidecar(path: Path, store: Path | None) -> Path:
-    """Where a passed folder is remembered: `modelchecks/` beside the fingerprint store."""
-    return sidecar_path(path, (store or default_store()).parent / "modelchecks")
-
-
-def whole_record(path: Path) -> dict[str, Any]:
-    return {
-        "version": CHECK_VERSION,
-        "folder": os.fsdecode(path.resolve()),
-        "files": stamps(model_files(path)),
-    }
-
-
-def is_known_whole(path: Path, store: Path | None) -> bool:
-    """True when this folder, exactly as it is now, passed these checks before."""
-    try:
-        known = json.loads(check_sidecar(path, store).read_text(encoding="utf-8"))
-        return bool(known == whole_record(path))
-    except (OSError, ValueError):
-        return False  # not remembered, or the folder cannot be listed: the checks say why
-
-
-def remember_whole(path: Path, store: Path | None) -> None:
-    """Remember that the folder passed (not when a file was written just now: a later write
-    within the same timestamp tick could go unseen; see translate.fingerprint)."""
-    sidecar = check_sidecar(path, store)
-    tmp = sidecar.with_name(f".{sidecar.name}.{os.getpid()}.tmp")
-    try:
-        record = whole_record(path)
-        if any(mtime >= time.time_ns() - RACY_NS for _, _, mtime, _ in record["files"]):
-            return
-        sidecar.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(record, ensure_ascii=True), encoding="utf-8")
-        os.replace(tmp, sidecar)
-    except (OSError, ValueError):
-        with suppress(OSError):
-            tmp.unlink()
 
 
 def read_config(file: Path) -> dict[str, Any]:
