@@ -40,8 +40,10 @@ figures then include a real-sized model's speed), or a model folder.
     nice -n 5 python scripts/bench_hostile.py --quick         # small sizes: a smoke run
     python scripts/bench_hostile.py --only text --text-mb 100 --window 10
 
-Ends with `RESULT html_linear=... first_checkpoint_s=... rss_500mb_mib=...` (a part not run,
-or a checkpoint that never came within --checkpoint-timeout, prints `n/a`).
+Ends with `RESULT html_linear=... first_checkpoint_s=... rss_500mb_mib=...`. A part not run
+prints `n/a`; an extraction past --html-timeout or a checkpoint that never came within
+--checkpoint-timeout (default 1800 s) prints a lower bound, `>X`, and the peak RSS is then the
+peak until that limit.
 """
 
 from __future__ import annotations
@@ -388,7 +390,10 @@ def run_text(args: argparse.Namespace, work: Path, model: str) -> tuple[str, str
                       log=work / "text-build.log")  # fmt: skip
     source.unlink()
     report("text", run)
-    checkpoint = f"{run.first_checkpoint_s:.1f}" if run.first_checkpoint_s is not None else "n/a"
+    if run.first_checkpoint_s is not None:
+        checkpoint = f"{run.first_checkpoint_s:.1f}"
+    else:  # none within the time limit: a lower bound
+        checkpoint = f">{args.checkpoint_timeout:.0f}"
     return checkpoint, f"{run.peak_rss_mib:.0f}"
 
 
