@@ -236,7 +236,7 @@ def report(args: argparse.Namespace) -> int:
 
     path = write_report(args.dataset)
     if not args.quiet:
-        print(f"idcorpus: wrote {path}", file=sys.stderr)
+        say(f"idcorpus: wrote {path}", file=sys.stderr)
     return 0
 
 
