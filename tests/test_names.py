@@ -163,8 +163,11 @@ def test_build_and_resume_with_names_that_are_not_utf8(tiny_model: str, tmp_path
     from corpus.cli.main import main
 
     filtered = tmp_path / os.fsdecode(b"filtered\xfd")
-    assert main(["filter", str(out), "--out", str(filtered), "-q", "--dedup", "none"]) == 0
-    assert 0 < len(parquet_rows(filtered)) <= len(parquet_rows(out))
+    keep_all = ["--min-score", "-99", "--min-length-ratio", "0.01", "--max-length-ratio", "99",
+                "--require-src-lang", "", "--require-tgt-lang", "", "--drop-flagged", "",
+                "--dedup", "none"]  # fmt: skip
+    assert main(["filter", str(out), "--out", str(filtered), "-q", *keep_all]) == 0
+    assert len(parquet_rows(filtered)) == len(parquet_rows(out))
     assert json.loads((filtered / "idcorpus.json").read_bytes())["filter"]["input"] == "out\\xfe"
     exported = tmp_path / os.fsdecode(b"jsonl\xfc")
     assert main(["export", str(out), "--format", "jsonl", "--out", str(exported), "-q"]) == 0
