@@ -31,10 +31,21 @@ class Report:
         self.counts[name] += n
 
     def drop(
-        self, stage: str, reason: str, n: int = 1, *, doc: str | None = None, text: str = ""
+        self,
+        stage: str,
+        reason: str,
+        n: int = 1,
+        *,
+        doc: str | None = None,
+        text: str = "",
+        line_no: int | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        translation: str | None = None,
     ) -> None:
         """Record that `n` units were dropped at `stage` (e.g. "clean", "read") for `reason`;
-        `doc` names the document (kept for the first few of each reason)."""
+        `doc` names the document (kept for the first few of each reason); `line_no`, `start`
+        and `end` say where the unit was in the document as read, where known."""
         if not n:
             return
         key = f"{stage}:{reason}"

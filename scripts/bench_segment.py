@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TREEBANKS = ("UD_Indonesian-PUD", "UD_Indonesian-CSUI", "UD_Indonesian-GSD")
 TARGETS = {
     "UD_Indonesian-PUD": ("f1", 0.995),
-    "UD_Indonesian-CSUI": ("f1", 0.985),
+    "UD_Indonesian-CSUI": ("f1", 0.975),  # issue 20: multi-sentence quotations bound it at .9805
     "UD_Indonesian-GSD": ("recall", 0.995),
 }
 MIN_MB_S = 1.0

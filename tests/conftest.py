@@ -37,3 +37,39 @@ def tiny_model() -> str:
     """Path of a tiny MarianMT directory (SentencePiece from seeds/, trained to copy its
     input), built once into .cache/tiny-model-<hash of the builder and seeds>/."""
     return str(load_builder().cached_model(CACHE, "tiny"))
+
+
+@pytest.fixture(scope="session")
+def other_model(tiny_model: str) -> str:
+    """A second tiny MarianMT directory, of another vocabulary: its SentencePiece model is
+    trained on the seeds in ROT13 (as another language would be) with 200 pieces, and its
+    weights are random. For tests of folders that mix two models' files. Built once into
+    .cache/other-model-<hash of the builder and its text>/."""
+    import codecs
+    import os
+    import shutil
+    import tempfile
+
+    builder = load_builder()
+    text = CACHE / "other-model-text" / "seeds-rot13.txt"
+    if not text.is_file():
+        seeds = "\n".join(p.read_text(encoding="utf-8") for p in builder.default_texts())
+        text.parent.mkdir(parents=True, exist_ok=True)
+        text.write_text(codecs.encode(seeds, "rot13"), encoding="utf-8")
+    final = CACHE / f"other-model-200-{builder.source_hash([text])}"
+    if (final / "config.json").is_file():
+        return str(final)
+    builder.SHAPES["other"] = builder.Shape(
+        spm_vocab=200, vocab_size=None, d_model=32, layers=2, heads=2, ffn=64
+    )
+    tmp = Path(tempfile.mkdtemp(prefix=".other-model-", dir=CACHE))
+    try:
+        builder.build_model(tmp / "model", "other", [text])
+        try:
+            os.rename(tmp / "model", final)
+        except OSError:
+            if not (final / "config.json").is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return str(final)

@@ -13,13 +13,13 @@ from corpus.clean.cleaner import (
     Cleaner,
     CleanResult,
     fingerprints,
-    html_to_text,
     line_fingerprint,
 )
 from corpus.clean.config import CleanConfig
 from corpus.clean.repair import repair
 from corpus.clean.repeats import RepeatTracker
 from corpus.errors import ConfigError
+from corpus.html.extract import html_to_text
 from corpus.records import DroppedLine
 from corpus.segment.sentences import segment
 
@@ -120,7 +120,7 @@ def test_seed_boilerplate_is_dropped_with_reason(
 
 def test_seed_promo_line_dropped_all_six_times(seed_result: CleanResult) -> None:
     promo = [d for d in seed_result.dropped if d.text.startswith("Nyaman tanpa iklan")]
-    assert [d.line_no for d in promo] == [1, 48, 50, 54, 58, 62]
+    assert [d.line_no for d in promo] == [1, 49, 51, 55, 59, 63]  # the lines of the input
     assert "Nyaman" not in seed_result.text and "Langganan" not in seed_result.text
 
 
@@ -778,3 +778,73 @@ def test_cleaning_and_segmenting_are_linear_in_the_line_length() -> None:
     seconds(small, 1)  # warm-up: patterns compiled, ftfy imported
     ratio = seconds(large, 2) / seconds(small, 3)
     assert ratio < 8, f"4x the text took {ratio:.1f}x the time (quadratic would be ~16x)"
+
+
+# -- positions in the document as read (issue 23) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kept_lines", "dropped_lines"),
+    [
+        ("\n\nHarga naik.\r\nStok aman.\n\n\n\nBaca juga: Harga Cabai Turun Lagi\n", [3, 4], [8]),
+        ("Satu kalimat.\u2028Dua kalimat.\u2029Tiga kalimat.", [1, 2, 3], []),
+        ("Harga naik.   Tag: beras, harga\tBagikan", [1], [1, 1]),
+    ],
+    ids=["blank-lines-and-crlf", "unicode-breaks", "blocks-of-one-line"],
+)
+def test_lines_are_the_input_lines(
+    text: str, kept_lines: list[int], dropped_lines: list[int]
+) -> None:
+    result = Cleaner(CleanConfig(cross_doc_min_docs=0)).clean(text)
+    kept = [result.line_of(s.start) for s in segment(result.text)]
+    assert kept == kept_lines
+    assert [d.line_no for d in result.dropped] == dropped_lines
+
+
+def test_a_run_of_spaces_or_a_tab_separates_blocks() -> None:
+    result = Cleaner(CleanConfig(cross_doc_min_docs=0)).clean("Harga naik.   Stok aman.\tKata dia.")
+    assert result.text == "Harga naik.\n\nStok aman.\n\nKata dia."
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        (
+            "Liberty Justice Center\u00e2\u0080\u0094yang mewakili",
+            "Liberty Justice Center—yang mewakili",
+        ),
+        ("naik 2\u00e2\u0080\u00933 persen", "naik 2–3 persen"),
+        ("&acirc;&#128;&#156;Kami siap,&acirc;&#128;&#157; kata dia.", "“Kami siap,” kata dia."),
+        (
+            "&Atilde;&cent;&acirc;&#130;&not;&Aring;&#147;Mari bersih,&Atilde;&cent;&acirc;&#130;"
+            "&not;&Acirc;&#157; kata dia.",
+            "“Mari bersih,” kata dia.",
+        ),
+        ("harga &amp;ldquo;naik&amp;rdquo;", "harga “naik”"),
+    ],
+    ids=[
+        "c1-mojibake-em-dash",
+        "c1-mojibake-en-dash",
+        "double-encoded",
+        "triple-encoded",
+        "escaped-twice",
+    ],
+)
+def test_mojibake_and_entities_repaired_as_ftfy_would(raw: str, expected: str) -> None:
+    assert repair(raw) == expected
+
+
+def test_c1_mojibake_survives_reading_until_it_is_repaired(tmp_path: Path) -> None:
+    """The read stage keeps U+0080-U+009F (what is left of a mis-decoded em dash); the
+    cleaner repairs them as ftfy does (a lone U+0085 is the Windows-1252 ellipsis)."""
+    from corpus.read.config import ReadConfig
+    from corpus.read.inputs import iter_documents
+    from corpus.report import Report
+
+    path = tmp_path / "a.txt"
+    path.write_text(
+        "Center\u00e2\u0080\u0094yang mewakili lima usaha kecil. Kata\u0085 dia.", "utf-8"
+    )
+    doc = next(iter(iter_documents([str(path)], ReadConfig(), Report())))
+    text = Cleaner(CleanConfig(cross_doc_min_docs=0)).clean(doc.text).text
+    assert text == "Center—yang mewakili lima usaha kecil. Kata… dia."

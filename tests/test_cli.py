@@ -30,6 +30,29 @@ def test_clean_lists_every_promo_line_and_keeps_article(tmp_path: Path) -> None:
         assert sentence in kept
 
 
+def test_clean_lists_the_html_drops_of_a_page_with_their_lines(tmp_path: Path) -> None:
+    """`idcorpus clean page.html` shows what the HTML extraction left out too, each on its
+    line of the page's visible text, in order with the cleaner's own drops."""
+    page = tmp_path / "page.html"
+    body = (
+        "<nav><a href='/'>Beranda</a> <a href='/e'>Ekonomi</a></nav><h1>Harga Beras Naik</h1>"
+        "<p>JAKARTA, CONTOH.id - Harga beras medium di pasar induk naik menjadi Rp 14.000 per "
+        "kilogram pekan ini karena pasokan dari petani berkurang.</p><p>Para pedagang "
+        "mengatakan kenaikan itu sudah terasa sejak awal bulan dan berharap operasi pasar.</p>"
+        "<footer><p>Hak cipta Contoh Media. Semua hak dilindungi.</p></footer>"
+    )
+    page.write_text(f"<html><head><title>Harga</title></head><body>{body}</body></html>", "utf-8")
+    result = run_cli("clean", str(page))
+    assert result.returncode == 0, result.stderr
+    kept, dropped = result.stdout.split("--- dropped")
+    assert "Harga beras medium" in kept and "Beranda" not in kept
+    assert dropped.strip().splitlines() == [
+        "[html_navigation] line 1: Beranda Ekonomi",
+        "[dateline] line 3: JAKARTA, CONTOH.id -",
+        "[html_footer] line 5: Hak cipta Contoh Media. Semua hak dilindungi.",
+    ]
+
+
 def _bad_folder(root: Path) -> dict[str, str]:
     """Good files plus one file of every bad kind; returns bad name -> expected reason word."""
     root.mkdir()

@@ -184,7 +184,7 @@ def test_near_key() -> None:
     ids=["flag", "dedup", "ratio-order", "ratio-sign", "confidence", "src-lang", "tgt-lang"],
 )
 def test_config_errors(kwargs: dict[str, Any], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ConfigError, match=message):
         FilterConfig(**kwargs)
 
 

@@ -70,7 +70,7 @@ def full_page() -> tuple[str, object]:
 
 def test_article_kept_whole_headline_first(full_page: tuple[str, object]) -> None:
     _, result = full_page
-    assert result.text.split("\n\n") == ["Harga Beras Naik Lagi", *PARAGRAPHS]  # type: ignore[attr-defined]
+    assert result.article.split("\n\n") == ["Harga Beras Naik Lagi", *PARAGRAPHS]  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("reason", sorted(FURNITURE))
@@ -112,7 +112,7 @@ def test_standfirst_from_meta_description() -> None:
     lead = "Harga beras medium naik mulai pekan depan."
     head = f'<title>Harga Beras</title><meta name="description" content="{lead}">'
     body = f"<h1>Harga Beras</h1><h3>{lead}</h3><i>Penulis : Budi</i>{article(headline='')}"
-    text = extract(page(body, head)).text
+    text = extract(page(body, head)).article
     assert text.split("\n\n")[:2] == ["Harga Beras", lead]
     assert "Penulis" not in text
 
@@ -147,12 +147,214 @@ def test_photo_box_and_repeated_blocks_are_dropped() -> None:
     assert {"html_caption", "html_repeated"} <= reasons
 
 
-def test_site_name_is_cut_from_the_title() -> None:
+def test_a_title_the_page_does_not_show_is_not_text() -> None:
+    """`<title>` is in `<head>`: not a line of the document as read, so not a row either."""
     body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
-    text = extract(page(f"<div>{body}</div>")).text
-    assert text.split("\n\n")[0] == "Harga Beras Naik Lagi"
+    text = extract(page(f"<div>{body}</div>")).article
+    assert text.split("\n\n") == PARAGRAPHS
 
 
 @pytest.mark.parametrize("html", ["", "  ", "<html><body></body></html>", "<p></p>"])
 def test_no_text(html: str) -> None:
     assert extract(html).text == ""
+
+
+# -- the document as read: line numbers of the visible text (issue 23) ------------------------
+
+VISIBLE_CASES = [
+    ("furniture-page", None),
+    ("fragment", "<div><p>Satu kalimat yang cukup panjang untuk menjadi prosa di sini.</p>"
+     "<p>Dua <b>kalimat</b> yang juga cukup panjang untuk menjadi prosa.</p><br>Tiga.</div>"),
+    ("inline-furniture", "<p>Harga beras naik lagi di pasar induk pekan ini, kata pedagang. "
+     "<button>Bagikan</button></p><p>Pedagang berharap operasi pasar segera digelar.</p>"),
+]  # fmt: skip
+
+
+def _visible(html: str) -> list[str]:
+    """The visible text as the development set's check_set.py defines it."""
+    import lxml.html
+    from lxml import etree
+
+    from corpus.html.blocks import BLOCK_TAGS, NOT_TEXT_TAGS, remove
+
+    root = lxml.html.document_fromstring(html)
+    for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):
+        remove(el)
+    for el in list(root.iter()):
+        if isinstance(el.tag, str) and el.tag.lower() in NOT_TEXT_TAGS:
+            remove(el)
+    parts: list[str] = []
+
+    def walk(el: object) -> None:
+        block = el.tag.lower() in BLOCK_TAGS  # type: ignore[attr-defined]
+        parts.append("\n" if block else "")
+        parts.append(re.sub(r"\s+", " ", el.text or ""))  # type: ignore[attr-defined]
+        for child in el:  # type: ignore[attr-defined]
+            walk(child)
+        parts.append("\n" if block else "")
+        parts.append(re.sub(r"\s+", " ", el.tail or ""))  # type: ignore[attr-defined]
+
+    walk(root)
+    lines = (
+        re.sub(r"\s+", " ", x.replace("\u00a0", " ")).strip() for x in "".join(parts).split("\n")
+    )
+    return [x for x in lines if x]
+
+
+@pytest.mark.parametrize(("name", "html"), VISIBLE_CASES, ids=[c[0] for c in VISIBLE_CASES])
+def test_lines_are_the_visible_text_lines(
+    full_page: tuple[str, object], name: str, html: str | None
+) -> None:
+    """Line n of the result is line n of the page's visible text (kept, or left empty), and
+    every drop names the line its text is on."""
+    html = html or full_page[0]
+    visible = _visible(html)
+    result = extract(html)
+    lines = result.text.split("\n")
+    assert len(lines) == len(visible)
+    for kept, line in zip(lines, visible, strict=True):
+        assert not kept or kept in line
+    for d in result.dropped:
+        assert d.text in visible[d.line_no - 1], (d, visible[d.line_no - 1])
+    for n, line in enumerate(visible, 1):  # nothing leaves a line silently
+        words = set(re.findall(r"\w{3,}", line))
+        found = set(
+            re.findall(
+                r"\w{3,}", lines[n - 1] + " ".join(d.text for d in result.dropped if d.line_no == n)
+            )
+        )
+        assert words <= found, (n, line)
+
+
+# -- never worse than trafilatura alone (issue 20.1) -------------------------------------------
+
+ADS_PAGE = """<html><head><title>Harga Beras Naik di Karawang</title></head><body>
+<nav><a href='/'>Beranda</a> <a href='/e'>Ekonomi</a></nav>
+<h1>Harga Beras Naik di Karawang</h1>
+<div class="content-ads"><p>Harga beras medium di pasar induk Karawang naik menjadi Rp 14.000
+per kilogram pada pekan ini karena pasokan dari petani berkurang setelah panen raya berakhir.</p>
+<p>Para pedagang mengatakan bahwa kenaikan itu sudah terasa sejak awal bulan dan mereka berharap
+pemerintah segera menggelar operasi pasar agar harga kembali turun.</p></div>
+<div class="iklan"><p>Pasang iklan Anda di sini sekarang juga.</p></div>
+<div id="komentar"><p>Harga di kampung saya juga sudah naik sejak bulan lalu dan warga mulai
+mengeluh karena penghasilan tidak ikut naik sama sekali.</p><p>Pemerintah harus segera turun
+tangan karena kenaikan harga beras ini sangat memberatkan keluarga kecil di desa.</p><p>Saya
+setuju dengan komentar di atas, operasi pasar harus segera dilakukan di semua kecamatan.</p>
+</div></body></html>"""
+
+
+def test_an_article_the_structure_pass_loses_is_what_trafilatura_finds() -> None:
+    """The article sits in a container whose class names ads and holds only two paragraphs
+    (so the class decides); the structure pass alone left no article. trafilatura finds it in
+    the page as it came, and its lines come back; the comment section stays out."""
+    result = extract(ADS_PAGE)
+    assert "Harga beras medium di pasar induk Karawang" in result.article
+    assert "operasi pasar agar harga kembali turun." in result.article
+    assert "kampung saya" not in result.article and "Saya setuju" not in result.article
+    assert {d.reason for d in result.dropped if "kampung" in d.text} == {"html_comments"}
+
+
+def test_trafilatura_log_lines_never_reach_the_terminal() -> None:
+    """As the CLI configures logging (a handler on the root logger): trafilatura's warnings
+    stay quiet once a page was extracted, ours are printed."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parents[1])
+    script = (
+        "import logging, sys; logging.basicConfig(stream=sys.stderr)\n"
+        "from corpus.html.extract import extract\n"
+        f"extract({ADS_PAGE!r})\n"
+        "logging.getLogger('trafilatura.core').warning('discarding data: None')\n"
+        "logging.getLogger('corpus.html').warning('ours')\n"
+    )
+    env = {**os.environ, "PYTHONPATH": root}
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, env=env
+    )
+    assert "discarding data" not in done.stderr
+    assert "ours" in done.stderr
+
+
+# -- markup in text (issue 20.2) -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("<p>Satu.</p><p>Dua.</p>", True),
+        ("<html><body>Teks</body></html>", True),
+        ("Harga <b>naik</b>.<br><br>Stok aman.", True),
+        ("<span style='color:red'>Merah</span> dan <em>miring</em>", True),
+        ("Harga naik &ldquo;tajam&rdquo; kata dia.&nbsp;", False),  # entities only: text
+        ("Gunakan tag <p> untuk paragraf.", False),  # one tag named in a sentence
+        ("a < b dan c > d, juga x<y>z", False),
+        ("", False),
+    ],
+)
+def test_looks_like_html(text: str, expected: bool) -> None:
+    from corpus.html.extract import looks_like_html
+
+    assert looks_like_html(text) is expected
+
+
+# -- linear work, limits (issue 21.3) ----------------------------------------------------------
+
+
+def _many_paragraphs(n: int) -> str:
+    body = "".join(f"<p>Kalimat nomor {i} ada di sini.</p>" for i in range(n))
+    return f"<html><body><div class='content'>{body}</div></body></html>"
+
+
+def _calls(html: str) -> int:
+    """Python function calls made by one extraction: the work, counted (not timed)."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.runcall(extract, html)
+    return sum(int(row[1]) for row in pstats.Stats(profile).stats.values())  # type: ignore[attr-defined]
+
+
+def test_extraction_work_is_linear_in_the_number_of_elements(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Counting calls: 4x the elements costs about 4x the calls, with and without trafilatura
+    (quadratic would be 16x)."""
+    import corpus.html.choose as html_module
+
+    extract(_many_paragraphs(50))  # warm-up: imports, patterns
+    for limit in (10_000, 100):  # trafilatura runs / the page is over its limit
+        monkeypatch.setattr(html_module, "TRAFILATURA_MAX_ELEMENTS", limit)
+        small, large = _calls(_many_paragraphs(500)), _calls(_many_paragraphs(2_000))
+        assert large / small < 4.6, (limit, small, large)
+
+
+def test_a_page_of_too_many_elements_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import corpus.html.blocks as blocks
+    from corpus.html.extract import PageError
+
+    monkeypatch.setattr(blocks, "MAX_ELEMENTS", 100)
+    with pytest.raises(PageError, match="too large: more than 100 elements"):
+        extract(_many_paragraphs(200))
+    assert extract(_many_paragraphs(50)).article
+
+
+def test_a_page_nested_too_deep_is_refused_and_skipped(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from corpus.html.extract import PageError
+    from corpus.read.config import ReadConfig
+    from corpus.read.inputs import iter_documents
+    from corpus.report import Report
+
+    deep = "<div>" * 300 + "Teks yang terlalu dalam." + "</div>" * 300
+    with pytest.raises(PageError, match="too deep"):
+        extract(deep)
+    path = Path(str(tmp_path)) / "deep.html"
+    path.write_text(deep, encoding="utf-8")
+    report = Report()
+    assert list(iter_documents([str(path)], ReadConfig(), report)) == []
+    assert report.skipped_inputs == [(str(path), "too deep: elements nested more than 250 levels")]

@@ -550,3 +550,33 @@ def test_unloadable_dataset_folder_is_a_user_error(cwd: Path) -> None:
     (cwd / "emptyds").mkdir()
     with pytest.raises(InputError, match="cannot load dataset 'emptyds'"):
         read(["emptyds"], input_format="hf")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("field.txt", "<p>Harga beras <b>naik</b> lagi di pasar induk.</p><p>Stok aman.</p>"),
+        (
+            "rows.jsonl",
+            '{"text": "<p>Harga beras <b>naik</b> lagi di pasar induk.</p><p>Stok aman.</p>"}\n',
+        ),
+        (
+            "rows.csv",
+            'text\n"<p>Harga beras <b>naik</b> lagi di pasar induk.</p><p>Stok aman.</p>"\n',
+        ),
+    ],
+    ids=["text-file", "jsonl-field", "csv-field"],
+)
+def test_html_in_a_text_input_is_read_as_html(cwd: Path, name: str, content: str) -> None:
+    """Markup in a text file or a text field is extracted like a page: its text is the visible
+    text (one block a line), no tag reaches it."""
+    (cwd / name).write_text(content, "utf-8")
+    docs, report = read([name])
+    assert [d.text for d in docs] == ["Harga beras naik lagi di pasar induk.\nStok aman."]
+    assert not report.skipped_inputs
+
+
+def test_text_with_entities_only_stays_text(cwd: Path) -> None:
+    (cwd / "a.txt").write_text("Harga &ldquo;naik&rdquo; lagi.&nbsp;Stok aman.", "utf-8")
+    docs, _ = read(["a.txt"])
+    assert [d.text for d in docs] == ["Harga &ldquo;naik&rdquo; lagi.&nbsp;Stok aman."]

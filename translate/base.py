@@ -5,6 +5,7 @@ Everything in `corpus/` depends on this module only, never on a concrete engine.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol, runtime_checkable
@@ -69,6 +70,9 @@ class DecodingOptions:
     def __post_init__(self) -> None:
         if self.num_beams is not None and self.num_beams < 1:
             raise ValueError(f"num_beams must be >= 1, got {self.num_beams}")
+        for name in ("max_length_ratio", "repetition_penalty"):
+            if not math.isfinite(getattr(self, name)):
+                raise ValueError(f"{name} must be a finite number, got {getattr(self, name)}")
         if self.max_length_ratio <= 0:
             raise ValueError(f"max_length_ratio must be > 0, got {self.max_length_ratio}")
         if self.repetition_penalty <= 0:

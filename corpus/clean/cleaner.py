@@ -22,16 +22,18 @@ and its reason (the rules are in corpus/clean/rules.py, the patterns in data/boi
    its first occurrence. A line that is only a quotation of words quoted in another line is a
    pull quote and goes. A line of up to `cross_doc_max_chars` seen in `cross_doc_min_docs`
    documents is dropped from that document on (the first ones keep it): `fingerprints` of a
-   document, counted in document order by a `RepeatTracker` (corpus/clean/repeats.py), give the
+   document, counted in document order by a `RepeatTracker` (corpus/repeats.py), give the
    `drop` set that `Cleaner.clean(text, drop)` applies, so parallel workers clean exactly as
    one process does.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import logging
 import re
+import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -40,14 +42,29 @@ from typing import TYPE_CHECKING
 
 from corpus.clean import rules
 from corpus.clean.config import CleanConfig
-from corpus.clean.context import Line, drop_post_texts, drop_title_runs, pull_quotes
-from corpus.clean.repair import INVISIBLE, SPACES, repair, split_lines
+from corpus.clean.context import (
+    Line,
+    drop_post_texts,
+    drop_title_runs,
+    keep_article,
+    pull_quotes,
+)
+from corpus.clean.repair import (
+    INVISIBLE,
+    SPACES,
+    block_gaps,
+    input_lines,
+    repair,
+    repair_line,
+    split_lines,
+    unescape,
+)
 from corpus.records import DroppedLine
 
 if TYPE_CHECKING:
     from corpus.clean.repeats import RepeatTracker
 
-CLEANER_VERSION = "id-clean-6"
+CLEANER_VERSION = "id-clean-7"
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +74,24 @@ _JOIN = re.compile(
     r"(?<=[.!?…\"”’)])[ \t]*,(?:[\s,]*,)?(?=[A-Z•#(\[]|[“\"‘]\S)"
     r"|(?<![\d\s,])[ \t]*,(?:[\s,]*,)?(?=[A-Z][A-Za-z]|[•#]|[“\"‘]\S)"
 )
+_JOIN_HINT = re.compile(r",[A-Z•#(\[“\"‘]")  # what every match of _JOIN holds
 LEAD_LINES = 3  # datelines are looked for in the first lines the cleaner keeps
 
 
 @dataclass(frozen=True)
 class CleanResult:
-    """The kept text and every dropped line or fragment (1-based input line number, reason)."""
+    """The kept text and every dropped line or fragment (1-based input line number, reason).
+    `lines`: for each kept line, (its offset in `text`, its 1-based input line): where a
+    sentence of the text came from (`line_of`)."""
 
     text: str
     dropped: tuple[DroppedLine, ...]
+    lines: tuple[tuple[int, int], ...] = ()
+
+    def line_of(self, offset: int) -> int | None:
+        """The input line of the kept text at `offset` (None when nothing was kept)."""
+        i = bisect.bisect_right(self.lines, (offset, sys.maxsize)) - 1
+        return self.lines[max(i, 0)][1] if self.lines else None
 
     @property
     def counts(self) -> Counter[str]:
@@ -81,28 +107,21 @@ def line_fingerprint(line: str) -> bytes:
 def fingerprints(text: str, config: CleanConfig = CleanConfig()) -> frozenset[bytes]:
     """Digests of the short lines of a raw document (no ftfy, cheap): what a RepeatTracker
     counts across documents."""
-    keys = {_line_key(line) for line in split_lines(text)}
+    keys = {_line_key(line) for line in split_lines(text) if line and not line.isspace()}
     return frozenset(_digest(k) for k in keys if k and len(k) <= config.cross_doc_max_chars)
 
 
 def _line_key(line: str) -> str:
     """A line without invisible characters, NFC, single spaces, case-folded, stripped of
     spaces and " .,;:!?-–—"."""
-    line = unicodedata.normalize("NFC", INVISIBLE.sub("", line))
+    if not (line.isascii() and line.isprintable()):  # else nothing to remove or compose
+        line = unicodedata.normalize("NFC", INVISIBLE.sub("", line))
     return SPACES.sub(" ", line).casefold().strip(_KEY_STRIP)
 
 
 def _digest(key: str) -> bytes:
     """A small, stable (not per-process) fingerprint of a line key."""
     return hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
-
-
-def html_to_text(html: str) -> str:
-    """Main text of an HTML page: headline first, blocks separated by blank lines. What the
-    page structure and the extractor leave out is listed by `corpus.html.extract`."""
-    from corpus.html.extract import extract
-
-    return extract(html).text
 
 
 class Cleaner:
@@ -124,10 +143,13 @@ class Cleaner:
                 self._tracker = RepeatTracker(self.config)
             drop = self._tracker.observe(fingerprints(text, self.config))
         dropped: list[DroppedLine] = []
-        lines = list(self._lines(repair(text), drop, dropped))
+        lines = list(self._lines(text, drop, dropped))
         if self.config.drop_boilerplate:
             drop_title_runs(lines, dropped)
             drop_post_texts(lines, dropped)
+            keep_article(lines, dropped)
+        if self.config.drop_boilerplate and self.config.strip_datelines:
+            self._cut_datelines(lines, dropped)
         paragraphs: list[list[tuple[int, str]]] = []
         for line in lines:
             if line.new_paragraph or not paragraphs:
@@ -135,36 +157,43 @@ class Cleaner:
             if line.kept:
                 paragraphs[-1].append((line.line_no, line.kept))
         self._drop_repeats(paragraphs, dropped)
-        text = "\n\n".join("\n".join(t for _, t in p) for p in paragraphs if p)
+        text, origins = _join(paragraphs)
         dropped.sort(key=lambda d: d.line_no)
-        return CleanResult(text, tuple(dropped))
+        return CleanResult(text, tuple(dropped), origins)
 
     def _lines(self, text: str, drop: frozenset[bytes], out: list[DroppedLine]) -> Iterable[Line]:
-        """Every piece of every line, cleaned (a blank line starts a new paragraph)."""
-        kept = 0
+        """Every block of every line, cleaned (a blank line, a run of three spaces or a tab,
+        and a comma-joined paragraph start a new paragraph). Line numbers are the input's."""
         blank = False
-        first = True
-        for line_no, raw in enumerate(text.split("\n"), 1):
-            if not raw:
+        for line_no, raw in enumerate(input_lines(text), 1):
+            if not raw or raw.isspace():
                 blank = True
                 continue
             if drop and line_fingerprint(raw) in drop:
-                out.append(DroppedLine(line_no, raw, "repeated_across_docs"))
-                yield Line(line_no, raw, "", blank)
+                out.append(DroppedLine(line_no, repair(raw), "repeated_across_docs"))
+                yield Line(line_no, raw, "", blank, "repeated_across_docs")
                 blank = False
                 continue
-            pieces = _JOIN.split(raw) if self.config.fix_scraped_text and "," in raw else [raw]
-            for i, piece in enumerate(pieces):
-                lead = ("first", "lead") if first else ("lead",) if kept < LEAD_LINES else ()
-                cleaned = self._clean_line(piece, line_no, lead, out)
-                first = False
-                kept += bool(cleaned)
-                yield Line(line_no, piece, cleaned, blank or i > 0)
-                blank = False
+            decoded = unescape(raw)
+            blocks = block_gaps(decoded) if self.config.fix_scraped_text else [decoded]
+            fresh = True
+            for block in blocks:
+                line = repair_line(block)
+                if not line:
+                    continue
+                joined = self.config.fix_scraped_text and _JOIN_HINT.search(line)
+                pieces = _JOIN.split(line) if joined else [line]
+                for piece in pieces:
+                    before = len(out)
+                    cleaned = self._clean_line(piece, line_no, out)
+                    rule = out[-1].reason if not cleaned and len(out) > before else ""
+                    dateline = any(d.reason == "dateline" for d in out[before:])
+                    yield Line(line_no, piece, cleaned, blank or not fresh, rule, dateline)
+                    blank, fresh = False, False
+            if fresh:
+                blank = True  # nothing on this line: a paragraph break
 
-    def _clean_line(
-        self, line: str, line_no: int, lead: tuple[str, ...], out: list[DroppedLine]
-    ) -> str:
+    def _clean_line(self, line: str, line_no: int, out: list[DroppedLine]) -> str:
         """The kept part of one line ("" when all of it goes); drops go to `out`."""
         if not rules.has_text(line):
             if line.strip():
@@ -180,11 +209,11 @@ class Cleaner:
             line = rules.fix_markup(line)
         if not self.config.drop_boilerplate:
             return rules.tidy(line) if self.config.fix_scraped_text else line
-        line = self._cut_fragments(line, line_no, lead, out)
+        line = self._cut_fragments(line, line_no, out)
         if not rules.has_text(line):
             return ""
-        if rules.prefilter("line").match(line):
-            reason = next(p.reason for p in rules.patterns()["line"] if p.regex.match(line))
+        reason = rules.line_reason(line)
+        if reason:
             out.append(DroppedLine(line_no, line, reason))
             return ""
         line = rules.drop_sentences(line, line_no, out)
@@ -193,18 +222,32 @@ class Cleaner:
             return ""
         return line
 
-    def _cut_fragments(
-        self, line: str, line_no: int, lead: tuple[str, ...], out: list[DroppedLine]
-    ) -> str:
-        """Cut the fragments of a line: inline patterns (and `lead` sections), "Baca juga"
-        titles, caption credits."""
-        found = rules.patterns()
-        for p in found["inline"] + tuple(q for s in lead for q in found[s]):
-            if p.reason != "dateline" or self.config.strip_datelines:
-                line = rules.cut(p, line, line_no, out)
+    def _cut_fragments(self, line: str, line_no: int, out: list[DroppedLine]) -> str:
+        """Cut the fragments of a line: inline patterns, "Baca juga" titles, caption credits."""
+        if rules.inline_may_cut(line):
+            for p in rules.patterns()["inline"]:
+                if p.reason != "dateline" or self.config.strip_datelines:
+                    line = rules.cut(p, line, line_no, out)
         line = rules.cut_related(line, line_no, out)
         line = rules.cut_caption_credit(line, line_no, out)
         return rules.tidy(line) if self.config.fix_scraped_text else line.strip()
+
+    def _cut_datelines(self, lines: list[Line], out: list[DroppedLine]) -> None:
+        """Datelines in the first lines of the article (`[first]`: its first line only)."""
+        found = rules.patterns()
+        seen = 0
+        for line in lines:
+            if not line.kept:
+                continue
+            sections = ("first", "lead") if seen == 0 else ("lead",)
+            if rules.any_lead().match(line.kept):
+                for p in (q for s in sections for q in found[s]):
+                    line.kept = rules.cut(p, line.kept, line.line_no, out)
+                fixed = self.config.fix_scraped_text
+                line.kept = rules.tidy(line.kept) if fixed else line.kept.strip()
+            seen += 1
+            if seen >= LEAD_LINES:
+                break
 
     def _drop_repeats(
         self, paragraphs: list[list[tuple[int, str]]], out: list[DroppedLine]
@@ -231,6 +274,29 @@ class Cleaner:
                 else:
                     keep.append((line_no, text))
             para[:] = keep
+
+
+def _join(paragraphs: list[list[tuple[int, str]]]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The kept text (paragraphs separated by a blank line, lines by a newline) and, for each
+    kept line, (its offset in that text, its input line)."""
+    parts: list[str] = []
+    origins: list[tuple[int, int]] = []
+    pos = 0
+    for para in (p for p in paragraphs if p):
+        if parts:
+            parts.append("\n")
+            pos += 1
+        for i, (line_no, text) in enumerate(para):
+            if i:
+                parts.append("\n")
+                pos += 1
+            origins.append((pos, line_no))
+            parts.append(text)
+            pos += len(text)
+        parts.append("\n")
+        pos += 1
+    text = "".join(parts)[:-1] if parts else ""
+    return text, tuple(origins)
 
 
 def _key(line: str) -> str:

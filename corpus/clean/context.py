@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from corpus.clean import rules
+from corpus.clean.span import Piece, article_span
 from corpus.records import DroppedLine
 
 _PULL_QUOTE = re.compile(r"[\"“‘'](?=\S)([^\"“”]{20,300}?)[.,!?…]?[\"”’']\W{0,2}$")
@@ -23,12 +24,31 @@ _MAX_PULL_QUOTES = 20
 
 @dataclass
 class Line:
-    """One line (or one piece of a comma-joined line) of a document, as cleaning left it."""
+    """One line (or one block or piece of one) of a document, as cleaning left it."""
 
     line_no: int
     text: str  # as repaired, before cleaning
     kept: str  # what cleaning kept ("" when the line went)
     new_paragraph: bool
+    rule: str = ""  # the reason of the line rule that dropped all of it
+    dateline: bool = False  # a dateline was cut from its start
+
+
+def keep_article(lines: list[Line], out: list[DroppedLine]) -> None:
+    """Lines outside the article's span go (corpus/clean/span.py)."""
+    pieces = [
+        Piece(line.kept, line.rule or ("dropped" if not line.kept and line.text.strip() else ""),
+              line.dateline)
+        for line in lines
+    ]  # fmt: skip
+    start, end, islands, stray = article_span(pieces)
+    for i, line in enumerate(lines):
+        if line.kept and (i in stray or not (start <= i < end or i in islands)):
+            reason = (
+                "furniture" if i in stray else "before_article" if i < start else "after_article"
+            )
+            out.append(DroppedLine(line.line_no, line.kept, reason))
+            line.kept = ""
 
 
 def drop_title_runs(lines: list[Line], out: list[DroppedLine]) -> None:

@@ -54,6 +54,7 @@ _COMMA_HOLES = (
     (re.compile(r",+(?=[.!?])"), ""),
     (re.compile(r",(?=[^\s\d,\"“”’‘')\]])"), ", "),
 )
+_ANY_COMMA_HOLE = re.compile(r"[ \t],|,\s*,|,[.!?]|,(?=[^\s\d,\"“”’‘')\]])")  # one of them
 _DOUBLE_SPACE = re.compile(r"[ \t]{2,}")
 _WORDS = re.compile(r"\S+")
 # Where a sentence can start: the line start, or after a stop (and closing quotes) and a space.
@@ -63,14 +64,6 @@ _OPENING_QUOTE = re.compile(r"^[\"“]")
 _STOP_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 _ALNUM = re.compile(r"[^\W_]")
 _UPPER_TAIL = re.compile(r"^[A-Z][A-Z.'/-]*(?:\s+[A-Z][A-Z.'/-]*){0,4}$")
-# Lower-case words a headline keeps in lower case ("Amarah ke Suporter", "di Balik").
-_HEADLINE_WORDS = frozenset(
-    {
-        *("di", "ke", "dari", "dan", "yang", "untuk", "dengan", "atau", "pada", "oleh"),
-        *("dalam", "vs", "hingga", "bagi", "soal", "usai", "saat", "jadi", "sebagai"),
-        *("karena", "tak", "tapi", "demi", "agar", "jelang", "atas", "antara", "bak", "lewat"),
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -78,6 +71,18 @@ class Pattern:
     reason: str
     regex: re.Pattern[str]
     at_end: bool = False  # anchored at the end of the line: only the tail is searched
+
+
+@cache
+def headline_words() -> frozenset[str]:
+    """Lower-case words a headline keeps in lower case (data/headline_words_id.txt)."""
+    return read_words(_DATA / "headline_words_id.txt")
+
+
+def read_words(path: Path) -> frozenset[str]:
+    """A word list: one word per line, `#` comments."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
 
 
 @lru_cache(maxsize=1)
@@ -109,6 +114,49 @@ def prefilter(section: str) -> re.Pattern[str]:
     alternatives = "|".join(f"(?:{p.regex.pattern})" for p in found) or "(?!)"
     where = _SENTENCE_START if section == "sentence" else r"(?<!\w)"
     return re.compile(f"{where}(?:{alternatives})", re.IGNORECASE)
+
+
+def line_reason(line: str) -> str:
+    """The reason of the first [line] pattern that matches `line` ("" when none does); most
+    lines match none, which one call of the section's prefilter tells."""
+    if not prefilter("line").match(line):
+        return ""
+    return next(p.reason for p in patterns()["line"] if p.regex.match(line))
+
+
+@cache
+def _inline_prefilters() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The [inline] patterns as two regexes: those that match anywhere, and those anchored at
+    the line's end (searched, as `cut` does, only in its last TAIL_WINDOW characters)."""
+    found = patterns()["inline"]
+    return _one([p for p in found if not p.at_end]), _one([p for p in found if p.at_end])
+
+
+def _one(found: Sequence[Pattern]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p.regex.pattern})" for p in found) or "(?!)", re.IGNORECASE)
+
+
+def inline_may_cut(line: str) -> bool:
+    """Can an [inline] pattern cut something from `line`? (Most lines hold nothing to cut,
+    which two searches tell.)"""
+    anywhere, at_end = _inline_prefilters()
+    if anywhere.search(line):
+        return True
+    return bool(at_end.search(line, max(0, len(line) - TAIL_WINDOW)))
+
+
+@cache
+def any_lead() -> re.Pattern[str]:
+    """The [first] and [lead] patterns as one regex, to be matched at a line's start (where
+    they are anchored): a line it does not match has no dateline to cut."""
+    found = (*patterns()["first"], *patterns()["lead"])
+    return re.compile("|".join(f"(?:{p.regex.pattern})" for p in found) or "(?!)", re.IGNORECASE)
+
+
+@cache
+def _headers() -> re.Pattern[str]:
+    found = patterns()["header"]
+    return re.compile("|".join(f"(?:{p.regex.pattern})" for p in found) or "(?!)", re.IGNORECASE)
 
 
 def fix_markup(line: str) -> str:
@@ -203,7 +251,7 @@ def _title_end(line: str, pos: int) -> int:
             _OPENING_QUOTE.match(text) or (_TITLE_WORD.match(text) and _lower(following))
         ):
             break  # a sentence starts: "Pedagang mengeluh ...", "“Kami ...", "Budi memandang, ..."
-        if not (_TITLE_WORD.match(text) or text.lower() in _HEADLINE_WORDS):
+        if not (_TITLE_WORD.match(text) or text.lower() in headline_words()):
             break
         count += 1
         end = word.end()
@@ -216,7 +264,7 @@ def _title_end(line: str, pos: int) -> int:
 def _lower(word: str) -> bool:
     """A lower-case word that a headline would capitalise (so a sentence has started)."""
     bare = word.strip("\"'“”‘’(),.:;!?")
-    return bool(bare) and bare[0].islower() and bare.lower() not in _HEADLINE_WORDS
+    return bool(bare) and bare[0].islower() and bare.lower() not in headline_words()
 
 
 def cut_caption_credit(line: str, line_no: int, out: list[DroppedLine]) -> str:
@@ -264,6 +312,8 @@ def header_reason(text: str) -> str:
     if len(text) > _POLL_MAX:
         return ""
     text = fix_markup(text)
+    if not _headers().match(text):
+        return ""
     found = (p for p in patterns()["header"] if p.regex.match(text))
     return next((p.reason for p in found if len(text) <= _HEADER_MAX or p.reason == "poll"), "")
 
@@ -275,7 +325,7 @@ def is_title_line(text: str) -> bool:
     words = text.split()
     if not 1 <= len(words) <= TITLE_MAX_WORDS or text[-1] in ".!…:;,":
         return False
-    content = [w for w in words if w.lower() not in _HEADLINE_WORDS]
+    content = [w for w in words if w.lower() not in headline_words()]
     capital = sum(1 for w in content if _TITLE_WORD.match(w))
     return bool(content) and capital >= 0.75 * len(content)
 
@@ -294,11 +344,28 @@ def tidy(line: str) -> str:
         line = _EMPTY_BRACKETS.sub("", line)
     if '"' in line or "“" in line or "”" in line:
         line = _EMPTY_QUOTES.sub("", line)
-    if "," in line:
+    if "," in line and _ANY_COMMA_HOLE.search(line):
         for regex, repl in _COMMA_HOLES:
             line = regex.sub(repl, line)
     line = line.strip(" \t,;")
     return _DOUBLE_SPACE.sub(" ", line) if "  " in line or "\t" in line else line
+
+
+def starts_with_dateline(line: str) -> bool:
+    """Does `line` start with a dateline ("JAKARTA, KOMPAS.com - ", "Jakarta (ANTARA) - ")?"""
+    return bool(_datelines().match(line))
+
+
+@cache
+def _datelines() -> re.Pattern[str]:
+    """The dateline patterns of [lead] and [inline] as one regex."""
+    found = patterns()
+    alternatives = "|".join(
+        f"(?:{p.regex.pattern})"
+        for p in (*found["lead"], *found["inline"])
+        if p.reason == "dateline"
+    )
+    return re.compile(alternatives or "(?!)", re.IGNORECASE)
 
 
 def has_text(line: str) -> bool:

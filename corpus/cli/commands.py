@@ -6,11 +6,14 @@ import argparse
 import dataclasses
 import itertools
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 from corpus.errors import ConfigError
+from corpus.names import shown
 from corpus.pipeline.config import BuildConfig, RayOptions, parse_splits
 from corpus.read.config import ReadConfig
+from corpus.records import DroppedLine
+from corpus.report import Report
 from translate.base import DecodingOptions, EngineConfig
 
 ENGINE_FLAGS = (
@@ -33,6 +36,12 @@ FILTER_FLAGS = (
     "drop_flagged",
     "dedup",
 )
+
+
+def say(text: str = "", file: TextIO | None = None) -> None:
+    """Print a line of the command's output (stdout unless `file`) with every name in it
+    shown safely: no control character or undecodable byte reaches the terminal raw."""
+    print(shown(text), file=file or sys.stdout)
 
 
 def read_config(args: argparse.Namespace, *, presplit: bool = False) -> ReadConfig:
@@ -118,6 +127,10 @@ def build_config(args: argparse.Namespace) -> BuildConfig:
     )
 
 
+SHOWN_WARNINGS = ("split ", "changed_while_read:")
+"""Warnings of the report that a build also prints at its end (the lead maps kinds later)."""
+
+
 def build(args: argparse.Namespace) -> int:
     from corpus.pipeline.run import build as run_build
 
@@ -126,63 +139,80 @@ def build(args: argparse.Namespace) -> int:
     if not args.quiet:
         print_summary(summary)
     for source, reason in summary.report.skipped_inputs:
-        print(f"idcorpus: warning: skipped {source}: {reason}", file=sys.stderr)
+        say(f"idcorpus: warning: skipped {source}: {reason}", file=sys.stderr)
     for message in summary.report.warnings:
-        if message.startswith("split "):
-            print(f"idcorpus: warning: {message}", file=sys.stderr)
+        if message.startswith(SHOWN_WARNINGS):
+            say(f"idcorpus: warning: {message}", file=sys.stderr)
     return 1 if (config.strict and summary.report.skipped_inputs) else 0
 
 
 def print_summary(summary: Any) -> None:
     r = summary.report
     out = sys.stderr
-    print(f"\nidcorpus: wrote {summary.out}", file=out)
-    print(f"  documents        {summary.documents:>10,}", file=out)
-    print(f"  sentences        {summary.sentences:>10,}", file=out)
-    print(
+    say(f"\nidcorpus: wrote {summary.out}", file=out)
+    say(f"  documents        {summary.documents:>10,}", file=out)
+    say(f"  sentences        {summary.sentences:>10,}", file=out)
+    say(
         f"  pairs written    {summary.pairs_written:>10,}  "
         + ", ".join(f"{s}={n:,}" for s, n in summary.split_counts.items()),
         file=out,
     )
-    print(
+    say(
         f"  time             {summary.elapsed_s:>10.1f} s  "
         f"({summary.sentences_per_s:,.1f} sentences/s)",
         file=out,
     )
     if summary.cache_stats:
-        print(
+        say(
             "  cache            " + ", ".join(f"{k}={v:,}" for k, v in summary.cache_stats.items()),
             file=out,
         )
     for reason, n in sorted(r.dropped.items()):
-        print(f"  dropped {reason:<30} {n:>8,}", file=out)
+        say(f"  dropped {reason:<30} {n:>8,}", file=out)
     for source, reason in r.skipped_inputs:
-        print(f"  skipped input {source}: {reason}", file=out)
-    print(f"  signature        {summary.provenance.get('signature', '')}", file=out)
+        say(f"  skipped input {source}: {reason}", file=out)
+    say(f"  signature        {summary.provenance.get('signature', '')}", file=out)
 
 
 def clean(args: argparse.Namespace) -> int:
     from corpus.clean.cleaner import Cleaner
     from corpus.read.inputs import iter_documents
-    from corpus.report import Report
 
-    report = Report()
+    report = _HtmlDrops()
     cleaner = Cleaner()
     documents = 0
     for doc in iter_documents(tuple(args.inputs), read_config(args), report):
         documents += 1
         result = cleaner.clean(doc.text)
-        print(f"=== {doc.doc_id}")
+        say(f"=== {doc.doc_id}")
         if not args.dropped_only:
-            print(result.text)
-            print("--- dropped")
-        for line in result.dropped:
-            print(f"[{line.reason}] line {line.line_no}: {line.text}")
+            say(result.text)
+            say("--- dropped")
+        dropped = report.units.pop(doc.doc_id, []) + list(result.dropped)
+        for line in sorted(dropped, key=lambda d: d.line_no):
+            say(f"[{line.reason}] line {line.line_no}: {line.text}")
     for source, reason in report.skipped_inputs:
-        print(f"idcorpus: warning: skipped {source}: {reason}", file=sys.stderr)
+        say(f"idcorpus: warning: skipped {source}: {reason}", file=sys.stderr)
     if documents == 0:
         raise ConfigError("nothing usable in the input: no document was read")
     return 0
+
+
+class _HtmlDrops(Report):
+    """A Report that also keeps each document's HTML-level drops (the lines and parts the
+    extraction left out, with their line in the document as read) for `idcorpus clean`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.units: dict[str, list[DroppedLine]] = {}
+
+    def drop(
+        self, stage: str, reason: str, n: int = 1, *, doc: str | None = None, text: str = "",
+        line_no: int | None = None, **where: Any,
+    ) -> None:  # fmt: skip
+        super().drop(stage, reason, n, doc=doc, text=text, line_no=line_no, **where)
+        if stage == "html" and doc is not None:
+            self.units.setdefault(doc, []).append(DroppedLine(line_no or 0, text, reason))
 
 
 def filter(args: argparse.Namespace) -> int:  # noqa: A001 - the subcommand's name
@@ -195,9 +225,9 @@ def filter(args: argparse.Namespace) -> int:  # noqa: A001 - the subcommand's na
     )
     if not args.quiet:
         data = report.to_dict() if hasattr(report, "to_dict") else dataclasses.asdict(report)
-        print(f"idcorpus: filtered {args.dataset} -> {args.out}", file=sys.stderr)
+        say(f"idcorpus: filtered {args.dataset} -> {args.out}", file=sys.stderr)
         for key, value in data.items():
-            print(f"  {key}: {value}", file=sys.stderr)
+            say(f"  {key}: {value}", file=sys.stderr)
     return 0
 
 
@@ -206,7 +236,7 @@ def report(args: argparse.Namespace) -> int:
 
     path = write_report(args.dataset)
     if not args.quiet:
-        print(f"idcorpus: wrote {path}", file=sys.stderr)
+        say(f"idcorpus: wrote {path}", file=sys.stderr)
     return 0
 
 
@@ -216,7 +246,7 @@ def export(args: argparse.Namespace) -> int:
     written = run_export(args.dataset, args.format, args.out)
     if not args.quiet:
         for split, paths in written.items():
-            print(f"{split}: " + " ".join(str(p) for p in paths), file=sys.stderr)
+            say(f"{split}: " + " ".join(str(p) for p in paths), file=sys.stderr)
     return 0
 
 
@@ -264,10 +294,10 @@ def evaluate(args: argparse.Namespace) -> int:
     from corpus.evaluate.run import evaluate as run_evaluate
 
     if args.list_sets:
-        print(list_sets())
+        say(list_sets())
         return 0
     evaluation = run_evaluate(evaluate_config(args))
-    print(format_evaluation(evaluation))
+    say(format_evaluation(evaluation))
     return 0
 
 

@@ -27,6 +27,7 @@ from corpus.cli.flags import (
     declare_evaluate_arguments,
 )
 from corpus.errors import ConfigError, CorpusError, StorageError
+from corpus.names import shown
 from translate.errors import ModelLoadError, TranslationError
 
 log = logging.getLogger("idcorpus")
@@ -203,9 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    handler = logging.StreamHandler()
+    handler.setFormatter(ShownFormatter("idcorpus: %(levelname)s: %(message)s"))
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="idcorpus: %(levelname)s: %(message)s",
+        level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[handler]
     )
     # the command shows its own progress; the libraries' per-file bars (model weights,
     # dataset generation) would only interleave with it
@@ -245,9 +247,17 @@ def _run(args: argparse.Namespace) -> int:
 
 def _fail(args: argparse.Namespace, message: str, code: int) -> int:
     if args.verbose:
-        traceback.print_exc()
-    print(f"idcorpus: {message.rstrip(';')}", file=sys.stderr)
+        print(shown(traceback.format_exc()), file=sys.stderr, end="")
+    print(f"idcorpus: {shown(message.rstrip(';'))}", file=sys.stderr)
     return code
+
+
+class ShownFormatter(logging.Formatter):
+    """Log lines with every name in them shown safely (corpus.names.shown): a file name that
+    holds an ANSI escape sequence or undecodable bytes never reaches the terminal raw."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return shown(super().format(record))
 
 
 __all__ = ["ConfigError", "main"]

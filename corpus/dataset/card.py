@@ -7,12 +7,13 @@ what was dropped and why, and summary statistics of each quality signal.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
 
 from corpus.dataset.schema import LANGUAGES, features_yaml
+from corpus.names import json_shown, shown, utf8_data, utf8_text
 
 LICENSE_NAME = "idcorpus-mixed"
 LICENSE_FILE = "LICENSE.md"
@@ -93,7 +94,10 @@ def cell(value: Any) -> str:
 
 
 def render_card(info: CardInfo) -> str:
-    meta = yaml.safe_dump(card_yaml(info), sort_keys=False, allow_unicode=True)
+    """The card's text; every name in it (inputs, documents, the folder's own) is escaped
+    once, here: no control character or undecodable byte reaches it raw (corpus.names)."""
+    info = replace(info, name=shown(utf8_text(info.name), keep=""))
+    meta = yaml.safe_dump(utf8_data(card_yaml(info)), sort_keys=False, allow_unicode=True)
     total = sum(info.split_counts.values())
     parts = [
         f"---\n{meta}---\n",
@@ -126,7 +130,7 @@ def render_card(info: CardInfo) -> str:
         "## Licence\n",
         f"See [{LICENSE_FILE}]({LICENSE_FILE}).\n",
     ]
-    return "\n".join(parts)
+    return shown("\n".join(parts))
 
 
 def _report_sections(info: CardInfo) -> list[str]:
@@ -165,4 +169,5 @@ def _report_sections(info: CardInfo) -> list[str]:
 def _json(data: Mapping[str, Any]) -> str:
     import json
 
-    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    text = json.dumps(utf8_data(data), indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    return json_shown(text)

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from corpus.dataset.schema import rows_to_table
 from corpus.dataset.stats import arrow_bytes
+from corpus.names import ParquetSink, parquet_file, write_parquet
 
 ROWS_PER_FILE = 1_000_000
 
@@ -20,7 +20,7 @@ ROWS_PER_FILE = 1_000_000
 def write_parquet_atomic(path: Path, table: pa.Table) -> None:
     """Write `table` to `path` so that `path` is either absent or complete."""
     tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table, tmp)
+    write_parquet(table, tmp)
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, path)
@@ -29,7 +29,7 @@ def write_parquet_atomic(path: Path, table: pa.Table) -> None:
 def iter_rows(files: Iterable[Path]) -> Iterator[dict[str, Any]]:
     """Stream rows of Parquet files, one row group at a time."""
     for file in files:
-        pf = pq.ParquetFile(file)
+        pf = parquet_file(file)
         for i in range(pf.num_row_groups):
             yield from pf.read_row_group(i).to_pylist()
 
@@ -55,7 +55,7 @@ class SplitWriter:
         self.counts: dict[str, int] = {}
         self.nbytes: dict[str, int] = {}  # Arrow bytes per split, for the card's dataset_info
         self._files: dict[str, list[Path]] = {}
-        self._writers: dict[str, pq.ParquetWriter] = {}
+        self._writers: dict[str, ParquetSink] = {}
         self._in_file: dict[str, int] = {}  # rows in the split's current file
         self._rows: dict[str, list[dict[str, Any]]] = {}
         self._tables: dict[str, list[pa.Table]] = {}
@@ -98,7 +98,7 @@ class SplitWriter:
         if split not in self._writers:
             path = self.data_dir / f"{split}-{len(self._files.get(split, [])):05d}.parquet"
             self._files.setdefault(split, []).append(path)
-            self._writers[split] = pq.ParquetWriter(path, self.schema)
+            self._writers[split] = ParquetSink(path, self.schema)
             self._in_file[split] = 0
         self._writers[split].write_table(table, row_group_size=self.GROUP_ROWS)
 

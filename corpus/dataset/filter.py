@@ -32,6 +32,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
 import shutil
 import unicodedata
@@ -41,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import ConfigError, InputError, OutputError
+from corpus.names import parquet_file, utf8_text
 from corpus.signals.quality import LANGUAGES, NON_ID_CONFIDENCE, SIGNAL_COLUMNS
 from translate.robust import RATIO_MIN_WORDS, RATIO_RANGE
 
@@ -56,6 +58,8 @@ but a Malay or Indonesian output is (split between id and ms): at 0.75 half of t
 outputs of scripts/bench_signals.py passed, at 0.5 99.9% are removed."""
 FLAGS = tuple(name for name, kind in SIGNAL_COLUMNS.items() if kind == "bool")
 DEDUP_MODES = ("none", "exact", "near")
+THRESHOLDS = ("min_score", "min_length_ratio", "max_length_ratio", "lang_confidence",
+              "tgt_lang_confidence")  # fmt: skip
 Row = dict[str, Any]
 
 
@@ -77,24 +81,26 @@ class FilterConfig:
         object.__setattr__(self, "drop_flagged", tuple(self.drop_flagged))
         unknown = [f for f in self.drop_flagged if f not in FLAGS]
         if unknown:
-            raise ValueError(
+            raise ConfigError(
                 f"unknown flag(s) {', '.join(unknown)}; choose from: {', '.join(FLAGS)}"
             )
         if self.dedup not in DEDUP_MODES:
-            raise ValueError(
+            raise ConfigError(
                 f"unknown dedup {self.dedup!r}; choose one of: {', '.join(DEDUP_MODES)}"
             )
+        for name in THRESHOLDS:
+            check_finite(name, getattr(self, name))
         low, high = self.min_length_ratio, self.max_length_ratio
         if (low is not None and low < 0) or (high is not None and high <= 0):
-            raise ValueError("length ratios must be positive")
+            raise ConfigError("length ratios must be positive")
         if low is not None and high is not None and low > high:
-            raise ValueError(f"min_length_ratio {low} is above max_length_ratio {high}")
+            raise ConfigError(f"min_length_ratio {low} is above max_length_ratio {high}")
         for name in ("lang_confidence", "tgt_lang_confidence"):
             if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must be in 0..1, got {getattr(self, name)}")
+                raise ConfigError(f"{name} must be in 0..1, got {getattr(self, name)}")
         for name in ("require_src_lang", "require_tgt_lang"):
             if getattr(self, name) not in (None, *LANGUAGES):
-                raise ValueError(
+                raise ConfigError(
                     f"unknown {name} {getattr(self, name)!r}; choose one of: {', '.join(LANGUAGES)}"
                 )
 
@@ -119,6 +125,14 @@ class FilterConfig:
                 "src_lang": ["src_lang", "src_lang_conf"], "tgt_lang": ["tgt_lang", "tgt_lang_conf"]}  # fmt: skip
         cols = [c for rule in self.rules() for c in need.get(rule, [])]
         return cols + list(self.drop_flagged)
+
+
+def check_finite(name: str, value: float | None) -> None:
+    """A threshold is a finite number (or None: the rule is off); NaN would silently keep or
+    drop everything, an infinite bound says nothing a missing one does not."""
+    if value is not None and not math.isfinite(value):
+        what = name if name.endswith("lang_confidence") else "--" + name.replace("_", "-")
+        raise ConfigError(f"{what} must be a finite number, got {value}")
 
 
 @dataclass
@@ -290,13 +304,12 @@ def _split_order(files: dict[str, list[Path]], declared: dict[str, Any]) -> list
 
 def _writer(staged: Path, first_file: Path, splits: list[str]) -> Any:
     """The dataset writer for the filtered folder: the input's columns and column docs."""
-    import pyarrow.parquet as pq
 
     from corpus.dataset.schema import BASE_DOCS
     from corpus.dataset.writer import DatasetWriter
     from corpus.signals.quality import SIGNAL_DOCS
 
-    schema = pq.read_schema(first_file)
+    schema = parquet_file(first_file).schema_arrow
     cols = {f.name: _TYPE_NAMES.get(str(f.type), str(f.type)) for f in schema}
     cols.pop("translation", None)
     return DatasetWriter(staged, cols, splits, docs={**BASE_DOCS, **SIGNAL_DOCS})
@@ -312,7 +325,7 @@ def _finish(writer: Any, src: Path, out: Path, meta: dict[str, Any], config: Fil
     run = Report.from_dict(meta.get("report") or {})
     for rule, n in report.dropped.items():
         run.drop("filter", rule, n)
-    freport = {**report.to_dict(), "config": asdict(config), "input": src.name}
+    freport = {**report.to_dict(), "config": asdict(config), "input": utf8_text(src.name)}
     try:
         writer.finish(
             out,

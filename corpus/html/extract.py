@@ -1,169 +1,193 @@
 """HTML page -> main text, using the page's structure before it is flattened.
 
-1. The page is parsed with lxml (a body fragment is fine) and split into *blocks*: the text
-   between block-level tags, as a browser would lay it out, each with its element, its share
-   of link text and whether it is a heading.
-2. Page furniture goes first, each with a reason (`Extraction.dropped`): `nav`, `aside`,
-   `footer`, `figcaption`, forms and buttons, embedded posts and iframes; elements whose class
-   or id names furniture in `data/html_furniture.tsv` (related articles, share bars, comment
-   sections, tags, bylines, captions, ads, ...); lists and blocks that are mostly links; short
-   blocks repeated three times or more. Class names only count against an element that does
-   not hold a good part of the page's prose; the page frame (html, body, the schema.org
-   `articleBody`, the headline's ancestors) is never removed.
-3. trafilatura (`favor_recall`) finds the main text in what is left. Its choice is widened to
-   the article it belongs to: a heading or a full sentence that trafilatura skipped between
-   the first and last blocks it kept (or inside the `articleBody`) is put back when it sits
-   beside the article's blocks (within two levels of one), as is the standfirst (the page's
-   meta description when the page shows it as a block).
-4. The blocks of the article are returned, headline first, one paragraph each. Every other
-   block is reported as `not_main_text`, so nothing leaves the page silently.
+1. The page is parsed with lxml (a body fragment is fine) and read as the lines of its visible
+   text (corpus/html/blocks.py), each with its element, its share of link text and whether it
+   is a heading. Line n of the visible text is line n of the document as read: every drop
+   names it.
+2. Page furniture goes first, each with a reason: `nav`, `aside`, `footer`, `figcaption`,
+   forms and buttons, embedded posts, iframes and graphics; elements whose class or id names
+   furniture in `data/html_furniture.tsv` (related articles, share bars, comment sections,
+   tags, bylines, captions, ads, ...); lists and blocks that are mostly links; short lines
+   repeated three times or more. Class names only count against an element that does not hold
+   a good part of the page's prose; the page frame (html, body, the schema.org `articleBody`,
+   the headline's ancestors) is never removed (corpus/html/furniture.py).
+3. trafilatura finds the main text in what is left, widened to the article it belongs to, and
+   never worse than trafilatura alone on the page as it came (corpus/html/choose.py).
+4. The article span (corpus/clean/span.py) decides on the page's lines where the article
+   starts and ends: the lines the structure left out count as furniture; the standfirst and
+   the `<h1>` headline the page shows are the article's.
+5. The result is the visible text with every line that is not the article's left empty, so
+   that its line numbers are the page's; every other line (or part of a line) is reported
+   with its reason (`not_main_text` when only the choice of the main text left it out,
+   `before_article`, `after_article`, `furniture` when the span did).
+
+The work is linear in the size of the page; a page nested deeper than MAX_DEPTH levels, or of
+more than MAX_ELEMENTS elements, is refused with PageError (corpus/html/blocks.py).
 """
 
 from __future__ import annotations
 
-import datetime
 import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from corpus.errors import ConfigError
-from corpus.html.blocks import Block, norm, parse, split_blocks
-from corpus.html.furniture import prose_counts, prune
+from corpus.clean.span import Piece, article_span
+from corpus.html import choose
+from corpus.html.blocks import Page, PageError, norm, parse, remove
+from corpus.html.furniture import prune
 from corpus.records import DroppedLine
 
-_SITE_SEPARATOR = re.compile(r"\s*[-|–—:·]\s*$")
-_BULLET = re.compile(r"^- ")
+__all__ = ["Extraction", "PageError", "extract", "html_to_text", "looks_like_html"]
+
 REPEAT_MIN = 3
 REPEAT_MAX_CHARS = 100
+_TAG = re.compile(
+    r"<(?:!doctype\s+html|/?(?:html|body|p|br|div|span|a|b|i|u|em|strong|h[1-6]|ul|ol|li|table"
+    r"|tr|td|th|img|figure|figcaption|blockquote|section|article|header|footer|nav|font|sup|sub"
+    r"|iframe|hr|center|small|big|strike|s|script|style)\b[^<>]{0,2000}?/?)>",
+    re.IGNORECASE,
+)
+MARKUP_MIN_TAGS = 3
 
 
 @dataclass(frozen=True)
 class Extraction:
-    """The main text of a page and what was left out, one DroppedLine (line 0) per block."""
+    """The page's visible text with only the article's lines left (the others empty, so line
+    n is the page's line n) and every line or part of a line left out, with its line and
+    reason."""
 
     text: str
     dropped: tuple[DroppedLine, ...] = ()
 
+    @property
+    def article(self) -> str:
+        """The article's lines, one paragraph each."""
+        return "\n\n".join(line for line in self.text.split("\n") if line)
+
+
+def looks_like_html(text: str) -> bool:
+    """Is `text` HTML or an HTML fragment (MARKUP_MIN_TAGS tags of HTML's own names or more),
+    as a text file or a text field of a scraped dataset often is? Such text goes through
+    `extract`, not straight to the line cleaner: its tags and entities are markup, not words."""
+    if "<" not in text:
+        return False
+    return any(n >= MARKUP_MIN_TAGS for n, _ in enumerate(_TAG.finditer(text), 1))
+
+
+def html_to_text(html: str) -> str:
+    """Main text of an HTML page: its article's lines, one paragraph each. What the page
+    structure and the extractor leave out is listed, line by line, by `extract`."""
+    return extract(html).article
+
 
 def extract(html: str) -> Extraction:
-    """The main text of `html` (see the module doc); empty when the page has none."""
+    """The main text of `html` (see the module doc); empty when the page has none. Raises
+    PageError for a page nested too deep."""
     root = parse(html)
     if root is None:
         return Extraction("")
-    dropped: list[DroppedLine] = []
-    page = split_blocks(root)
-    counts = Counter(b.text for b in page if len(b.text) <= REPEAT_MAX_CHARS)
-    prune(root, prose_counts(page), dropped)
-    blocks = split_blocks(root)
-    for b in blocks:
-        if counts[b.text] >= REPEAT_MIN:  # the same short block all over the page
-            dropped.append(DroppedLine(0, b.text, "html_repeated"))
-            b.text = ""
-    doc = _trafilatura(root)
-    chosen = _choose(blocks, doc, root)
-    title = _title(doc, blocks, chosen)
-    lines = ([title] if title else []) + [blocks[i].text for i in sorted(chosen)]
-    for b in blocks:
-        if b.index not in chosen and b.text and b.text != title:
-            dropped.append(DroppedLine(0, b.text, "not_main_text"))
-    return Extraction("\n\n".join(lines), tuple(dropped))
+    page = Page(root)
+    if not page.blocks:
+        return Extraction("")
+    counts = Counter(b.text for b in page.blocks if len(b.text) <= REPEAT_MAX_CHARS)
+    removed = prune(page)
+    texts = _surviving(page)
+    repeated = {b.index for b in page.blocks if texts[b.index] and counts[b.text] >= REPEAT_MIN}
+    lines = [t if b.index not in repeated else "" for b, t in zip(page.blocks, texts, strict=True)]
+    for el in _topmost(page, removed):
+        remove(el)
+    chosen = choose.main_text(page, lines, root)
+    if choose.weak(page, chosen, lines, removed):
+        chosen |= choose.raw_trafilatura(page, html, chosen)
+    outside = _outside_article(page, texts, lines, chosen)
+    article = chosen - set(outside)
+    for found in (choose.standfirst(page, lines, article), choose.headline(page, texts, article)):
+        if found is not None:  # the page shows them as the article's: they are its own
+            article.add(found)
+            outside.pop(found, None)
+    return _result(page, texts, lines, article, outside)
 
 
-def _trafilatura(root: Any) -> Any:
-    try:
-        import trafilatura
-    except ImportError as e:
-        raise ConfigError('HTML input needs trafilatura: pip install "idcorpus[html]"') from e
-    return trafilatura.bare_extraction(
-        root,
-        include_comments=False,
-        include_tables=True,
-        with_metadata=True,  # for the title and site name; the date search is kept short
-        date_extraction_params={  # trafilatura 2.0 needs max_date; the date is not used
-            "extensive_search": False,
-            "original_date": False,
-            "max_date": datetime.date.today().isoformat(),
-        },
-        favor_recall=True,
-    )
+def _surviving(page: Page) -> list[str]:
+    """The text of every line without its removed parts."""
+    parts: list[list[str]] = [[] for _ in page.blocks]
+    whole = [True] * len(page.blocks)
+    for node in page.nodes:
+        if node.removed:
+            whole[node.line] = False
+        else:
+            parts[node.line].append(node.text)
+    return [b.text if whole[b.index] else norm("".join(parts[b.index])) for b in page.blocks]
 
 
-def _choose(blocks: list[Block], doc: Any, root: Any) -> set[int]:
-    """Indexes of the blocks of the article (see the module doc, step 3)."""
-    lines = [_BULLET.sub("", norm(x)) for x in (getattr(doc, "text", None) or "").split("\n")]
-    lines = [x for x in lines if x]
-    joined = "\n".join(lines)
-    line_set = set(lines)
-    kept = {
-        b.index
-        for b in blocks
-        if b.text
-        and (b.text in line_set or (len(b.text) >= 15 and b.text in joined))
-        and (b.link_density < 0.8 or b.prose())  # not a bare link ("Artikel Asli")
-    }
-    if not kept:  # trafilatura found nothing: the page's prose, if any
-        return {b.index for b in blocks if b.text and b.prose()}
-    lo, hi = min(kept), max(kept)
-    near = {a for i in kept for a in _containers(blocks[i].element)} - {root, root.find("body")}
-    body = root.find(".//*[@itemprop='articleBody']")
-    if body is not None:
-        inside = [b.index for b in blocks if b.element is body or body in b.element.iterancestors()]
-        if inside and inside[0] <= hi and inside[-1] >= lo:
-            lo, hi = min(lo, inside[0]), max(hi, inside[-1])
-            near |= {blocks[i].element for i in inside}
-    for b in blocks[lo : hi + 1]:
-        beside = any(c in near for c in _containers(b.element))  # the article's own blocks
-        if b.text and b.index not in kept and beside and _article_like(b):
-            kept.add(b.index)
-            near.update(_containers(b.element))
-    lead = _standfirst(blocks, root, lo)
-    if lead is not None:
-        kept.add(lead)
-    return kept
-
-
-def _containers(el: Any) -> list[Any]:
-    """The element, its parent and its grandparent."""
-    found = [el]
-    for ancestor in el.iterancestors():
-        if len(found) == 3:
-            break
-        found.append(ancestor)
+def _topmost(page: Page, removed: dict[Any, str]) -> list[Any]:
+    """The removed elements that are not inside another removed one."""
+    found = []
+    end = -1
+    for el in sorted(removed, key=lambda e: page.span[e][2]):
+        if page.span[el][2] >= end:
+            found.append(el)
+            end = page.span[el][3]
     return found
 
 
-def _article_like(block: Block) -> bool:
-    if block.heading:
-        return block.link_density < 0.5 and block.words() >= 3
-    return block.prose()
+def _outside_article(
+    page: Page, texts: list[str], lines: list[str], chosen: set[int]
+) -> dict[int, str]:
+    """Chosen lines outside the article's span, with the reason (corpus/clean/span.py: the
+    page's lines left out count as furniture)."""
+    reasons = ["" for _ in page.blocks]
+    for node in page.nodes:
+        if node.removed and not reasons[node.line]:
+            reasons[node.line] = node.removed
+    pieces = []
+    for b in page.blocks:
+        if b.index in chosen:
+            pieces.append(Piece(lines[b.index] or b.text))
+        else:
+            why = reasons[b.index] or ("not_main_text" if lines[b.index] else "html_repeated")
+            pieces.append(Piece("", why, text=lines[b.index] if why == "not_main_text" else ""))
+    start, end, islands, stray = article_span(pieces)
+    found = {}
+    for i in chosen:
+        if i in stray:
+            found[i] = "furniture"
+        elif not (start <= i < end or i in islands):
+            found[i] = "before_article" if i < start else "after_article"
+    return found
 
 
-def _standfirst(blocks: list[Block], root: Any, lo: int) -> int | None:
-    """The block before the article that shows the page's description, if any."""
-    found = set()
-    for meta in root.iterfind(".//meta"):
-        key = (meta.get("name") or meta.get("property") or meta.get("itemprop") or "").lower()
-        if key.endswith("description"):
-            found.add(norm(meta.get("content") or ""))
-    for b in blocks[:lo]:
-        if b.text in found and len(b.text) >= 20 and b.ends_sentence():
-            return b.index
-    return None
-
-
-def _title(doc: Any, blocks: list[Block], chosen: set[int]) -> str:
-    """The headline: the page title without the site name, unless the article starts with it."""
-    title = norm(getattr(doc, "title", None) or "")
-    site = norm(getattr(doc, "sitename", None) or "")
-    if site and title.endswith(site) and len(title) > len(site):
-        title = _SITE_SEPARATOR.sub("", title[: -len(site)])
-    elif " | " in title:
-        head, _, tail = title.rpartition(" | ")
-        title = head if len(tail.split()) <= 4 else title
-    if not title:
-        return ""
-    first = [blocks[i].text for i in sorted(chosen)[:3]]
-    if any(title in t or t in title for t in first):
-        return ""
-    return title
+def _result(
+    page: Page, texts: list[str], lines: list[str], chosen: set[int], outside: dict[int, str]
+) -> Extraction:
+    """The text with the chosen lines in place and the drops of every other line or part
+    (`texts`: the lines without their removed parts; `lines`: the same without repeats;
+    `outside`: chosen lines outside the article's span, with their reason)."""
+    dropped: list[DroppedLine] = []
+    removed: dict[int, list[tuple[str, str]]] = {}
+    for node in page.nodes:
+        if node.removed:
+            found = removed.setdefault(node.line, [])
+            if found and found[-1][1] == node.removed:
+                found[-1] = (found[-1][0] + node.text, node.removed)
+            else:
+                found.append((node.text, node.removed))
+    out = []
+    for b in page.blocks:
+        line = b.index + 1
+        if b.index in chosen:
+            kept = lines[b.index] or b.text  # a line restored whole by step 4
+            out.append(kept)
+            if kept != b.text:
+                dropped += [DroppedLine(line, norm(t), r) for t, r in removed.get(b.index, [])]
+            continue
+        out.append("")
+        dropped += [DroppedLine(line, norm(t), r) for t, r in removed.get(b.index, [])]
+        if b.index in outside:
+            dropped.append(DroppedLine(line, lines[b.index] or b.text, outside[b.index]))
+        elif lines[b.index]:
+            dropped.append(DroppedLine(line, lines[b.index], "not_main_text"))
+        elif texts[b.index]:
+            dropped.append(DroppedLine(line, texts[b.index], "html_repeated"))
+    return Extraction("\n".join(out), tuple(d for d in dropped if d.text))

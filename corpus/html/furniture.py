@@ -1,20 +1,23 @@
-"""Page furniture of an HTML page, removed before the text is flattened (for corpus/html/extract.py):
-by tag (`nav`, `aside`, `footer`, `figcaption`, forms, embeds), by the class or id names of
-`data/html_furniture.tsv`, lists and blocks that are mostly links, and photo boxes. Each
-removed block is recorded with its reason."""
+"""Page furniture of an HTML page, decided on the page's structure before the text is flattened
+(for corpus/html/extract.py): by tag (`nav`, `aside`, `footer`, `figcaption`, forms, embeds and
+graphics), by the class or id names of `data/html_furniture.tsv`, lists and blocks that are
+mostly links, and photo boxes. Each removed element is marked in the `Page` with its reason;
+nothing is taken out of the tree here.
+
+Every decision reads counts the Page keeps as prefix sums, and an element inside one already
+removed is never looked at, so pruning is linear in the number of elements.
+"""
 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from corpus.errors import ConfigError
-from corpus.html.blocks import BLOCK_TAGS, Block, norm, remove, split_blocks
-from corpus.records import DroppedLine
+from corpus.html.blocks import BLOCK_TAGS, Page, norm
 
 _DATA = Path(__file__).parents[1] / "data"
 _TOKEN_SPLIT = re.compile(r"[\s_]+|-{1,2}")
@@ -30,8 +33,14 @@ _FURNITURE_TAGS = {
     "iframe": "html_embed",
     "video": "html_embed",
     "audio": "html_embed",
+    "object": "html_embed",
+    "embed": "html_embed",
+    "svg": "html_embed",
+    "math": "html_embed",
 }
-_TEXT_TAGS = ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "article", "table")
+_LINK_LISTS = frozenset({"ul", "ol", "dl", "table", "section", "div"})
+_LINK_LINES = frozenset({"p", "li", "h2", "h3", "h4"})
+_PHOTO_BOXES = frozenset({"div", "figure", "span", "section", "a"})
 
 
 @lru_cache(maxsize=1)
@@ -57,34 +66,46 @@ def _tokens(el: Any) -> list[str]:
     return [t for t in _TOKEN_SPLIT.split(value) if t]
 
 
-def prune(root: Any, prose: Counter[Any], out: list[DroppedLine]) -> None:
-    """Remove page furniture in two passes, recording each removed block: first what is never
-    the article (by tag, or by an `always` class or id), then, with the prose of what is left
-    counted, what class names call furniture unless it holds the prose, lists of links and
-    photo boxes. The page frame (html, body, the articleBody, the headline's ancestors) stays."""
-    frame = _frame(root)
+def prune(page: Page) -> dict[Any, str]:
+    """The furniture of `page`, element -> reason, in two passes: first what is never the
+    article (by tag, or by an `always` class or id: `sure`), then, with the prose of what is
+    left counted, what class names call furniture unless it holds the prose, lists of links
+    and photo boxes. The page frame (html, body, the articleBody, the headline's ancestors)
+    stays."""
+    frame = _frame(page)
     always, weak = _furniture()
-    for el in _candidates(root, frame):
-        reason = _FURNITURE_TAGS.get(el.tag.lower(), "")
-        if not reason and el.tag.lower() in BLOCK_TAGS:
+    removed: dict[Any, str] = {}
+    prose = page.prose_total
+    for el in _candidates(page, frame):
+        reason = _FURNITURE_TAGS.get(page.tags[page.span[el][2]], "")
+        if not reason and page.tags[page.span[el][2]] in BLOCK_TAGS:
             reason = next((always[t] for t in _tokens(el) if t in always), "")
-            if reason and reason != "html_comments" and _holds(prose, el, 0.5):
+            if reason and reason != "html_comments" and _holds(page, el, 0.5, prose):
                 reason = ""
         if reason:
-            _drop(el, reason, prose, out)
-    for el in _candidates(root, frame):
-        if el.tag.lower() not in BLOCK_TAGS:
+            removed[el] = reason
+            prose -= page.prose_lines(el)
+            page.remove(el, reason, sure=True)
+    page.refresh()
+    prose = page.prose_total
+    for el in _candidates(page, frame):
+        if page.tags[page.span[el][2]] not in BLOCK_TAGS:
             continue  # an inline element (a link in a sentence) is part of its text
         reason = next((weak[t] for t in _tokens(el) if t in weak), "")
-        if reason and _holds(prose, el, 0.3):
+        if reason and _holds(page, el, 0.3, prose):
             continue
-        reason = reason or _link_block(el) or _photo_box(el)
+        reason = reason or _link_block(page, el) or _photo_box(page, el)
         if reason:
-            _drop(el, reason, prose, out)
+            removed[el] = reason
+            prose -= page.prose_lines(el)
+            page.remove(el, reason, sure=False)
+    page.refresh()
+    return removed
 
 
-def _frame(root: Any) -> set[Any]:
+def _frame(page: Page) -> set[Any]:
     """Elements never removed: the page itself, the articleBody, the headline's ancestors."""
+    root = page.root
     frame = {root, root.find("body")}
     body = root.find(".//*[@itemprop='articleBody']")
     if body is not None:
@@ -98,80 +119,54 @@ def _frame(root: Any) -> set[Any]:
     return frame
 
 
-def _candidates(root: Any, frame: set[Any]) -> Iterator[Any]:
-    """The elements of the page body still attached, in document order."""
-    head = root.find("head")
-    for el in list(root.iter()):
-        attached = isinstance(el.tag, str) and el.getparent() not in (None, head)
-        if attached and el not in frame and not _detached(el, root):
+def _candidates(page: Page, frame: set[Any]) -> Iterator[Any]:
+    """The elements of the page body not removed yet, in document order; the elements inside
+    one that is removed while iterating are skipped."""
+    elements = page.elements
+    i = 0
+    while i < len(elements):
+        el = elements[i]
+        if page.removed_elements[i]:
+            i = page.span[el][3]  # past everything inside it
+            continue
+        if el not in frame and page.tags[i] not in ("html", "body"):
             yield el
+            if page.removed_elements[i]:
+                i = page.span[el][3]
+                continue
+        i += 1
 
 
-def prose_counts(blocks: list[Block]) -> Counter[Any]:
-    """Prose blocks under each element (the root's count is the page's)."""
-    counts: Counter[Any] = Counter()
-    for block in blocks:
-        if block.prose():
-            counts[block.element] += 1
-            for ancestor in block.element.iterancestors():
-                counts[ancestor] += 1
-    return counts
+def _holds(page: Page, el: Any, share: float, prose: int) -> bool:
+    """Does `el` hold `share` of the page's `prose` lines (so it is the article, not
+    furniture)?"""
+    held = page.prose_lines(el)
+    return held >= 3 and held >= share * prose
 
 
-def _drop(el: Any, reason: str, prose: Counter[Any], out: list[DroppedLine]) -> None:
-    """Remove `el`, record its blocks and take its prose off its ancestors' counts."""
-    for ancestor in el.iterancestors():
-        prose[ancestor] -= prose[el]
-    _record(el, reason, out)
-    remove(el)
-
-
-def _holds(prose: Counter[Any], el: Any, share: float) -> bool:
-    """Does `el` hold `share` of the page's prose (so it is the article, not furniture)?"""
-    return prose[el] >= 3 and prose[el] >= share * prose[_root_of(el)]
-
-
-def _root_of(el: Any) -> Any:
-    return el.getroottree().getroot()
-
-
-def _detached(el: Any, root: Any) -> bool:
-    """Was `el` removed with an ancestor already?"""
-    return all(a is not root for a in el.iterancestors())
-
-
-def _link_block(el: Any) -> str:
+def _link_block(page: Page, el: Any) -> str:
     """A list or short block whose text is mostly links (related articles, menus)."""
-    tag = el.tag.lower()
-    if tag not in ("ul", "ol", "p", "div", "li", "dl", "table", "section", "h2", "h3", "h4"):
+    tag = page.tags[page.span[el][2]]
+    if tag not in _LINK_LISTS and tag not in _LINK_LINES:
         return ""
-    text = norm(el.text_content())
-    if not text:
+    chars = page.chars(el)
+    if not chars:
         return ""
-    links = el.findall(".//a")
-    link_chars = sum(len(norm(a.text_content())) for a in links)
-    density = link_chars / len(text)
-    if tag in ("ul", "ol", "dl", "table", "section", "div"):
-        return "html_link_list" if len(links) >= 2 and density >= 0.6 else ""
-    return "html_link_list" if links and density >= 0.7 and len(text) < 300 else ""
+    links = page.count(el, "link")
+    density = page.link_chars(el) / chars
+    if tag in _LINK_LISTS:
+        return "html_link_list" if links >= 2 and density >= 0.6 else ""
+    return "html_link_list" if links and density >= 0.7 and chars < 300 else ""
 
 
-def _photo_box(el: Any) -> str:
+def _photo_box(page: Page, el: Any) -> str:
     """A picture with its caption and credit: an element around an image with a little text
     and no paragraph, heading or list of its own."""
-    if el.tag.lower() not in ("div", "figure", "span", "section", "a"):
+    if page.tags[page.span[el][2]] not in _PHOTO_BOXES or not page.count(el, "picture"):
         return ""
-    if el.find(".//img") is None and el.find(".//picture") is None:
+    if page.count(el, "text"):
         return ""
-    if any(el.find(f".//{t}") is not None for t in _TEXT_TAGS):
-        return ""
-    text = norm(el.text_content())
-    if not text or len(text) >= 700 or sum(1 for b in split_blocks(el) if b.prose()) > 1:
+    chars = page.chars(el)
+    if not chars or chars >= 700 or page.prose_lines(el) > 1:
         return ""
     return "html_caption"
-
-
-def _record(el: Any, reason: str, out: list[DroppedLine]) -> None:
-    for b in split_blocks(el):
-        if b.text:
-            out.append(DroppedLine(0, b.text, reason))

@@ -5,13 +5,18 @@ files go, speed: jobs, threads, batch size, chunk size) is not."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import logging
+import math
+from dataclasses import dataclass, field, replace
 
 from corpus.dataset.filter import FilterConfig
 from corpus.errors import ConfigError
 from corpus.names import check_split_name
+from corpus.pipeline.stream import available_cores
 from corpus.read.config import ReadConfig
 from translate.base import EngineConfig
+
+log = logging.getLogger(__name__)
 
 EXECUTORS = ("local", "ray")
 LOCAL_CHUNK = 2048  # sentences per checkpoint: a kill loses at most this much work
@@ -38,6 +43,10 @@ class RayOptions:
             raise ConfigError(f"--workers must be >= 1, got {self.workers}")
         if self.unit_documents < 1:
             raise ConfigError(f"--unit-documents must be >= 1, got {self.unit_documents}")
+        for flag, value in (("--gpus-per-worker", self.gpus_per_worker),
+                            ("--cpus-per-worker", self.cpus_per_worker)):  # fmt: skip
+            if not math.isfinite(value):
+                raise ConfigError(f"{flag} must be a finite number, got {value}")
         if self.gpus_per_worker < 0 or self.cpus_per_worker <= 0:
             raise ConfigError("--gpus-per-worker must be >= 0 and --cpus-per-worker > 0")
 
@@ -85,7 +94,27 @@ class BuildConfig:
             )
         if self.jobs < 0:
             raise ConfigError(f"--jobs must be >= 0 (0 = one per core), got {self.jobs}")
+        self._cap_workers()
         check_splits(self.splits)
+
+    def _cap_workers(self) -> None:
+        """--jobs, and the CPU translate actors of a Ray cluster started on this machine, at
+        most what this machine has (a joined cluster, --ray-address, and GPU actors are Ray's
+        to schedule)."""
+        cores = available_cores()
+        if self.jobs:
+            why = f"{cores} core(s) this process may use"
+            object.__setattr__(
+                self, "jobs", cap_workers(f"--jobs {self.jobs}", self.jobs, cores, why)
+            )
+        ray = self.ray
+        if self.executor == "ray" and ray.address is None and not ray.gpus_per_worker:
+            room = max(1, int(cores // ray.cpus_per_worker))
+            what = f"--workers {ray.workers} (x --cpus-per-worker {ray.cpus_per_worker:g})"
+            why = f"{cores} core(s) of this machine (a larger cluster: --ray-address)"
+            workers = cap_workers(what, ray.workers, room, why)
+            if workers != ray.workers:
+                object.__setattr__(self, "ray", replace(ray, workers=workers))
 
     @property
     def effective_chunk(self) -> int:
@@ -95,6 +124,16 @@ class BuildConfig:
             return LOCAL_CHUNK
         gpu = self.ray.gpus_per_worker > 0
         return self.ray.workers * (RAY_CHUNK_PER_GPU_WORKER if gpu else RAY_CHUNK_PER_CPU_WORKER)
+
+
+def cap_workers(what: str, asked: int, room: int, why: str) -> int:
+    """`asked` worker processes or actors, at most `room` (what the machine has), saying so
+    when it caps: more CPU-bound workers than cores only add memory (each holds its own
+    state, a model for a translate actor) and switching, never speed."""
+    if asked <= room:
+        return asked
+    log.warning("%s is more than the %s: using %d", what, why, room)
+    return room
 
 
 def check_splits(splits: tuple[tuple[str, float], ...]) -> None:

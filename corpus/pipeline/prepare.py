@@ -54,7 +54,10 @@ def prepare(
         return _prepare_lines(doc)
     cleaned = Cleaner().clean(doc.text, drop=drop if drop is not None else frozenset())
     paragraphs = split_paragraphs(cleaned.text)
-    units = units_of(doc, segment(cleaned.text), paragraphs)
+    units = [  # each with the line of the document as read that its paragraph came from
+        u._replace(line_no=cleaned.line_of(u.start))
+        for u in units_of(doc, segment(cleaned.text), paragraphs)
+    ]
     result = Prepared(
         doc.doc_id,
         doc.part,
@@ -65,7 +68,9 @@ def prepare(
         doc.text.count("\n"),
     )
     for line in cleaned.dropped:
-        result.report.drop("clean", line.reason, doc=doc.doc_id, text=line.text)
+        result.report.drop(
+            "clean", line.reason, doc=doc.doc_id, text=line.text, line_no=line.line_no
+        )
     for unit in units:
         if any(c.isalpha() for c in unit.text):
             result.units.append(unit)

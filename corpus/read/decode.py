@@ -58,7 +58,9 @@ _CTRL_BYTES = bytes(
 _PREFERRED = ("cp1252", "latin_1")
 _NEWLINES = re.compile("\r\n?|[\x0b\x0c\u2028\u2029]")
 LOOP_REASON = "symlink loop: the link leads back to itself and never reaches a file"
-_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f\ufeff\ud800-\udfff]")
+# C1 controls (U+0080-U+009F) stay: they are what is left of mojibake ("â\x80\x94" for an em
+# dash), which the cleaner repairs (corpus/clean/repair.py) and then removes.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1f\x7f\ufeff\ud800-\udfff]")
 
 
 class BinaryFileError(InputError):
@@ -112,14 +114,29 @@ def opened(
         yield None
         return
     with stream:
-        yield stream
+        try:
+            yield stream
+        finally:
+            note_change(stream, location, report)
+
+
+def note_change(stream: InputStream, location: str, report: Report) -> None:
+    """A warning naming an input that was written to while it was read."""
+    how = stream.changed()
+    if how is not None:
+        report.count("changed_while_read")
+        report.warn(
+            f"changed_while_read: {location} changed while it was read ({how}): the text "
+            "taken from it may be cut short or mixed; build again once it no longer changes"
+        )
 
 
 def load_bytes(
     path: Path | None, location: str, report: Report, compression: str | None, limit: int
-) -> bytes | None:
-    """The whole (decompressed) input, or None after reporting why it cannot be read or that it
-    is over `limit` bytes (it is not read further)."""
+) -> tuple[bytes, bool] | None:
+    """The whole (decompressed) input and whether it is complete, or None after reporting why
+    it cannot be read or that it is over `limit` bytes (it is not read further). A stream
+    damaged after some bytes gives them (incomplete), reported as a skipped input."""
     with opened(path, location, report, compression) as f:
         if f is None:
             return None
@@ -131,17 +148,20 @@ def load_bytes(
         if len(data) > limit:
             report.skip_input(location, f"too large: over {limit:,} bytes")
             return None
-        return data
+        if f.damage is not None:
+            report.skip_input(location, f"{f.damage}; the text before it is kept")
+        return data, f.damage is None
     return None
 
 
-def decode_whole(data: bytes, location: str, report: Report) -> str | None:
-    """A whole input decoded and sanitised, or None (reported) when it holds no usable text."""
+def decode_whole(data: bytes, location: str, report: Report, complete: bool = True) -> str | None:
+    """A whole input decoded and sanitised, or None (reported) when it holds no usable text.
+    An incomplete input (cut by damage) loses a character cut in two at its end."""
     if not data:
         report.skip_input(location, "empty: no bytes")
         return None
     try:
-        raw = decode_bytes(data, location, report)
+        raw = decode_bytes(data, location, report, complete)
     except BinaryFileError as e:
         report.skip_input(location, f"binary: {e}")
         return None
@@ -152,13 +172,15 @@ def decode_whole(data: bytes, location: str, report: Report) -> str | None:
     return text
 
 
-def decode_bytes(data: bytes, location: str, report: Report) -> str:
-    """Decode a whole input by the rules above; raises BinaryFileError for binary data."""
-    encoding = choose_encoding(data, location, report, complete=True)
+def decode_bytes(data: bytes, location: str, report: Report, complete: bool = True) -> str:
+    """Decode a whole input by the rules above; raises BinaryFileError for binary data. When
+    not `complete`, a character cut off at the end is left out."""
+    encoding = choose_encoding(data, location, report, complete=complete)
     try:
-        return data.decode(encoding)
+        return codecs.getincrementaldecoder(encoding)().decode(data, final=complete)
     except UnicodeDecodeError:
-        text = data.decode(encoding, errors="replace")
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        text = decoder.decode(data, final=complete)
     n = text.count("\ufffd")
     report.count("decode_replacements", n)
     report.warn(f"{location}: {n} undecodable byte sequence(s) replaced by U+FFFD")

@@ -245,14 +245,14 @@ def _glob_reaches(pattern: list[str], path: list[str]) -> bool:
 from corpus.read.delimited import read_csv, read_tsv  # noqa: E402
 from corpus.read.records import read_jsonl  # noqa: E402
 from corpus.read.tables import read_hf, read_parquet  # noqa: E402
-from corpus.read.text import read_html, read_text  # noqa: E402
+from corpus.read.text import markup_aware, read_html, read_text  # noqa: E402
 
 READERS: dict[str, Reader] = {
-    "text": read_text,
+    "text": markup_aware(read_text),
     "html": read_html,
-    "jsonl": read_jsonl,
-    "csv": read_csv,
-    "tsv": read_tsv,
-    "parquet": read_parquet,
-    "hf": read_hf,
+    "jsonl": markup_aware(read_jsonl),
+    "csv": markup_aware(read_csv),
+    "tsv": markup_aware(read_tsv),
+    "parquet": markup_aware(read_parquet),
+    "hf": markup_aware(read_hf),
 }
