@@ -10,8 +10,6 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("sacrebleu")
-
 from corpus.evaluate.run import EvalConfig, evaluate  # noqa: E402
 
 HERE = Path(__file__).parent / "data" / "real_mt"
