@@ -100,7 +100,9 @@ def test_score_api(engine: MarianEngine) -> None:
     outputs = engine.decode(SEEN)
     ids = [o.ids + [engine.tokenizer.eos_token_id] * o.eos for o in outputs if o is not None]
     by_ids = engine.score(SEEN, ids)
-    assert by_ids == [o.score for o in outputs if o is not None]
+    # The decoder's record (a padded batch) and a forced pass (one sentence) are the same sums
+    # in a different float order: they agree to the last of the 6 decimals, give or take one.
+    assert by_ids == pytest.approx([o.score for o in outputs if o is not None], abs=1.01e-6)
     assert engine.score(SEEN, SEEN) == by_ids  # the copy model reproduces these exactly
     assert engine.score(SEEN[:1], [ids[0][:-1]])[0] != by_ids[0]  # without eos: eos not scored
     assert engine.score([], []) == [] and engine.score(["Halo"], [[]]) == [0.0]
