@@ -8,7 +8,7 @@
 # install also serves the plain one). torch==2.13.0 (CPU) goes in first so that nothing pulls a
 # CUDA build. The install is editable in strict mode: only the packages are exposed (through a
 # link tree), so a folder named corpus/ in the working directory (a dataset written with
-# --out corpus/) can never shadow the package. pip prints only errors.
+# --out corpus/) can never shadow the package. pip prints errors only (-qq).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-cli}
@@ -33,7 +33,7 @@ echo "idcorpus: setting up .venv ($mode; the first time takes a few minutes)" >&
 if [ ! -x .venv/bin/python ]; then
     "$PY" -m venv .venv
 fi
-pip=(.venv/bin/python -m pip install -q --disable-pip-version-check --root-user-action=ignore
+pip=(.venv/bin/python -m pip install -qq --disable-pip-version-check --root-user-action=ignore
     --no-input)
 "${pip[@]}" --upgrade pip
 "${pip[@]}" "torch==${TORCH_VERSION:-2.13.0}"
