@@ -305,8 +305,11 @@ def _values(parse: Callable[[str], Any], choices: Sequence[str] | None) -> Calla
                 continue
             try:
                 value = parse(item)
-            except (ValueError, ConfigError) as e:
-                raise argparse.ArgumentTypeError(f"{item!r} is not a valid value: {e}") from e
+            except ValueError as e:
+                kind = getattr(parse, "__name__", "value")
+                raise argparse.ArgumentTypeError(f"{item!r} is not a valid {kind}") from e
+            except argparse.ArgumentTypeError as e:
+                raise argparse.ArgumentTypeError(f"{item!r}: {e}") from e
             if choices and value not in choices:
                 raise argparse.ArgumentTypeError(
                     f"invalid choice {item!r} (choose from {', '.join(choices)})"
