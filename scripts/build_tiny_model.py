@@ -304,6 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cached", action="store_true", help="build once under OUT/<name>-<hash>/")
     args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # the saving bar says nothing
     if args.cached:
         path = cached_model(args.out, args.shape, args.text)
     elif (Path(args.out) / "config.json").exists():
