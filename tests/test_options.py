@@ -19,7 +19,7 @@ from corpus.evaluate.run import EvalConfig
 from corpus.pipeline.config import BuildConfig, RayOptions
 from corpus.read.config import ReadConfig
 from translate.base import DecodingOptions, EngineConfig
-from translate.options import FLAG, _options, flag_name, from_args, given
+from translate.options import FLAG, flag_name, from_args, given, options_of
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD = ["build", "in", "--out", "o"]
@@ -119,7 +119,7 @@ def test_every_field_of_build_options_is_declared_in_one_config_class() -> None:
                         fields.setdefault(item.target.id, []).append(node.name)
     user_configs = {c.__name__ for c in option_configs()} | {"CleanConfig"}
     cli = "".join(p.read_text(encoding="utf-8") for p in ROOT.glob("corpus/cli/*.py"))
-    for owner, f in _options(BuildConfig):
+    for owner, f in options_of(BuildConfig):
         declared = [c for c in fields[f.name] if c in user_configs]
         allowed = {"out": "EvalConfig", "overwrite": "EvalConfig",
                    "max_length_ratio": "DecodingOptions"}  # fmt: skip
@@ -139,7 +139,7 @@ def test_help_shows_each_option_once_with_its_default(capsys: pytest.CaptureFixt
         raw = capsys.readouterr().out
         text = " ".join(raw.split())
         for config in configs:
-            for owner, f in _options(config):
+            for owner, f in options_of(config):
                 name = flag_name(f)
                 if not name.startswith("-"):
                     continue

@@ -163,7 +163,7 @@ def combinations(config: type, args: argparse.Namespace) -> list[tuple[Any, str]
     """With `declare(..., compare=True)`: one `config` per combination of the values given,
     each with a label naming the values that vary (`compute-type=int8,num-beams=4`; empty
     when nothing varies)."""
-    options = list(_options(config))
+    options = list(options_of(config))
     values = [getattr(args, dest(owner, f.name)) for owner, f in options]
     varying = [i for i, v in enumerate(values) if len(v) > 1]
     found = []
@@ -188,26 +188,22 @@ def flag_name(f: dataclasses.Field[Any]) -> str:
     return meta.name or "--" + f.name.replace("_", "-")
 
 
-def flag_of(config: type, name: str) -> str:
-    """The flag of `config.name` (for messages: "--batch-tokens must be >= 1")."""
-    return flag_name(next(f for f in dataclasses.fields(config) if f.name == name))
-
-
-def _options(config: type) -> Iterable[tuple[type, dataclasses.Field[Any]]]:
+def options_of(config: type) -> Iterable[tuple[type, dataclasses.Field[Any]]]:
+    """(config class, field) of every option of `config`, nested configs included, in order."""
     for f in dataclasses.fields(config):
         if NESTED in f.metadata:
-            yield from _options(f.metadata[NESTED].config)
+            yield from options_of(f.metadata[NESTED].config)
         elif FLAG in f.metadata:
             yield config, f
 
 
 def _declared(config: type, args: argparse.Namespace) -> bool:
-    return any(hasattr(args, dest(owner, f.name)) for owner, f in _options(config))
+    return any(hasattr(args, dest(owner, f.name)) for owner, f in options_of(config))
 
 
 def _suppress_defaults(group: Any, config: type) -> None:
     """Options of a `nested(make=...)` config appear in `args` only when given."""
-    names = {dest(owner, f.name) for owner, f in _options(config)}
+    names = {dest(owner, f.name) for owner, f in options_of(config)}
     for action in getattr(group, "_group_actions", None) or group._actions:
         if action.dest in names:
             action.default = argparse.SUPPRESS
