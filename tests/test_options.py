@@ -227,3 +227,11 @@ def test_configs_raise_config_error_only() -> None:
                  lambda: EngineConfig(engine="x"), lambda: FilterConfig(dedup="x")):  # fmt: skip
         with pytest.raises(ConfigError):
             make()
+
+
+def test_drop_test_overlap_adds_its_flag_last() -> None:
+    on_build = from_args(BuildConfig, parse(*BUILD, "--drop-test-overlap")).filter
+    assert on_build.drop_flagged == ("is_test_overlap",) and on_build.drop_test_overlap
+    on_filter = from_args(FilterConfig, parse("filter", "a", "--out", "b", "--drop-test-overlap"))
+    assert on_filter.drop_flagged == (*FilterConfig().drop_flagged, "is_test_overlap")
+    assert not FilterConfig().drop_test_overlap

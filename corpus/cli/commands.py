@@ -102,6 +102,15 @@ def filter(args: argparse.Namespace) -> int:  # noqa: A001 - the subcommand's na
     return 0
 
 
+def report(args: argparse.Namespace) -> int:
+    from corpus.review import write_report
+
+    path = write_report(args.dataset)
+    if not args.quiet:
+        print(f"idcorpus: wrote {path}", file=sys.stderr)
+    return 0
+
+
 def export(args: argparse.Namespace) -> int:
     from corpus.dataset.export import export as run_export
 

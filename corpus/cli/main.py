@@ -47,6 +47,7 @@ examples:
   idcorpus build news/ --out corpus/ --model ./opus-mt-id-en   with a local copy of the model
   idcorpus build news/ --out corpus/ --resume               go on after Ctrl-C or a crash
   idcorpus filter corpus/ --out corpus-clean/               drop doubtful pairs
+  idcorpus report corpus/                                   a page to read the corpus by
   idcorpus export corpus/ --format tmx --out exports/       for other tools
   idcorpus evaluate --set flores-devtest                    the quality to expect
   idcorpus clean page.html                                  what cleaning keeps and drops
@@ -199,6 +200,16 @@ def build_parser() -> argparse.ArgumentParser:
         compare=True,
     )
     declare(evaluate, BuildConfig, only=("use_cache", "cache_path"))
+
+    report = command(
+        "report",
+        "write FOLDER/report.html, a page to read the corpus by",
+        "Write report.html into a dataset folder: counts, drops by reason, score and language "
+        "charts, the lowest and flagged pairs, sample documents with their dropped lines.",
+    )
+    report.add_argument(
+        "dataset", metavar="FOLDER", help="a dataset folder (build or filter output)"
+    )
 
     export = command(
         "export",

@@ -61,6 +61,7 @@ FLAGS = tuple(name for name, kind in SIGNAL_COLUMNS.items() if kind == "bool")
 DEDUP_MODES = ("none", "exact", "near")
 THRESHOLDS = ("min_score", "min_length_ratio", "max_length_ratio", "lang_confidence",
               "tgt_lang_confidence")  # fmt: skip
+OVERLAP_FLAG = "is_test_overlap"
 Row = dict[str, Any]
 
 
@@ -128,6 +129,13 @@ class FilterConfig:
             default_text="is_degenerate,is_untranslated,is_number_mismatch",
         ),
     )
+    drop_test_overlap: bool = field(
+        default=False,
+        metadata=flag(
+            "drop pairs that share a sentence or a 10-word run with the vendored test sets "
+            "(FLORES, NTREX, TICO-19, Tatoeba, NusaX): adds is_test_overlap to --drop-flagged"
+        ),
+    )
     dedup: str = field(
         default="exact",
         metadata=flag(
@@ -138,7 +146,11 @@ class FilterConfig:
     )
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "drop_flagged", tuple(self.drop_flagged))
+        flags = tuple(self.drop_flagged)
+        if self.drop_test_overlap:  # its flag goes last, after the others
+            flags = (*(f for f in flags if f != OVERLAP_FLAG), OVERLAP_FLAG)
+        object.__setattr__(self, "drop_flagged", flags)
+        object.__setattr__(self, "drop_test_overlap", OVERLAP_FLAG in flags)
         unknown = [f for f in self.drop_flagged if f not in FLAGS]
         if unknown:
             raise ConfigError(
