@@ -5,9 +5,11 @@ Tiers: a test is marked by what it uses, automatically (`pytest_collection_modif
 `model` when the tiny model fixture is among its fixtures (directly or through another
 fixture), `cli` when it or one of its fixtures runs the idcorpus command in a subprocess
 (`run_cli` / `popen_cli` of tests/helpers.py, called directly or through a function of its
-module), `ray` when it starts Ray (the `ray_cluster` fixture). The inner loop skips all three:
+module), `ray` when it starts Ray (the `ray_cluster` fixture). A test that costs seconds of CPU without
+any of those says so itself with `slow` (tests/test_real_mt.py scores whole test sets). The
+inner loop skips all four:
 
-    pytest -m "not model and not cli and not ray"
+    pytest -m "not model and not cli and not ray and not slow"
 
 A CLI subprocess started by a test not marked `cli` fails it (tests/helpers.py checks), so a
 test the scan misses cannot slip into the inner loop.
@@ -96,6 +98,8 @@ TIERS = {
     "model": "uses the tiny real model (the tiny_model fixture)",
     "cli": "runs the idcorpus command in a subprocess (run_cli or popen_cli)",
     "ray": "starts Ray (the ray_cluster fixture)",
+    "slow": "takes seconds of CPU without any of those (set by the test module: whole test sets "
+    "scored with sacrebleu)",
 }
 MODEL_FIXTURES = {"tiny_model"}
 RAY_FIXTURES = {"ray_cluster"}

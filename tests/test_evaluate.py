@@ -177,6 +177,7 @@ def test_nusax_is_reported_separately_as_written_in_indonesian(
     assert re.search(r"published \(real model\) +33\.4 +61\.2 +- ", stdout)
 
 
+@pytest.mark.slow  # seconds of CPU: out of the inner loop
 def test_reference_scored_against_itself_gives_100() -> None:
     for name in ("flores-devtest", "nusax"):
         reference = str(named_set(name).ref)

@@ -108,6 +108,7 @@ def test_forced_format_reads_through_the_compression(cwd: Path) -> None:
     assert [d.text for d in docs] == ["Satu.", "Dua."]
 
 
+@pytest.mark.slow  # seconds of CPU: out of the inner loop
 @pytest.mark.parametrize("ext", ["gz", "zst"])
 def test_compressed_records_stream_with_flat_memory(tmp_path: Path, ext: str) -> None:
     lines = "".join(

@@ -14,6 +14,9 @@ import pytest
 
 from corpus.evaluate.run import EvalConfig, evaluate
 
+# each test scores a whole FLORES set with sacrebleu (about 2 s of CPU): out of the inner loop
+pytestmark = pytest.mark.slow
+
 HERE = Path(__file__).parent / "data" / "real_mt"
 
 # file (under tests/data/real_mt), set, BLEU and chrF as reproduced with sacrebleu 2.3.1
