@@ -35,7 +35,15 @@ _METAVARS = {"int": "N", "float": "X"}
 
 @dataclass(frozen=True)
 class Flag:
-    """How a config field appears on the command line (see `flag`)."""
+    """How a config field appears on the command line (the metadata `flag(...)` makes).
+
+    `help` says what it does for a user (the default is added). `name`: the flag when it is
+    not `--field-name` (or a positional's name without dashes). `parse`: text -> value when
+    the field's type (int, float, str, optional or not) does not say it. `negate`: a boolean
+    that is on by default and turned off by `--no-...` (name it). `default_text`: how the help
+    shows the default when the value itself says little ("the model's"). `nargs`: for a
+    positional that takes several values (a tuple). `append`: the flag may be repeated; the
+    field gets the values of every occurrence, in order."""
 
     help: str
     name: str | None = None
@@ -57,40 +65,9 @@ class Nested:
     make: Callable[[dict[str, Any]], Any] | None = None
 
 
-def flag(
-    help: str,  # noqa: A002 - argparse's word
-    *,
-    name: str | None = None,
-    metavar: str | None = None,
-    choices: Iterable[str] | None = None,
-    parse: Callable[[str], Any] | None = None,
-    negate: bool = False,
-    default_text: str | None = None,
-    nargs: str | None = None,
-    append: bool = False,
-) -> dict[str, Flag]:
-    """Field metadata that makes the field a command-line option.
-
-    `help` says what it does for a user (the default is added). `name`: the flag when it is
-    not `--field-name` (or a positional's name without dashes). `parse`: text -> value when
-    the field's type (int, float, str, optional or not) does not say it. `negate`: a boolean
-    that is on by default and turned off by `--no-...` (name it). `default_text`: how the help
-    shows the default when the value itself says little (None: "the model's"). `nargs`: for
-    a positional that takes several values (a tuple). `append`: the flag may be repeated; the
-    field gets the values of every occurrence, in order."""
-    return {
-        FLAG: Flag(
-            help,
-            name,
-            metavar,
-            tuple(choices) if choices is not None else None,
-            parse,
-            negate,
-            default_text,
-            nargs,
-            append,
-        )
-    }
+def flag(help: str, **options: Any) -> dict[str, Flag]:  # noqa: A002 - argparse's word
+    """Field metadata that makes the field a command-line option (`options`: see Flag)."""
+    return {FLAG: Flag(help, **options)}
 
 
 def nested(
