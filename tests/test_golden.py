@@ -37,10 +37,14 @@ from translate.split import SPLITTER_VERSION, coarse_blocks, split_to_fit
 
 TESTSETS = REPO / "corpus" / "data" / "testsets"
 
-CLEANER = {"id-clean-6": ("3a8ad494a6a7e35a",)}
+CLEANER = {"id-clean-6": ("3a8ad494a6a7e35a",), "id-clean-7": ("7a32fa30816c4d8e",)}
 SEGMENTER = {"id-rules-3": ("e9bd1b5907b2ec00",)}
 PREPARE = {"prepare-2": ("49679f5886a9d868",)}
-SIGNALS = {"signals-3": ("126289fe15a6fd1d",), "signals-4": ("f6255552ddc87ba3",)}
+SIGNALS = {
+    "signals-3": ("126289fe15a6fd1d",),
+    "signals-4": ("f6255552ddc87ba3",),
+    "signals-5": ("123fb61a922bf4c6",),
+}
 SPLITTER = {"clauses-words-chars-2": ("8722b30a814ed6ed",)}
 RETRY = {"ngram3-2": ("02655da53b9208b4",)}
 SCORING = {"plain-2|weights-e775081a60154b15": ("dfb33030583350ba",)}

@@ -10,6 +10,7 @@ from typing import Any
 from corpus.errors import BuildFinished, ConfigError
 from corpus.pipeline.config import BuildConfig
 from corpus.read.config import ReadConfig
+from corpus.records import DroppedLine
 from corpus.report import Report
 from translate.options import from_args, given
 
@@ -66,7 +67,7 @@ def clean(args: argparse.Namespace) -> int:
     from corpus.clean.cleaner import Cleaner
     from corpus.read.inputs import iter_documents
 
-    report = Report()
+    report = _HtmlDrops()
     cleaner = Cleaner()
     documents = 0
     inputs = given(BuildConfig, args, only=("inputs",))["inputs"]
@@ -77,12 +78,30 @@ def clean(args: argparse.Namespace) -> int:
         if not args.dropped_only:
             print(result.text)
             print("--- dropped")
-        for line in result.dropped:
+        dropped = report.units.pop(doc.doc_id, []) + list(result.dropped)
+        for line in sorted(dropped, key=lambda d: d.line_no):
             print(f"[{line.reason}] line {line.line_no}: {line.text}")
     print_warnings(report)
     if documents == 0:
         raise ConfigError("nothing usable in the input: no document was read")
     return 0
+
+
+class _HtmlDrops(Report):
+    """A Report that also keeps each document's HTML-level drops (the lines and parts the
+    extraction left out, with their line in the document as read) for `idcorpus clean`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.units: dict[str, list[DroppedLine]] = {}
+
+    def drop(
+        self, stage: str, reason: str, n: int = 1, *, doc: str | None = None, text: str = "",
+        line_no: int | None = None, **where: Any,
+    ) -> None:  # fmt: skip
+        super().drop(stage, reason, n, doc=doc, text=text, line_no=line_no, **where)
+        if stage == "html" and doc is not None:
+            self.units.setdefault(doc, []).append(DroppedLine(line_no or 0, text, reason))
 
 
 def filter(args: argparse.Namespace) -> int:  # noqa: A001 - the subcommand's name

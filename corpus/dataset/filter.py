@@ -173,8 +173,7 @@ class FilterConfig:
         for name in ("require_src_lang", "require_tgt_lang"):
             if getattr(self, name) not in (None, *LANGUAGES):
                 raise ConfigError(
-                    f"unknown --{name.replace('_', '-')} {getattr(self, name)!r}; choose one of: "
-                    + ", ".join(LANGUAGES)
+                    f"unknown {name} {getattr(self, name)!r}; choose one of: {', '.join(LANGUAGES)}"
                 )
 
     @classmethod
