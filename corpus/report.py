@@ -30,6 +30,7 @@ KINDS = {
     "duplicate_input": "input(s) given more than once, read once",
     "bad_record": "record(s) skipped",
     "damaged_file": "file(s) read up to damage",
+    "changed_while_read": "input(s) that changed while they were read",
     "text_altered": "input(s) whose text was altered (control characters removed, bytes "
     "undecodable)",
     "encoding": "input(s) not in UTF-8, decoded",

@@ -55,7 +55,7 @@ def test_no_option_gives_the_config_defaults() -> None:
         (["--ray-address", "auto"], "ray.address", "auto"),
         (["--ray-tmp-dir", "/t"], "ray.tmp_dir", "/t"),
         (["--gpus-per-worker", "0.5"], "ray.gpus_per_worker", 0.5),
-        (["--jobs", "3"], "jobs", 3),
+        (["--jobs", "1"], "jobs", 1),
         (["--resume"], "resume", True),
     ],
     ids=lambda v: str(v[0]) if isinstance(v, list) else None,

@@ -5,14 +5,21 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import Any, TextIO
 
 from corpus.errors import BuildFinished, ConfigError
+from corpus.names import shown
 from corpus.pipeline.config import BuildConfig
 from corpus.read.config import ReadConfig
 from corpus.records import DroppedLine
 from corpus.report import Report
 from translate.options import from_args, given
+
+
+def say(text: str = "", file: TextIO | None = None) -> None:
+    """Print a line of the command's output (stdout unless `file`) with every name in it
+    shown safely: no control character or undecodable byte reaches the terminal raw."""
+    print(shown(text), file=file or sys.stdout)
 
 
 def build(args: argparse.Namespace) -> int:
@@ -22,7 +29,7 @@ def build(args: argparse.Namespace) -> int:
     try:
         summary = run_build(config)
     except BuildFinished as e:
-        print(f"idcorpus: {e}", file=sys.stderr)
+        say(f"idcorpus: {e}", file=sys.stderr)
         return 0
     if not args.quiet:
         print_summary(summary)
@@ -32,35 +39,35 @@ def build(args: argparse.Namespace) -> int:
 
 def print_summary(summary: Any) -> None:
     out = sys.stderr
-    print(f"\nidcorpus: wrote {summary.out}", file=out)
-    print(f"  documents        {summary.documents:>10,}", file=out)
-    print(f"  sentences        {summary.sentences:>10,}", file=out)
-    print(
+    say(f"\nidcorpus: wrote {summary.out}", file=out)
+    say(f"  documents        {summary.documents:>10,}", file=out)
+    say(f"  sentences        {summary.sentences:>10,}", file=out)
+    say(
         f"  pairs written    {summary.pairs_written:>10,}  "
         + ", ".join(f"{s}={n:,}" for s, n in summary.split_counts.items()),
         file=out,
     )
-    print(
+    say(
         f"  time             {summary.elapsed_s:>10.1f} s  "
         f"({summary.sentences_per_s:,.1f} sentences/s)",
         file=out,
     )
     if summary.cache_stats:
-        print(
+        say(
             "  cache            " + ", ".join(f"{k}={v:,}" for k, v in summary.cache_stats.items()),
             file=out,
         )
     for reason, n in sorted(summary.report.dropped.items()):
-        print(f"  dropped {reason:<30} {n:>8,}", file=out)
-    print(f"  signature        {summary.provenance.get('signature', '')}", file=out)
+        say(f"  dropped {reason:<30} {n:>8,}", file=out)
+    say(f"  signature        {summary.provenance.get('signature', '')}", file=out)
 
 
 def print_warnings(report: Report, note: str = "") -> None:
     """Every kind of warning the run gave, once, grouped, with the first inputs it names."""
     lines = report.warning_summary()
     if lines:
-        print(f"idcorpus: warnings{note}:", file=sys.stderr)
-        print("\n".join(f"  {line}" for line in lines), file=sys.stderr)
+        say(f"idcorpus: warnings{note}:", file=sys.stderr)
+        say("\n".join(f"  {line}" for line in lines), file=sys.stderr)
 
 
 def clean(args: argparse.Namespace) -> int:
@@ -74,13 +81,13 @@ def clean(args: argparse.Namespace) -> int:
     for doc in iter_documents(inputs, from_args(ReadConfig, args), report):
         documents += 1
         result = cleaner.clean(doc.text)
-        print(f"=== {doc.doc_id}")
+        say(f"=== {doc.doc_id}")
         if not args.dropped_only:
-            print(result.text)
-            print("--- dropped")
+            say(result.text)
+            say("--- dropped")
         dropped = report.units.pop(doc.doc_id, []) + list(result.dropped)
         for line in sorted(dropped, key=lambda d: d.line_no):
-            print(f"[{line.reason}] line {line.line_no}: {line.text}")
+            say(f"[{line.reason}] line {line.line_no}: {line.text}")
     print_warnings(report)
     if documents == 0:
         raise ConfigError("nothing usable in the input: no document was read")
@@ -113,11 +120,11 @@ def filter(args: argparse.Namespace) -> int:  # noqa: A001 - the subcommand's na
     report = filter_dataset(args.dataset, target, config, **where)
     if not args.quiet:
         out = sys.stderr
-        print(f"idcorpus: filtered {args.dataset} -> {target}", file=out)
-        print(f"  input rows  {report.input_rows:>10,}", file=out)
-        print(f"  kept        {report.kept:>10,}", file=out)
+        say(f"idcorpus: filtered {args.dataset} -> {target}", file=out)
+        say(f"  input rows  {report.input_rows:>10,}", file=out)
+        say(f"  kept        {report.kept:>10,}", file=out)
         for rule, n in report.dropped.items():
-            print(f"  dropped {rule:<24} {n:>8,}", file=out)
+            say(f"  dropped {rule:<24} {n:>8,}", file=out)
     return 0
 
 
@@ -126,7 +133,7 @@ def report(args: argparse.Namespace) -> int:
 
     path = write_report(args.dataset)
     if not args.quiet:
-        print(f"idcorpus: wrote {path}", file=sys.stderr)
+        say(f"idcorpus: wrote {path}", file=sys.stderr)
     return 0
 
 
@@ -136,7 +143,7 @@ def export(args: argparse.Namespace) -> int:
     written = run_export(args.dataset, args.format, args.out)
     if not args.quiet:
         for split, paths in written.items():
-            print(f"{split}: " + " ".join(str(p) for p in paths), file=sys.stderr)
+            say(f"{split}: " + " ".join(str(p) for p in paths), file=sys.stderr)
     return 0
 
 
@@ -161,10 +168,10 @@ def evaluate(args: argparse.Namespace) -> int:
     from corpus.evaluate.run import evaluate as run_evaluate
 
     if args.list_sets:
-        print(list_sets())
+        say(list_sets())
         return 0
     evaluation = run_evaluate(evaluate_config(args))
-    print(format_evaluation(evaluation))
+    say(format_evaluation(evaluation))
     return 0
 
 

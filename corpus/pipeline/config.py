@@ -245,7 +245,6 @@ class BuildConfig:
             if workers != ray.workers:
                 object.__setattr__(self, "ray", replace(ray, workers=workers))
 
-
     @property
     def effective_chunk(self) -> int:
         if self.chunk_sentences:

@@ -126,8 +126,10 @@ def note_change(stream: InputStream, location: str, report: Report) -> None:
     if how is not None:
         report.count("changed_while_read")
         report.warn(
-            f"changed_while_read: {location} changed while it was read ({how}): the text "
-            "taken from it may be cut short or mixed; build again once it no longer changes"
+            "changed_while_read",
+            f"changed while it was read ({how}): the text taken from it may be cut short or "
+            "mixed; build again once it no longer changes",
+            where=location,
         )
 
 
