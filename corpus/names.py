@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from corpus.errors import ConfigError, CorpusError
+from corpus.errors import ConfigError
 
 SPLIT_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 SPLIT_NAME_RULE = "a letter followed by letters, digits or _ (e.g. train, validation, test)"
@@ -23,7 +23,7 @@ def is_split_name(name: str) -> bool:
     return SPLIT_NAME.fullmatch(name) is not None
 
 
-def check_split_name(name: str, where: str, error: type[CorpusError] = ConfigError) -> str:
+def check_split_name(name: str, where: str, error: type[Exception] = ConfigError) -> str:
     """`name` if it is a valid split name, else `error` naming `where` it came from."""
     if not is_split_name(name):
         raise error(f"{where}: split name {name!r} is not valid; a split name is {SPLIT_NAME_RULE}")

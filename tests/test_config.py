@@ -165,5 +165,5 @@ def test_filter_command_refuses_nan_too(tmp_path: Path, capsys: pytest.CaptureFi
 def test_non_finite_decoding_options_are_refused(name: str) -> None:
     from translate.base import DecodingOptions
 
-    with pytest.raises(ValueError, match=f"{name} must be a finite number, got nan"):
+    with pytest.raises(ConfigError, match=f"{name} must be a finite number, got nan"):
         DecodingOptions(**{name: float("nan")})  # type: ignore[arg-type]

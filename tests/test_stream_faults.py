@@ -162,8 +162,8 @@ def test_a_text_file_truncated_while_it_is_read_is_named(
         f.truncate(size // 2)
     rest = list(parts)
     assert len(first.text) + sum(len(d.text) for d in rest) < size
-    (warning,) = [w for w in report.warnings if w.startswith("changed_while_read:")]
-    assert f"big.txt changed while it was read (size {size:,} -> {size // 2:,} bytes)" in warning
+    (warning,) = [w for w in report.warnings if w.kind == "changed_while_read"]
+    assert f"big.txt: changed while it was read (size {size:,} -> {size // 2:,} bytes)" in warning
     assert report.counts["changed_while_read"] == 1
 
 
@@ -177,7 +177,8 @@ def test_a_jsonl_file_growing_while_it_is_read_is_named(cwd: Path) -> None:
         f.write(json.dumps({"text": "Baris baru."}) + "\n")
     assert len(list(docs)) >= 19_999
     assert any(
-        w.startswith("changed_while_read: rows.jsonl changed while it was read (size")
+        w.kind == "changed_while_read"
+        and w.startswith("rows.jsonl: changed while it was read (size")
         for w in report.warnings
     )
 
@@ -206,5 +207,6 @@ def test_a_build_whose_input_shrinks_while_read_says_so_at_the_end(
     flags = ["--engine", "transformers", "--num-beams", "1", "--threads", "1", "--no-cache"]
     assert main([*args, *flags, "--quiet", "--no-signals"]) == 0
     err = capsys.readouterr().err
-    assert "idcorpus: warning: changed_while_read: berita.txt changed while it was read" in err
-    assert "changed_while_read: berita.txt" in (cwd / "out" / "README.md").read_text()
+    assert "1 input(s) that changed while they were read" in err
+    assert "    berita.txt: changed while it was read" in err
+    assert "- berita.txt: changed while it was read" in (cwd / "out" / "README.md").read_text()

@@ -6,6 +6,7 @@ what was dropped and why, and summary statistics of each quality signal.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -14,6 +15,7 @@ import yaml
 
 from corpus.dataset.schema import LANGUAGES, features_yaml
 from corpus.names import json_shown, shown, utf8_data, utf8_text
+from corpus.report import RunWarning
 
 LICENSE_NAME = "idcorpus-mixed"
 LICENSE_FILE = "LICENSE.md"
@@ -143,9 +145,14 @@ def _report_sections(info: CardInfo) -> list[str]:
             "### Dropped units by reason\n",
             _table(("stage:reason", "units"), sorted(dropped.items())) + "\n",
         ]
-    warnings = info.report.get("warnings", [])
+    warnings = [RunWarning.from_data(w) for w in info.report.get("warnings", [])]
     if warnings:
-        parts += ["### Warnings\n", "\n".join(f"- {cell(w)}" for w in warnings) + "\n"]
+        lines = [f"- {cell(w)}" for w in warnings]
+        kept = Counter(w.kind for w in warnings)
+        for kind, n in (info.report.get("warning_counts") or {}).items():
+            if n > kept[kind]:
+                lines.append(f"- ... and {n - kept[kind]:,} more of kind `{kind}`")
+        parts += ["### Warnings\n", "\n".join(lines) + "\n"]
     examples = info.report.get("examples", {})
     if examples:
         rows = [

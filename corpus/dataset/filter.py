@@ -37,13 +37,14 @@ import os
 import shutil
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from corpus.errors import ConfigError, InputError, OutputError
 from corpus.names import parquet_file, utf8_text
 from corpus.signals.quality import LANGUAGES, NON_ID_CONFIDENCE, SIGNAL_COLUMNS
+from translate.options import flag
 from translate.robust import RATIO_MIN_WORDS, RATIO_RANGE
 
 log = logging.getLogger(__name__)
@@ -60,25 +61,96 @@ FLAGS = tuple(name for name, kind in SIGNAL_COLUMNS.items() if kind == "bool")
 DEDUP_MODES = ("none", "exact", "near")
 THRESHOLDS = ("min_score", "min_length_ratio", "max_length_ratio", "lang_confidence",
               "tgt_lang_confidence")  # fmt: skip
+OVERLAP_FLAG = "is_test_overlap"
 Row = dict[str, Any]
+
+
+def _language(text: str) -> str | None:
+    """A language code, or '' for any language (the rule off)."""
+    return text.strip() or None
+
+
+def _flag_names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
+
+
+def filter_when_given(given: dict[str, Any]) -> FilterConfig | None:
+    """The filter of a build: none unless a filter option was given, then only those rules."""
+    return replace(FilterConfig.off(), **given) if given else None
 
 
 @dataclass(frozen=True)
 class FilterConfig:
-    """Thresholds; None (or dedup "none", or an empty drop_flagged) turns a rule off."""
+    """Thresholds; None (or dedup "none", or an empty drop_flagged) turns a rule off. The
+    fields with `flag(...)` are the options of `idcorpus filter` (with these defaults) and of
+    `build` (where only the options given apply)."""
 
-    min_score: float | None = -3.0
-    min_length_ratio: float | None = MIN_LENGTH_RATIO
-    max_length_ratio: float | None = RATIO_RANGE[1]
-    require_src_lang: str | None = "id"
-    require_tgt_lang: str | None = "en"
+    min_score: float | None = field(
+        default=-3.0,
+        metadata=flag(
+            "drop pairs whose score (mean log-probability per token, <= 0) is lower: the model "
+            "was guessing"
+        ),
+    )
+    min_length_ratio: float | None = field(
+        default=MIN_LENGTH_RATIO,
+        metadata=flag("drop pairs whose English/Indonesian length ratio (characters) is lower"),
+    )
+    max_length_ratio: float | None = field(
+        default=RATIO_RANGE[1],
+        metadata=flag("drop pairs whose English/Indonesian length ratio (characters) is higher"),
+    )
+    require_src_lang: str | None = field(
+        default="id",
+        metadata=flag(
+            f"drop pairs whose source is confidently another language, one of "
+            f"{', '.join(LANGUAGES)} ('' keeps every language)",
+            parse=_language,
+            metavar="CODE",
+        ),
+    )
+    require_tgt_lang: str | None = field(
+        default="en",
+        metadata=flag(
+            "the same for the translation ('' keeps every language)",
+            parse=_language,
+            metavar="CODE",
+        ),
+    )
     lang_confidence: float = NON_ID_CONFIDENCE
     tgt_lang_confidence: float = TGT_LANG_CONFIDENCE
-    drop_flagged: tuple[str, ...] = ("is_degenerate", "is_untranslated", "is_number_mismatch")
-    dedup: str = "exact"
+    drop_flagged: tuple[str, ...] = field(
+        default=("is_degenerate", "is_untranslated", "is_number_mismatch"),
+        metadata=flag(
+            f"comma-separated flags whose pairs are dropped, of: {', '.join(FLAGS)} ('' drops "
+            "none)",
+            parse=_flag_names,
+            metavar="FLAG[,FLAG...]",
+            default_text="is_degenerate,is_untranslated,is_number_mismatch",
+        ),
+    )
+    drop_test_overlap: bool = field(
+        default=False,
+        metadata=flag(
+            "drop pairs that share a sentence or a 10-word run with the vendored test sets "
+            "(FLORES, NTREX, TICO-19, Tatoeba, NusaX): adds is_test_overlap to --drop-flagged"
+        ),
+    )
+    dedup: str = field(
+        default="exact",
+        metadata=flag(
+            "drop repeated pairs: exact text, or near (case, punctuation, digits and spacing "
+            "ignored)",
+            choices=DEDUP_MODES,
+        ),
+    )
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "drop_flagged", tuple(self.drop_flagged))
+        flags = tuple(self.drop_flagged)
+        if self.drop_test_overlap:  # its flag goes last, after the others
+            flags = (*(f for f in flags if f != OVERLAP_FLAG), OVERLAP_FLAG)
+        object.__setattr__(self, "drop_flagged", flags)
+        object.__setattr__(self, "drop_test_overlap", OVERLAP_FLAG in flags)
         unknown = [f for f in self.drop_flagged if f not in FLAGS]
         if unknown:
             raise ConfigError(
@@ -94,7 +166,7 @@ class FilterConfig:
         if (low is not None and low < 0) or (high is not None and high <= 0):
             raise ConfigError("length ratios must be positive")
         if low is not None and high is not None and low > high:
-            raise ConfigError(f"min_length_ratio {low} is above max_length_ratio {high}")
+            raise ConfigError(f"--min-length-ratio {low} is above --max-length-ratio {high}")
         for name in ("lang_confidence", "tgt_lang_confidence"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 raise ConfigError(f"{name} must be in 0..1, got {getattr(self, name)}")
@@ -188,9 +260,9 @@ class RowFilter:
             row, "tgt", c.require_tgt_lang, c.tgt_lang_confidence
         ):
             return "tgt_lang"
-        for flag in c.drop_flagged:
-            if row[flag]:
-                return f"flag:{flag}"
+        for name in c.drop_flagged:
+            if row[name]:
+                return f"flag:{name}"
         if c.dedup != "none":
             key = pair_key(row["translation"], near=c.dedup == "near")
             if key in self._seen:
@@ -342,9 +414,9 @@ def _finish(writer: Any, src: Path, out: Path, meta: dict[str, Any], config: Fil
             f"no dataset written to {out}: the filter dropped all {report.input_rows} rows "
             f"({rules or 'the input has no rows'}); relax the filter options"
         ) from e
-    for message in run.warnings:
-        if message.startswith("split "):
-            log.warning(message)
+    for warning in run.warnings:
+        if warning.kind == "split_empty":
+            log.warning(warning)
 
 
 _TYPE_NAMES = {"double": "float64", "float": "float32", "string": "string", "large_string": "string",

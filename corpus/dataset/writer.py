@@ -137,7 +137,7 @@ def publish_dataset(
         raise EmptyDatasetError("no rows to write")
     empty = [s for s in declared if not counts.get(s)]
     for split in empty:
-        report.warn(empty_split.format(split=split))
+        report.warn("split_empty", empty_split.format(split=split))
     order = {s: i for i, s in enumerate(declared)}
     counts = dict(sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
     data = report.to_dict()

@@ -14,6 +14,7 @@ from corpus.dataset.splits import add_by_split, split_of
 from corpus.dataset.stats import iter_tables
 from corpus.dataset.writer import DatasetWriter, EmptyDatasetError
 from corpus.errors import OutputError
+from corpus.pipeline.paths import make_public
 from corpus.read.streams import utf8_name
 
 
@@ -51,6 +52,7 @@ def publish_build(
     an OutputError says why, by cause."""
     for rule, n in (freport or {}).get("dropped", {}).items():
         report.drop("filter", rule, n)
+    make_public(report, config.inputs)
     try:
         finished = finish(
             out,

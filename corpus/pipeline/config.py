@@ -9,12 +9,13 @@ import logging
 import math
 from dataclasses import dataclass, field, replace
 
-from corpus.dataset.filter import FilterConfig
+from corpus.dataset.filter import FilterConfig, filter_when_given
 from corpus.errors import ConfigError
 from corpus.names import check_split_name
 from corpus.pipeline.stream import available_cores
 from corpus.read.config import ReadConfig
 from translate.base import EngineConfig
+from translate.options import flag, nested
 
 log = logging.getLogger(__name__)
 
@@ -26,53 +27,181 @@ RAY_CHUNK_PER_CPU_WORKER = 16384
 RAY_CHUNK_PER_GPU_WORKER = 65536
 
 
+def check_splits(splits: tuple[tuple[str, float], ...]) -> None:
+    names = [name for name, _ in splits]
+    if not splits or len(set(names)) != len(names):
+        raise ConfigError(f"split names must be unique and at least one given, got {names}")
+    for name, fraction in splits:
+        check_split_name(name, "--split")
+        if not 0 < fraction <= 1:
+            raise ConfigError(f"split {name!r} fraction must be in (0, 1], got {fraction}")
+    total = sum(f for _, f in splits)
+    if abs(total - 1.0) > 1e-6:
+        raise ConfigError(f"split fractions must add up to 1, got {total:g}")
+
+
+def parse_splits(text: str) -> tuple[tuple[str, float], ...]:
+    """'train=0.98,validation=0.01,test=0.01' -> (("train", 0.98), ...), validated."""
+    splits = []
+    for item in filter(None, (p.strip() for p in text.split(","))):
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(
+                f"--split item {item!r} is not NAME=FRACTION (e.g. train=0.98,test=0.02); "
+                "to read one split of a Hugging Face dataset input use --input-split"
+            )
+        try:
+            splits.append((name.strip(), float(value)))
+        except ValueError as e:
+            raise ConfigError(
+                f"--split item {item!r} is not NAME=FRACTION (e.g. train=0.98,test=0.02)"
+            ) from e
+    result = tuple(splits)
+    check_splits(result)
+    return result
+
+
 @dataclass(frozen=True)
 class RayOptions:
     """Where and how wide a Ray build runs (`--executor ray`): the cluster, the translate
     actors, and the documents per work unit (the unit of reading, of resume and of progress)."""
 
-    address: str | None = None
-    workers: int = 2
-    gpus_per_worker: float = 0.0
-    cpus_per_worker: float = 1.0
-    tmp_dir: str | None = None
-    unit_documents: int = 256
+    address: str | None = field(
+        default=None,
+        metadata=flag(
+            "join this Ray cluster (auto: the one started with `ray start`)",
+            name="--ray-address",
+            metavar="ADDRESS",
+            default_text="start a Ray on this machine",
+        ),
+    )
+    workers: int = field(default=2, metadata=flag("Ray actors translating, one model each"))
+    gpus_per_worker: float = field(
+        default=0.0, metadata=flag("GPUs per translating actor (0.5 puts two on a GPU)")
+    )
+    cpus_per_worker: float = field(
+        default=1.0, metadata=flag("CPUs each translating actor reserves")
+    )
+    tmp_dir: str | None = field(
+        default=None,
+        metadata=flag(
+            "folder of Ray's temporary files",
+            name="--ray-tmp-dir",
+            metavar="FOLDER",
+            default_text="a short temp folder",
+        ),
+    )
+    unit_documents: int = field(
+        default=256,
+        metadata=flag("documents per Ray work unit (whole input files; the unit of resume)"),
+    )
 
     def __post_init__(self) -> None:
         if self.workers < 1:
             raise ConfigError(f"--workers must be >= 1, got {self.workers}")
         if self.unit_documents < 1:
             raise ConfigError(f"--unit-documents must be >= 1, got {self.unit_documents}")
-        for flag, value in (("--gpus-per-worker", self.gpus_per_worker),
-                            ("--cpus-per-worker", self.cpus_per_worker)):  # fmt: skip
+        for flag_, value in (("--gpus-per-worker", self.gpus_per_worker),
+                             ("--cpus-per-worker", self.cpus_per_worker)):  # fmt: skip
             if not math.isfinite(value):
-                raise ConfigError(f"{flag} must be a finite number, got {value}")
+                raise ConfigError(f"{flag_} must be a finite number, got {value}")
         if self.gpus_per_worker < 0 or self.cpus_per_worker <= 0:
             raise ConfigError("--gpus-per-worker must be >= 0 and --cpus-per-worker > 0")
 
 
 @dataclass(frozen=True)
 class BuildConfig:
-    inputs: tuple[str, ...]
-    out: str
-    engine: EngineConfig = field(default_factory=EngineConfig)
-    read: ReadConfig = field(default_factory=ReadConfig)
-    filter: FilterConfig | None = None
-    splits: tuple[tuple[str, float], ...] = (("train", 1.0),)
-    seed: int = 0
-    executor: str = "local"
-    ray: RayOptions = field(default_factory=RayOptions)
-    use_cache: bool = True
-    cache_path: str | None = None
-    signals: bool = True
-    chunk_sentences: int = 0  # 0 = automatic: LOCAL_CHUNK, or a share per Ray worker
-    jobs: int = (
-        0  # worker processes for the CPU stages; 0 = auto (corpus.pipeline.stream.worker_count)
+    """What a build reads, how it translates and what it writes. The fields with `flag(...)`
+    (and those of the configs nested in it) are the options of `idcorpus build`."""
+
+    inputs: tuple[str, ...] = field(
+        metadata=flag(
+            "files, folders (read recursively), globs, or - for stdin; .gz .bz2 .xz .zst "
+            "files are read through",
+            name="inputs",
+            nargs="+",
+            metavar="INPUT",
+        )
     )
-    overwrite: bool = False
-    resume: bool = False
+    out: str = field(metadata=flag("the dataset folder to write", metavar="FOLDER"))
+    engine: EngineConfig = field(
+        default_factory=EngineConfig, metadata=nested(EngineConfig, "model, engine and decoding")
+    )
+    read: ReadConfig = field(
+        default_factory=ReadConfig, metadata=nested(ReadConfig, "reading the inputs")
+    )
+    filter: FilterConfig | None = field(
+        default=None,
+        metadata=nested(
+            FilterConfig,
+            "quality filter (none unless one of these is given; then only the rules given)",
+            make=filter_when_given,
+        ),
+    )
+    splits: tuple[tuple[str, float], ...] = field(
+        default=(("train", 1.0),),
+        metadata=flag(
+            "output splits, assigned by document: NAME=FRACTION,... e.g. "
+            "train=0.98,validation=0.01,test=0.01",
+            name="--split",
+            parse=parse_splits,
+            metavar="SPLITS",
+            default_text="one split, train",
+        ),
+    )
+    seed: int = field(default=0, metadata=flag("seed of the split assignment"))
+    executor: str = field(
+        default="local",
+        metadata=flag("where the build runs: this machine, or a Ray cluster", choices=EXECUTORS),
+    )
+    ray: RayOptions = field(
+        default_factory=RayOptions, metadata=nested(RayOptions, "Ray (with --executor ray)")
+    )
+    use_cache: bool = field(
+        default=True,
+        metadata=flag(
+            "do not use the translation cache (which makes rebuilds translate only new sentences)",
+            name="--no-cache",
+            negate=True,
+        ),
+    )
+    cache_path: str | None = field(
+        default=None,
+        metadata=flag(
+            "the translation cache's SQLite file",
+            metavar="FILE",
+            default_text="translations.sqlite3 in the user cache folder",
+        ),
+    )
+    signals: bool = field(
+        default=True,
+        metadata=flag(
+            "leave out language ID and the other quality signals (faster)",
+            name="--no-signals",
+            negate=True,
+        ),
+    )
+    chunk_sentences: int = field(
+        default=0,
+        metadata=flag(
+            "sentences per checkpointed chunk; 0 = 2048 here, on Ray 16384 per CPU worker and "
+            "65536 per GPU worker"
+        ),
+    )
+    jobs: int = field(
+        default=0,
+        metadata=flag(
+            "worker processes for reading, cleaning, segmentation and signals; 0 = one per core "
+            "(none for an input under 1 MiB); the dataset is the same for any value"
+        ),
+    )
+    overwrite: bool = field(default=False, metadata=flag("replace an existing output folder"))
+    resume: bool = field(
+        default=False,
+        metadata=flag("continue an interrupted build (Ctrl-C, kill, crash) where it stopped"),
+    )
     quiet: bool = False
-    strict: bool = False
+    strict: bool = field(default=False, metadata=flag("exit with code 1 when an input was skipped"))
 
     def __post_init__(self) -> None:
         if not self.inputs:
@@ -134,37 +263,3 @@ def cap_workers(what: str, asked: int, room: int, why: str) -> int:
         return asked
     log.warning("%s is more than the %s: using %d", what, why, room)
     return room
-
-
-def check_splits(splits: tuple[tuple[str, float], ...]) -> None:
-    names = [name for name, _ in splits]
-    if not splits or len(set(names)) != len(names):
-        raise ConfigError(f"split names must be unique and at least one given, got {names}")
-    for name, fraction in splits:
-        check_split_name(name, "--split")
-        if not 0 < fraction <= 1:
-            raise ConfigError(f"split {name!r} fraction must be in (0, 1], got {fraction}")
-    total = sum(f for _, f in splits)
-    if abs(total - 1.0) > 1e-6:
-        raise ConfigError(f"split fractions must add up to 1, got {total:g}")
-
-
-def parse_splits(text: str) -> tuple[tuple[str, float], ...]:
-    """'train=0.98,validation=0.01,test=0.01' -> (("train", 0.98), ...), validated."""
-    splits = []
-    for item in filter(None, (p.strip() for p in text.split(","))):
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise ConfigError(
-                f"--split item {item!r} is not NAME=FRACTION (e.g. train=0.98,test=0.02); "
-                "to read one split of a Hugging Face dataset input use --input-split"
-            )
-        try:
-            splits.append((name.strip(), float(value)))
-        except ValueError as e:
-            raise ConfigError(
-                f"--split item {item!r} is not NAME=FRACTION (e.g. train=0.98,test=0.02)"
-            ) from e
-    result = tuple(splits)
-    check_splits(result)
-    return result

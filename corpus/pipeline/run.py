@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.dataset.schema import rows_to_table
-from corpus.errors import InputError, OutputError, StorageError
+from corpus.errors import BuildFinished, InputError, OutputError, StorageError
 from corpus.pipeline.assemble import assemble_shards, nothing_usable
 from corpus.pipeline.chunks import Chunk, End, Failed, Producer
 from corpus.pipeline.config import BuildConfig
@@ -73,9 +73,14 @@ def build(
 
     check_output(config)
     with BuildLock(out):
-        if out.exists() and not config.overwrite:
-            raise OutputError(f"{out} already exists: pass --overwrite to replace it")
         work = WorkDir(out)
+        if out.exists() and not config.overwrite:
+            if config.resume and (out / "idcorpus.json").is_file() and not work.path.exists():
+                raise BuildFinished(
+                    f"{out} is complete: its build finished, there is nothing to resume "
+                    "(pass --overwrite instead of --resume to build it again)"
+                )
+            raise OutputError(f"{out} already exists: pass --overwrite to replace it")
         work.check_start(resume=config.resume, overwrite=config.overwrite)
         try:
             if config.executor == "ray":

@@ -126,8 +126,10 @@ def note_change(stream: InputStream, location: str, report: Report) -> None:
     if how is not None:
         report.count("changed_while_read")
         report.warn(
-            f"changed_while_read: {location} changed while it was read ({how}): the text "
-            "taken from it may be cut short or mixed; build again once it no longer changes"
+            "changed_while_read",
+            f"changed while it was read ({how}): the text taken from it may be cut short or "
+            "mixed; build again once it no longer changes",
+            where=location,
         )
 
 
@@ -183,7 +185,9 @@ def decode_bytes(data: bytes, location: str, report: Report, complete: bool = Tr
         text = decoder.decode(data, final=complete)
     n = text.count("\ufffd")
     report.count("decode_replacements", n)
-    report.warn(f"{location}: {n} undecodable byte sequence(s) replaced by U+FFFD")
+    report.warn(
+        "text_altered", f"{n} undecodable byte sequence(s) replaced by U+FFFD", where=location
+    )
     return text
 
 
@@ -207,13 +211,13 @@ def choose_encoding(sample: bytes, location: str, report: Report, complete: bool
         return encoding
     if control_ratio(head) > 0.01:
         raise BinaryFileError("undecodable, with control bytes")
-    report.warn(f"{location}: not UTF-8 and no encoding detected; reading it as UTF-8")
+    report.warn("encoding", "not UTF-8 and no encoding detected; read as UTF-8", where=location)
     return "utf-8"
 
 
 def _note_encoding(encoding: str, how: str, location: str, report: Report) -> None:
     report.count(f"decoded_as:{encoding}")
-    report.warn(f"{location}: not UTF-8; decoded as {encoding} ({how})")
+    report.warn("encoding", f"not UTF-8; decoded as {encoding} ({how})", where=location)
 
 
 def bom_encoding(head: bytes) -> str | None:
@@ -290,7 +294,7 @@ def sanitize(text: str, location: str, report: Report) -> str:
     text, n = sanitize_count(text)
     if n:
         report.count("control_chars_removed", n)
-        report.warn(f"{location}: removed {n} NUL/control character(s)")
+        report.warn("text_altered", f"removed {n} NUL/control character(s)", where=location)
     return text
 
 

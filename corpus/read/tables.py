@@ -49,7 +49,9 @@ def read_parquet(src: Source, config: ReadConfig, report: Report) -> Iterator[Do
                     yield doc
     except (OSError, ValueError) as e:
         report.drop("read", "corrupt_file_rest")
-        report.warn(f"{src.location}: unreadable from row {row} on ({e}); rest skipped")
+        report.warn(
+            "damaged_file", f"unreadable from row {row} on ({e}); rest skipped", where=src.location
+        )
     rlog.close()
 
 

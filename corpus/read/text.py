@@ -119,10 +119,16 @@ def _parts(pieces: Iterator[str], src: Source, report: Report, budget: int) -> I
         report.skip_input(src.location, f"{damage}; the {part} part(s) before it are kept")
     if removed:
         report.count("control_chars_removed", removed)
-        report.warn(f"{src.location}: removed {removed} NUL/control character(s)")
+        report.warn(
+            "text_altered", f"removed {removed} NUL/control character(s)", where=src.location
+        )
     if replaced:
         report.count("decode_replacements", replaced)
-        report.warn(f"{src.location}: {replaced} undecodable byte sequence(s) replaced by U+FFFD")
+        report.warn(
+            "text_altered",
+            f"{replaced} undecodable byte sequence(s) replaced by U+FFFD",
+            where=src.location,
+        )
 
 
 def cut_point(text: str, budget: int) -> int:
