@@ -44,6 +44,7 @@ SIGNALS = {
     "signals-3": ("126289fe15a6fd1d",),
     "signals-4": ("f6255552ddc87ba3",),
     "signals-5": ("123fb61a922bf4c6",),
+    "signals-6": ("a74e79ddb92d4181",),
 }
 SPLITTER = {"clauses-words-chars-2": ("8722b30a814ed6ed",)}
 RETRY = {"ngram3-2": ("02655da53b9208b4",)}
