@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from translate.errors import ConfigError
+
+__all__ = [
+    "ConfigError",
+    "CorpusError",
+    "InputError",
+    "OutputError",
+    "StorageError",
+    "BuildFinished",
+]
+
 
 class CorpusError(Exception):
-    """Base class of every error idcorpus reports to the user (exit code 2)."""
-
-
-class ConfigError(CorpusError):
-    """Invalid options or config file; the message lists the valid choices."""
+    """Base class of the errors of the corpus layer (exit code 2 unless said otherwise).
+    ConfigError (invalid options) is defined once, below both layers, in translate.errors:
+    the engine's config raises it too."""
 
 
 class InputError(CorpusError):
@@ -17,6 +26,11 @@ class InputError(CorpusError):
 
 class OutputError(CorpusError):
     """The output folder cannot be written (exists, locked, or resumed with other options)."""
+
+
+class BuildFinished(OutputError):
+    """`--resume` of a build that has finished: its dataset is complete, nothing is left to
+    do (the command says so and exits 0)."""
 
 
 class StorageError(CorpusError):

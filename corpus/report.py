@@ -12,16 +12,68 @@ rows into the dataset's `rejected` configuration (`take_rejected`) before it mer
 into the run's report, which keeps counts and examples only. Tallies (`tally`) are counts a
 warning states once for a whole input however it was read in pieces; `settle` turns them into
 warnings at the end of the run.
+
+A warning has a kind (`KINDS`), the input it is about and a message: `report.warn(
+"text_altered", "removed 6 NUL/control character(s)", where="news/17_detik.txt")`. Every one
+is counted by kind; the first `WARNINGS_PER_KIND` of each kind are kept for the card, and the
+command prints all kinds once, grouped, at the end of the run (`warning_summary`).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 EXAMPLES_PER_REASON = 3
 EXAMPLE_CHARS = 160
+WARNINGS_PER_KIND = 20  # kept (card, idcorpus.json); every warning is counted
+SHOWN_PER_KIND = 5  # named on the terminal
+KINDS = {
+    "skipped_input": "input(s) skipped",
+    "unsupported_files": "folder(s) with files of unsupported types, not read",
+    "linked_folder": "folder(s) with linked folders, not followed",
+    "duplicate_input": "input(s) given more than once, read once",
+    "bad_record": "record(s) skipped",
+    "damaged_file": "file(s) read up to damage",
+    "changed_while_read": "input(s) that changed while they were read",
+    "text_altered": "input(s) whose text was altered (control characters removed, bytes "
+    "undecodable)",
+    "encoding": "input(s) not in UTF-8, decoded",
+    "missing_id": "input(s) with records without their id field",
+    "empty_document": "document(s) without a sentence after cleaning",
+    "split_empty": "split(s) left out of the dataset, empty",
+}
+"""Every kind of warning, with how the terminal names a group of them. A new kind is added
+here (an unknown one still prints, under its own name)."""
+
+
+class RunWarning(str):
+    """One warning: its text (`where: message`, as the card shows it), with its `kind`, the
+    input it is about (`where`, may be empty) and the `message` alone."""
+
+    kind: str
+    where: str
+    message: str
+
+    def __new__(cls, kind: str, message: str, where: str = "") -> RunWarning:
+        self = super().__new__(cls, f"{where}: {message}" if where else message)
+        self.kind, self.where, self.message = kind, where, message
+        return self
+
+    def __reduce__(self) -> Any:
+        return (RunWarning, (self.kind, self.message, self.where))
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "where": self.where, "message": self.message}
+
+    @classmethod
+    def from_data(cls, data: Any) -> RunWarning:
+        """From `to_dict`'s record, or the plain text of reports written before kinds."""
+        if isinstance(data, str):
+            return cls("other", data)
+        return cls(data["kind"], data["message"], data.get("where", ""))
 
 
 class Rejected(NamedTuple):
@@ -40,6 +92,10 @@ class Rejected(NamedTuple):
     char_end: int | None = None
 
 
+Tally = tuple[str, str, str]
+"""A tallied warning: its kind, its input (`where`) and its message with `{n}` for the total."""
+
+
 @dataclass
 class Report:
     """Mutable run statistics."""
@@ -48,9 +104,10 @@ class Report:
     dropped: Counter[str] = field(default_factory=Counter)
     examples: dict[str, list[dict[str, str]]] = field(default_factory=dict)
     skipped_inputs: list[tuple[str, str]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[RunWarning] = field(default_factory=list)
+    warning_counts: Counter[str] = field(default_factory=Counter)
     rejected: list[Rejected] = field(default_factory=list)
-    tallies: dict[str, int] = field(default_factory=dict)
+    tallies: dict[Tally, int] = field(default_factory=dict)
 
     def count(self, name: str, n: int = 1) -> None:
         self.counts[name] += n
@@ -89,14 +146,16 @@ class Report:
         rows, self.rejected = self.rejected, []
         return rows
 
-    def tally(self, template: str, n: int) -> None:
-        """Add `n` to the tally whose warning is `template` (with `{n}` for the total)."""
-        self.tallies[template] = self.tallies.get(template, 0) + n
+    def tally(self, kind: str, template: str, n: int, *, where: str = "") -> None:
+        """Add `n` to the tally of the warning of `kind` about `where` whose message is
+        `template` (with `{n}` for the total)."""
+        key = (kind, where, template)
+        self.tallies[key] = self.tallies.get(key, 0) + n
 
     def settle(self) -> None:
         """Turn the tallies into warnings (in the order they were first tallied)."""
-        for template, n in self.tallies.items():
-            self.warnings.append(template.format(n=n))
+        for (kind, where, template), n in self.tallies.items():
+            self.warn(kind, template.format(n=n), where=where)
         self.tallies = {}
 
     def example(self, key: str, doc: str, text: str = "") -> None:
@@ -109,8 +168,12 @@ class Report:
         self.skipped_inputs.append((source, reason))
         self.drop("read", "skipped_input", doc=source, text=reason, source=source)
 
-    def warn(self, message: str) -> None:
-        self.warnings.append(message)
+    def warn(self, kind: str, message: str, *, where: str = "") -> None:
+        """A warning of `kind` (see KINDS) about the input `where` (a file, `file:line`, a
+        folder; empty when it concerns no input)."""
+        self.warning_counts[kind] += 1
+        if self.warning_counts[kind] <= WARNINGS_PER_KIND:
+            self.warnings.append(RunWarning(kind, message, where))
 
     def merge(self, other: Report) -> None:
         """Add `other` (a later part of the run) to this report."""
@@ -120,32 +183,78 @@ class Report:
             for example in found:
                 self.example(key, example["doc"], example.get("text", ""))
         self.skipped_inputs.extend(other.skipped_inputs)
-        self.warnings.extend(other.warnings)
+        kept = Counter(w.kind for w in self.warnings)
+        for warning in other.warnings:
+            if kept[warning.kind] < WARNINGS_PER_KIND:
+                self.warnings.append(warning)
+                kept[warning.kind] += 1
+        self.warning_counts.update(other.warning_counts)
         self.rejected.extend(other.rejected)
-        for template, n in other.tallies.items():
-            self.tally(template, n)
+        for (kind, where, template), n in other.tallies.items():
+            self.tally(kind, template, n, where=where)
 
     def take(self) -> Report:
         """What was recorded since the last take, leaving this report empty (the readers hold
         a reference to it, so it is emptied in place)."""
-        taken = Report(self.counts, self.dropped, self.examples, self.skipped_inputs,
-                       self.warnings, self.rejected, self.tallies)  # fmt: skip
+        taken = Report(
+            self.counts,
+            self.dropped,
+            self.examples,
+            self.skipped_inputs,
+            self.warnings,
+            self.warning_counts,
+            self.rejected,
+            self.tallies,
+        )
         self.counts, self.dropped, self.examples = Counter(), Counter(), {}
-        self.skipped_inputs, self.warnings, self.rejected, self.tallies = [], [], [], {}
+        self.skipped_inputs, self.warnings, self.warning_counts = [], [], Counter()
+        self.rejected, self.tallies = [], {}
         return taken
+
+    def relocate(self, name: Callable[[str], str], text: Callable[[str], str]) -> None:
+        """Rename, in place, the inputs this report names: `name` maps an input's name (a
+        warning's `where`, a skipped input, an example's document), `text` a message. A
+        published report names no folder of the machine that built it (corpus.pipeline.paths
+        public_location)."""
+        self.warnings = [RunWarning(w.kind, text(w.message), name(w.where)) for w in self.warnings]
+        self.skipped_inputs = [(name(src), text(why)) for src, why in self.skipped_inputs]
+        self.examples = {
+            key: [{"doc": name(e["doc"]), "text": text(e.get("text", ""))} for e in found]
+            for key, found in self.examples.items()
+        }
+
+    def warning_summary(self) -> list[str]:
+        """The terminal's end-of-run summary: each kind of warning once, its count and the
+        first few inputs it names (skipped inputs first), indented under it; no lines when
+        there is none."""
+        groups: list[tuple[str, int, list[str]]] = []
+        if self.skipped_inputs:
+            named = [f"{src}: {why}" for src, why in self.skipped_inputs[:SHOWN_PER_KIND]]
+            groups.append(("skipped_input", len(self.skipped_inputs), named))
+        for kind, n in self.warning_counts.items():
+            named = [str(w) for w in self.warnings if w.kind == kind][:SHOWN_PER_KIND]
+            groups.append((kind, n, named))
+        lines = []
+        for kind, n, named in groups:
+            lines.append(f"{n:,} {KINDS.get(kind, kind.replace('_', ' '))}")
+            lines += [f"  {line}" for line in named]
+            if n > len(named):
+                lines.append(f"  ... and {n - len(named):,} more")
+        return lines
 
     def to_dict(self) -> dict[str, Any]:
         """The counts, examples, skipped inputs and warnings (the published report; the
-        rejected rows and tallies travel with `__getstate__` only)."""
-        data = {
+        rejected rows travel with `to_state` only)."""
+        data: dict[str, Any] = {
             "counts": dict(self.counts),
             "dropped": dict(self.dropped),
             "examples": {k: list(v) for k, v in self.examples.items()},
             "skipped_inputs": [list(s) for s in self.skipped_inputs],
-            "warnings": list(self.warnings),
+            "warnings": [w.to_dict() for w in self.warnings],
+            "warning_counts": dict(self.warning_counts),
         }
         if self.tallies:
-            data["tallies"] = dict(self.tallies)
+            data["tallies"] = [[*key, n] for key, n in self.tallies.items()]
         return data
 
     def to_state(self) -> dict[str, Any]:
@@ -170,17 +279,20 @@ class Report:
         other = Report.from_dict(data)
         self.counts, self.dropped, self.examples = other.counts, other.dropped, other.examples
         self.skipped_inputs, self.warnings = other.skipped_inputs, other.warnings
+        self.warning_counts = other.warning_counts
         self.rejected, self.tallies = [], other.tallies
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Report:
+        warnings = [RunWarning.from_data(w) for w in data.get("warnings", [])]
         return cls(
             counts=Counter(data.get("counts", {})),
             dropped=Counter(data.get("dropped", {})),
             examples={k: list(v) for k, v in data.get("examples", {}).items()},
             skipped_inputs=[(s, r) for s, r in data.get("skipped_inputs", [])],
-            warnings=list(data.get("warnings", [])),
-            tallies=dict(data.get("tallies", {})),
+            warnings=warnings,
+            warning_counts=Counter(data.get("warning_counts") or Counter(w.kind for w in warnings)),
+            tallies={(k, w, t): n for k, w, t, n in data.get("tallies", [])},
         )
 
 

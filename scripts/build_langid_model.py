@@ -10,17 +10,22 @@ all fitted here, deterministically (no randomness):
    Indonesian, Malay and English text below; alpha `ALPHA`, raw counts; stored as int16
    units. `char_scale` (a temperature) is fitted to the
    cross-validated log-loss, so that the probabilities mean something.
-2. Indonesian/Malay word weights, w = clip(0.5 * wordfreq + 0.5 * parallel + markers, +-4):
-   `wordfreq` is log(freq ms / freq id) in the wordfreq package's small lists (floor 1e-6,
-   clipped to +-5); `parallel` the naive Bayes log-ratio of the word in the parallel
-   Indonesian/Malay sentences (FLORES dev, Tatoeba ind-zsm; alpha 0.2, 0 for an unseen
-   word); `markers` +1/-1 for the hand-made list corpus/data/id_ms_markers.tsv. (Chosen by
-   5-fold cross-validation on FLORES dev among weightings of the three, clips and alphas.)
-3. The split: d = bias + char * (ms - id char logit) + word * (word sum), a logistic
-   regression on the cross-validated scores of the parallel sentences; then the bias is
-   moved so that at most 1 - `KEEP_ID` of the cross-validated Indonesian of each of
-   `KEEP_SOURCES` is called Malay (an Indonesian sentence called Malay is a lost pair: the
-   cut favours Indonesian).
+2. Indonesian/Malay word evidence, tables word -> log-odds (`COMPONENTS`): `wordfreq`,
+   log(freq ms / freq id) in the wordfreq package's small lists (floor 1e-6, clipped to +-5,
+   1 taken off its size: a mild lean mostly says that the two lists differ in register);
+   `parallel`, the naive Bayes log-ratio of the word in the parallel Indonesian/Malay
+   sentences (FLORES dev, Tatoeba ind-zsm; alpha 0.2, clipped to +-4, 0 for an unseen
+   word); `markers`, +1/-1 for the hand-made list corpus/data/id_ms_markers.tsv; with
+   `--apertium`, `apertium`: the same log-ratio over the training sentences and their
+   translations by apertium's rule-based Indonesian<->Malay pair (the Indonesian of FLORES
+   dev, NusaX, UD and Tatoeba into Malay, the Malay of FLORES dev and Tatoeba into
+   Indonesian: Malay word choices such as kerana, selepas, kenderaan, peratus).
+3. The split: d = bias + char * (ms - id char logit) + (the text's sum of its words'
+   weights), a word's weight being the components mixed by the coefficients of a logistic
+   regression on the cross-validated char and component scores of the parallel sentences;
+   then the bias is moved so that at most 1 - `KEEP_ID` of the cross-validated Indonesian
+   of each of `KEEP_SOURCES` is called Malay (an Indonesian sentence called Malay is a lost
+   pair: the cut favours Indonesian).
 
 Cross-validation: 5 folds, FLORES dev by document (the source URL), the other sets by line;
 `--cv` prints the cross-validated table and writes nothing. FLORES devtest, NTREX, TICO-19,
@@ -35,6 +40,14 @@ derived from them and is distributed under CC BY-SA 4.0 (corpus/data/LICENSE.lan
     pip install "idcorpus[langid-train]"   # wordfreq
     python scripts/build_langid_model.py --cv
     python scripts/build_langid_model.py
+
+Cross-validated FLORES dev Malay called Indonesian (nested, at the same cut): 17.6% with
+the fixed mix 0.5 * wordfreq + 0.5 * parallel + markers; 13.9% with the fitted mix and the
+wordfreq dead zone (as built); 13.5% with `--apertium` as well, i.e. 4 of 997 sentences,
+within noise (FLORES devtest 13.4% without, 13.6% with), so it is off. `--apertium` needs
+`apt-get install apertium apertium-ind-zlm` (Debian/Ubuntu; apertium 3.8.3, apertium-ind-zlm
+0.1.2, program and data GPL-2+/GPL-3+); a model built with it also derives from apertium's
+output (its versions are in the file's meta): name that in LICENSE.langid_model.
 """
 
 from __future__ import annotations
@@ -44,10 +57,11 @@ import hashlib
 import json
 import math
 import os
+import subprocess
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
@@ -67,9 +81,10 @@ FLORES = {"id": "ind", "ms": "zsm", "en": "eng", "jv": "jav", "su": "sun", "tl":
           "min": "min", "ban": "ban", "bjn": "bjn", "ace": "ace"}  # fmt: skip
 ALPHA = 0.1
 """Naive Bayes smoothing of the byte n-gram counts (cross-validated: 0.01..1)."""
-WORD_ALPHA, WF_FLOOR, WF_CLIP, WORD_CLIP = 0.2, 1e-6, 5.0, 4.0
-MIX = (0.5, 0.5, 1.0)
-"""Weights of wordfreq, parallel and marker evidence in a word's weight."""
+WORD_ALPHA, WF_FLOOR, WF_CLIP, WF_DEAD, WORD_CLIP = 0.2, 1e-6, 5.0, 1.0, 4.0
+"""Word evidence: naive Bayes alpha of parallel counts; wordfreq floor, clip and dead zone
+(cross-validated, with --apertium: dead zone 0 / 0.5 / 1 / 1.5 -> FLORES dev Malay called id
+15.9 / 14.3 / 13.5 / 13.9%); clip of parallel log-ratios."""
 MIN_WEIGHT = 0.05
 """Words of smaller |weight| are left out of the table."""
 KEEP_ID = 0.996
@@ -80,6 +95,7 @@ KEEP_SOURCES = ("flores_id", "nusax_id", "ud_id")
 cut, or they alone would set it (their Malay look-alikes cost 4 points of Malay caught)."""
 WORD_EXPONENT = 10
 FOLDS = 5
+APT_HINT = "install it with: apt-get install apertium apertium-ind-zlm (Debian/Ubuntu)"
 OUT = ROOT / "corpus" / "data" / "langid_model.npz"
 
 Floats = npt.NDArray[np.float64]
@@ -97,6 +113,8 @@ class Data:
     sources: list[str]
     pairs: list[tuple[int, int]]
     files: dict[str, str]  # file -> sha256
+    synthetic: list[tuple[int, str]] = field(default_factory=list)
+    """(index of a training text, its rule-based translation into the other language)."""
 
 
 def read_lines(path: Path) -> list[str]:
@@ -165,6 +183,49 @@ def load_data(data: Path) -> Data:
     d.pairs += [(i0 + i, m0 + i) for i in range(len(read_lines(ind)))]
     d.labels, d.folds = np.array(labels, np.int64), np.array(folds, np.int64)
     return d
+
+
+APERTIUM_SOURCES = {"ind-zlm": ("flores_id", "nusax_id", "ud_id", "tatoeba_id"),
+                    "zlm-ind": ("flores_ms", "tatoeba_ms")}  # fmt: skip
+"""Which training texts apertium translates, by direction (Indonesian -> Malay and back)."""
+
+
+def apertium(lines: Sequence[str], mode: str) -> list[str]:
+    """`apertium -u MODE` of each line (unknown words unmarked), one output line per line."""
+    text = "".join(line.replace("\n", " ") + "\n" for line in lines)
+    try:
+        done = subprocess.run(
+            ["apertium", "-u", mode], input=text, capture_output=True, text=True, check=True
+        )
+    except (OSError, subprocess.CalledProcessError) as e:
+        sys.exit(f"build_langid_model: apertium {mode} failed ({e}); {APT_HINT}")
+    out = done.stdout.split("\n")[: len(lines)]
+    if len(out) != len(lines):
+        sys.exit(f"build_langid_model: apertium {mode} gave {len(out)} lines for {len(lines)}")
+    return out
+
+
+def apertium_version() -> str:
+    """The Debian versions of apertium and apertium-ind-zlm ("unknown" elsewhere)."""
+    try:
+        done = subprocess.run(
+            ["dpkg-query", "-W", "-f", "${Package} ${Version};", "apertium", "apertium-ind-zlm"],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return done.stdout.strip()
+
+
+def add_synthetic(d: Data) -> None:
+    """Translate the training texts of `APERTIUM_SOURCES` with apertium (ind-zlm / zlm-ind):
+    Malay text with Malay word choices (kerana, selepas, kenderaan, peratus, ...) for the
+    Indonesian sentences, and back. Only the translations' words are used (`word_components`
+    "apertium"), in the fold of the sentence they translate."""
+    for mode, names in APERTIUM_SOURCES.items():
+        rows = [i for i, s in enumerate(d.sources) if s in names]
+        done = apertium([d.texts[i] for i in rows], mode)
+        d.synthetic += [(i, t) for i, t in zip(rows, done, strict=True) if t != d.texts[i]]
 
 
 # --- 1. naive Bayes over py3langid's byte n-grams -------------------------------------------
@@ -240,38 +301,88 @@ def wordfreq_lists() -> tuple[dict[str, float], dict[str, float]]:
     )  # fmt: skip
 
 
-def word_weights(
-    id_texts: Sequence[str], ms_texts: Sequence[str], freqs: tuple[dict[str, float], ...]
-) -> dict[str, float]:
-    """word -> weight (positive: Malay) from wordfreq, the parallel sentences and the markers."""
+COMPONENTS = ("wordfreq", "parallel", "apertium", "markers")
+"""The word evidence, each a table word -> log-odds (positive: Malay); the split mixes them
+with the coefficients of its stacked logistic regression."""
+
+
+def wordfreq_ratio(word: str, freqs: tuple[dict[str, float], ...]) -> float:
+    """log(freq ms / freq id) in wordfreq's lists (floor `WF_FLOOR`, clipped to `WF_CLIP`),
+    `WF_DEAD` taken off its size (a mild lean says little: the two lists differ in register)."""
     id_freq, ms_freq = freqs
+    if word not in id_freq and word not in ms_freq:
+        return 0.0
+    ratio = max(ms_freq.get(word, 0.0), WF_FLOOR) / max(id_freq.get(word, 0.0), WF_FLOOR)
+    r = max(-WF_CLIP, min(WF_CLIP, math.log(ratio)))
+    return math.copysign(max(0.0, abs(r) - WF_DEAD), r)
+
+
+def parallel_ratios(id_texts: Sequence[str], ms_texts: Sequence[str]) -> dict[str, float]:
+    """Naive Bayes log-ratio of each word in parallel Indonesian/Malay sentences (alpha
+    `WORD_ALPHA`, 0 for an unseen word, clipped to `WORD_CLIP`): a word both sides share
+    comes out near 0, a word one side swaps for another gets the weight."""
     id_counts = Counter(w for t in id_texts for w in words_of(t.lower()))
     ms_counts = Counter(w for t in ms_texts for w in words_of(t.lower()))
-    markers = parse_markers(marker_text(), "id_ms_markers.tsv").words
-    vocab = sorted(set(id_counts) | set(ms_counts) | set(id_freq) | set(ms_freq) | set(markers))
+    vocab = sorted(set(id_counts) | set(ms_counts))
+    if not vocab:
+        return {}
     size = len(vocab) * WORD_ALPHA
     n_id, n_ms = sum(id_counts.values()) + size, sum(ms_counts.values()) + size
     unseen = math.log(WORD_ALPHA / n_ms) - math.log(WORD_ALPHA / n_id)
-    a, b, g = MIX
     out = {}
     for w in vocab:
-        parallel = (
+        ratio = (
             math.log((ms_counts[w] + WORD_ALPHA) / n_ms)
             - math.log((id_counts[w] + WORD_ALPHA) / n_id)
             - unseen
         )
-        wf = 0.0
-        if w in id_freq or w in ms_freq:
-            ratio = max(ms_freq.get(w, 0.0), WF_FLOOR) / max(id_freq.get(w, 0.0), WF_FLOOR)
-            wf = max(-WF_CLIP, min(WF_CLIP, math.log(ratio)))
-        weight = max(-WORD_CLIP, min(WORD_CLIP, a * wf + b * parallel + g * markers.get(w, 0)))
-        if abs(weight) >= MIN_WEIGHT:
-            out[w] = weight
+        out[w] = max(-WORD_CLIP, min(WORD_CLIP, ratio))
     return out
+
+
+def word_components(
+    pairs: Sequence[tuple[str, str]],
+    synthetic: Sequence[tuple[str, str]],
+    freqs: tuple[dict[str, float], ...],
+) -> dict[str, dict[str, float]]:
+    """`COMPONENTS` from real parallel (id, ms) sentences, rule-based (id, ms) translations
+    and the wordfreq lists; the markers of corpus/data/id_ms_markers.tsv (+1 ms, -1 id)."""
+    markers = parse_markers(marker_text(), "id_ms_markers.tsv").words
+    ratios = {w: wordfreq_ratio(w, freqs) for w in sorted(set(freqs[0]) | set(freqs[1]))}
+    return {
+        "wordfreq": {w: r for w, r in ratios.items() if r},
+        "parallel": parallel_ratios([i for i, _ in pairs], [m for _, m in pairs]),
+        "apertium": parallel_ratios([i for i, _ in synthetic], [m for _, m in synthetic]),
+        "markers": {w: float(v) for w, v in markers.items()},
+    }
+
+
+def mix_words(components: dict[str, dict[str, float]], coefs: Sequence[float]) -> dict[str, float]:
+    """word -> sum of its components times their coefficients (|weight| >= `MIN_WEIGHT`)."""
+    out: dict[str, float] = {}
+    for name, coef in zip(COMPONENTS, coefs, strict=True):
+        for w, v in components[name].items():
+            out[w] = out.get(w, 0.0) + coef * v
+    return {w: v for w, v in sorted(out.items()) if abs(v) >= MIN_WEIGHT}
+
+
+def word_weights(
+    id_texts: Sequence[str],
+    ms_texts: Sequence[str],
+    freqs: tuple[dict[str, float], ...],
+    coefs: Sequence[float] = (0.5, 0.5, 0.0, 1.0),
+) -> dict[str, float]:
+    """word -> weight (positive: Malay) of parallel sentences and wordfreq, mixed by `coefs`."""
+    return mix_words(word_components(list(zip(id_texts, ms_texts, strict=True)), [], freqs), coefs)
 
 
 def word_sums(texts: Sequence[str], weights: dict[str, float]) -> Floats:
     return np.array([sum(weights.get(w, 0.0) for w in words_of(t.lower())) for t in texts])
+
+
+def component_sums(texts: Sequence[str], components: dict[str, dict[str, float]]) -> Floats:
+    """(texts, components): each text's sum of each component's word weights."""
+    return np.column_stack([word_sums(texts, components[name]) for name in COMPONENTS])
 
 
 # --- 3. calibration and the id/ms split ------------------------------------------------------
@@ -331,8 +442,20 @@ def keep_bias(char: Floats, words: Floats, stack: Floats, groups: list[Ints]) ->
 class Fitted:
     char: Floats  # log P, (features, languages)
     scale: float
-    words: dict[str, float]
-    stack: Floats  # bias, char, word
+    components: dict[str, dict[str, float]]
+    coefs: Floats  # of each of COMPONENTS
+    stack: Floats  # bias, char, word (1: the coefficients are in the words)
+
+    @property
+    def words(self) -> dict[str, float]:
+        return mix_words(self.components, self.coefs)
+
+
+def synthetic_pairs(d: Data, train: npt.NDArray[np.bool_]) -> list[tuple[str, str]]:
+    """The (id, ms) rule-based translation pairs of the `train` texts."""
+    return [
+        (d.texts[i], t) if d.labels[i] == 0 else (t, d.texts[i]) for i, t in d.synthetic if train[i]
+    ]
 
 
 def fit(d: Data, nb: CharNB, train: npt.NDArray[np.bool_], oof: Oof | None) -> Fitted:
@@ -340,38 +463,52 @@ def fit(d: Data, nb: CharNB, train: npt.NDArray[np.bool_], oof: Oof | None) -> F
     cross-validated scores of those texts) when given."""
     char = nb.fit(train)
     pairs = [(i, m) for i, m in d.pairs if train[i] and train[m]]
-    words = word_weights([d.texts[i] for i, _ in pairs], [d.texts[m] for _, m in pairs], FREQS)
+    texts = [(d.texts[i], d.texts[m]) for i, m in pairs]
+    components = word_components(texts, synthetic_pairs(d, train), FREQS)
+    for name in COMPONENTS:
+        if name not in USE:
+            components[name] = {}
     if oof is None:
-        return Fitted(char, 1.0, words, np.zeros(3))
+        return Fitted(char, 1.0, components, np.ones(len(COMPONENTS)), np.zeros(3))
     rows = np.flatnonzero(train)
     scale = fit_scale(oof.char[rows], d.labels[rows])
     logits = oof.char * scale
     pair_rows = np.array([r for p in pairs for r in p])
-    x = np.column_stack([logits[pair_rows, 1] - logits[pair_rows, 0], oof.words[pair_rows]])
-    stack = fit_logistic(x, (d.labels[pair_rows] == 1).astype(np.float64))
+    used = [j for j, name in enumerate(COMPONENTS) if name in USE]
+    x = np.column_stack(
+        [logits[pair_rows, 1] - logits[pair_rows, 0], oof.words[pair_rows][:, used]]
+    )
+    fitted = fit_logistic(x, (d.labels[pair_rows] == 1).astype(np.float64))
+    coefs = np.zeros(len(COMPONENTS))
+    coefs[used] = fitted[2:]
+    stack = np.array([fitted[0], fitted[1], 1.0])
     groups = [rows[np.array(d.sources)[rows] == s] for s in KEEP_SOURCES]
-    stack[0] = keep_bias(logits, oof.words, stack, groups)
-    return Fitted(char, scale, words, stack)
+    stack[0] = keep_bias(logits, oof.words @ coefs, stack, groups)
+    return Fitted(char, scale, components, coefs, stack)
 
 
 @dataclass
 class Oof:
-    """Cross-validated (out-of-fold) char logits (unscaled) and word sums of every text."""
+    """Cross-validated (out-of-fold) char logits (unscaled) and sums of each word component
+    (texts, COMPONENTS) of every text."""
 
     char: Floats
     words: Floats
 
 
 def cross_validate(d: Data, nb: CharNB, within: npt.NDArray[np.bool_]) -> Oof:
-    char, words = np.zeros((len(d.texts), len(LANGS))), np.zeros(len(d.texts))
+    char = np.zeros((len(d.texts), len(LANGS)))
+    words = np.zeros((len(d.texts), len(COMPONENTS)))
     for k in range(FOLDS):
         test = within & (d.folds == k)
         f = fit(d, nb, within & ~test, None)
         char[test] = nb.logits(f.char)[test]
-        words[test] = word_sums([d.texts[i] for i in np.flatnonzero(test)], f.words)
+        words[test] = component_sums([d.texts[i] for i in np.flatnonzero(test)], f.components)
     return Oof(char, words)
 
 
+USE: tuple[str, ...] = COMPONENTS
+"""The components this build uses (`--apertium` adds "apertium")."""
 FREQS: tuple[dict[str, float], ...] = ()
 
 
@@ -384,9 +521,13 @@ def report_cv(d: Data, nb: CharNB) -> None:
         test = d.folds == k
         inner = cross_validate(d, nb, ~test)
         f = fit(d, nb, ~test, inner)
-        logits = split_logits(outer.char[test] * f.scale, outer.words[test], f.stack)
+        logits = split_logits(outer.char[test] * f.scale, outer.words[test] @ f.coefs, f.stack)
         labels_out[test] = logits.argmax(1)
-        print(f"  fold {k}: scale {f.scale:.3f} stack {np.round(f.stack, 3).tolist()}", flush=True)
+        print(
+            f"  fold {k}: scale {f.scale:.3f} stack {np.round(f.stack, 3).tolist()}"
+            f" mix {np.round(f.coefs, 3).tolist()}",
+            flush=True,
+        )
     sources = np.array(d.sources)
     print(f"\n{'set':12s} {'n':>5s} {'correct':>8s} {'called id':>9s}  errors")
     for s in dict.fromkeys(d.sources):
@@ -401,19 +542,25 @@ def build(d: Data, nb: CharNB, data: Path) -> Trained:
     everything = np.ones(len(d.texts), bool)
     f = fit(d, nb, everything, cross_validate(d, nb, everything))
     units, exponent = quantize_char(f.char)
-    words = sorted(f.words)
+    weights = f.words
+    words = sorted(weights)
     automaton = langid_model.read_py3langid()[0]
     meta = {
         "built_by": "scripts/build_langid_model.py",
-        "licence": "CC BY-SA 4.0 (derived from FLORES-200, NusaX, UD Indonesian, Tatoeba, wordfreq)",
+        "licence": "CC BY-SA 4.0 (derived from FLORES-200, NusaX, UD Indonesian, Tatoeba, "
+        "wordfreq" + (", and apertium-ind-zlm's translations of them)" if d.synthetic else ")"),
         "training_files": d.files,
         "training_texts": dict(Counter(d.sources)),
         "wordfreq": metadata.version("wordfreq"),
+        "apertium": apertium_version() if "apertium" in USE else None,
+        "apertium_translations": len(d.synthetic),
         "py3langid": metadata.version("py3langid"),
         "settings": {
             "alpha": ALPHA,
             "word_alpha": WORD_ALPHA,
-            "mix": MIX,
+            "wordfreq_dead": WF_DEAD,
+            "components": list(USE),
+            "mix": dict(zip(COMPONENTS, np.round(f.coefs, 6).tolist(), strict=True)),
             "word_clip": WORD_CLIP,
             "wordfreq_floor": WF_FLOOR,
             "wordfreq_clip": WF_CLIP,
@@ -428,7 +575,7 @@ def build(d: Data, nb: CharNB, data: Path) -> Trained:
         char_prior=np.zeros(len(LANGS)),
         char_scale=f.scale,
         words=tuple(words),
-        word_units=np.array([round(f.words[w] * 2**WORD_EXPONENT) for w in words], np.int32),
+        word_units=np.array([round(weights[w] * 2**WORD_EXPONENT) for w in words], np.int32),
         word_exponent=WORD_EXPONENT,
         stack=(float(f.stack[0]), float(f.stack[1]), float(f.stack[2])),
         features_sha256=langid_model.features_digest(automaton),
@@ -437,7 +584,7 @@ def build(d: Data, nb: CharNB, data: Path) -> Trained:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    global FREQS
+    global FREQS, USE
     ap = argparse.ArgumentParser(
         description=__doc__.split("\n\n")[0],
         epilog=__doc__,
@@ -446,11 +593,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=SHARED, help=f"shared data (default {SHARED})")
     ap.add_argument("--out", type=Path, default=OUT, help=f"model file (default {OUT})")
     ap.add_argument("--cv", action="store_true", help="print the cross-validated table only")
+    ap.add_argument(
+        "--apertium",
+        action="store_true",
+        help="also learn words from apertium's id<->ms translations of the training texts "
+        "(needs apt-get install apertium apertium-ind-zlm; off: it gained nothing measurable)",
+    )
     args = ap.parse_args(argv)
+    USE = COMPONENTS if args.apertium else tuple(c for c in COMPONENTS if c != "apertium")
     FREQS = wordfreq_lists()
     d = load_data(args.data)
+    if "apertium" in USE:
+        add_synthetic(d)
     nb = CharNB(d.texts, d.labels)
-    print(f"{len(d.texts)} texts, {len(d.pairs)} id/ms pairs, {nb.size} features", flush=True)
+    print(
+        f"{len(d.texts)} texts, {len(d.pairs)} id/ms pairs, {len(d.synthetic)} apertium"
+        f" translations, {nb.size} features",
+        flush=True,
+    )
     if args.cv:
         report_cv(d, nb)
         return 0

@@ -11,8 +11,13 @@ the input, which would make batch-invariance tests vacuous. The copy model ends 
 with eos and its output depends on the input. The "opus-mt-id-en" shape keeps random weights
 (benchmarks force the output length anyway). Training runs on one thread with a fixed seed.
 
+    python scripts/build_tiny_model.py                                # build/tiny-model
     python scripts/build_tiny_model.py OUT_DIR                        # tiny test model
     python scripts/build_tiny_model.py OUT_DIR --shape opus-mt-id-en  # benchmark shape
+
+To try idcorpus without network: `.venv/bin/python scripts/build_tiny_model.py`, then
+`bash scripts/main.sh --model build/tiny-model` (about a minute on a laptop; the tiny model
+"translates" by copying its input, so the pairs show the pipeline, not a translation).
 
 From Python: `build_model(out_dir, shape="tiny")` or `cached_model(cache_root, shape)`.
 """
@@ -25,6 +30,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -285,7 +291,11 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument(
-        "out", help="output directory (must not exist), or a cache root with --cached"
+        "out",
+        nargs="?",
+        default=str(ROOT / "build" / "tiny-model"),
+        help="output directory (a finished one is kept as it is), or a cache root with "
+        "--cached (default: build/tiny-model)",
     )
     parser.add_argument("--shape", choices=sorted(SHAPES), default="tiny")
     parser.add_argument(
@@ -294,11 +304,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cached", action="store_true", help="build once under OUT/<name>-<hash>/")
     args = parser.parse_args(argv)
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # the saving bar says nothing
     if args.cached:
         path = cached_model(args.out, args.shape, args.text)
+    elif (Path(args.out) / "config.json").exists():
+        path = Path(args.out)  # built before
     else:
         path = build_model(args.out, args.shape, args.text, args.seed)
     print(path)
+    if args.shape == "tiny":
+        shown = os.path.relpath(path)
+        print(
+            f"next: bash scripts/main.sh --model {shown}  (the tiny model copies its input)",
+            file=sys.stderr,
+        )
     return 0
 
 

@@ -43,9 +43,20 @@ def cli_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def check_tier() -> None:
+    """A CLI subprocess only in a test marked `cli` (tests/conftest.py marks them by scanning
+    for calls of run_cli/popen_cli; this catches one the scan missed)."""
+    if os.environ.get("IDCORPUS_TEST_CLI_ALLOWED") == "0":
+        raise AssertionError(
+            "this test starts the CLI but is not marked `cli`: call run_cli/popen_cli from the "
+            "test, a fixture or a function of its module (tests/conftest.py finds them there)"
+        )
+
+
 def run_cli(
     *args: str, timeout: float = 600, env: dict[str, str] | None = None, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
+    check_tier()
     return subprocess.run(
         [sys.executable, "-m", "corpus", *args],
         capture_output=True,
@@ -58,6 +69,7 @@ def run_cli(
 
 
 def popen_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+    check_tier()
     return subprocess.Popen(
         [sys.executable, "-m", "corpus", *args],
         stdout=subprocess.PIPE,

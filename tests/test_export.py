@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import re
+import resource
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -456,3 +460,48 @@ def test_cli_export_of_a_crafted_dataset_exits_2_naming_the_file(
     err = capsys.readouterr().err
     assert code == 2 and "..-00000-of-00001.parquet" in err and "Traceback" not in err
     assert not (tmp_path / "exp").exists()
+
+
+# --- a full disk (issue 21.5) ----------------------------------------------------------------------
+
+FILE_LIMIT = 64 * 1024
+
+
+def _small_disk() -> None:
+    """In the export's process: no file may grow past FILE_LIMIT bytes. A write past it fails
+    with EFBIG, as a full disk fails one with ENOSPC (no root, no special file system)."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
+
+
+@pytest.fixture(scope="module")
+def large_dataset(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A dataset whose every export holds files over FILE_LIMIT."""
+    pairs = [(f"Kalimat {i} " + "kata " * 30, f"Sentence {i} " + "word " * 30) for i in range(3000)]
+    return make_dataset(tmp_path_factory.mktemp("large") / "ds", {"train": pairs})
+
+
+EXPORTED = {"jsonl": "jsonl/train.jsonl", "tsv": "tsv/train.tsv", "moses": "moses/train.",
+            "tmx": "tmx/train.tmx", "arrow": "arrow.partial/"}  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_full_disk_in_any_format_is_exit_2_naming_the_file(
+    large_dataset: Path, tmp_path: Path, fmt: str
+) -> None:
+    out = tmp_path / fmt
+    result = subprocess.run(
+        [sys.executable, "-m", "corpus", "export", str(large_dataset), "--format", fmt,
+         "--out", str(out)],
+        preexec_fn=_small_disk, capture_output=True, text=True, timeout=300,
+        cwd=Path(__file__).resolve().parents[1],
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"idcorpus: error: cannot write {tmp_path}/{EXPORTED[fmt]}"), line
+    assert "File too large; free space (or choose another --out) and export again" in line
+    assert "Traceback" not in result.stderr
+    if fmt == "arrow":  # nothing under a final name, no work folder left
+        assert not out.exists() and not (tmp_path / "arrow.partial").exists()
+    else:
+        assert not any(p.name.startswith("train") for p in out.iterdir())

@@ -174,7 +174,7 @@ def test_near_key() -> None:
     [
         ({"drop_flagged": ("is_bogus",)}, "unknown flag"),
         ({"dedup": "fuzzy"}, "unknown dedup"),
-        ({"min_length_ratio": 2.0, "max_length_ratio": 1.0}, "above max_length_ratio"),
+        ({"min_length_ratio": 2.0, "max_length_ratio": 1.0}, "above --max-length-ratio"),
         ({"max_length_ratio": 0.0}, "positive"),
         ({"lang_confidence": 1.5}, "lang_confidence"),
         (
@@ -186,7 +186,7 @@ def test_near_key() -> None:
     ids=["flag", "dedup", "ratio-order", "ratio-sign", "confidence", "src-lang", "tgt-lang"],
 )
 def test_config_errors(kwargs: dict[str, Any], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ConfigError, match=message):
         FilterConfig(**kwargs)
 
 
@@ -253,7 +253,9 @@ def test_split_emptied_by_the_filter_is_reported(
     out = tmp_path / "out"
     assert json.loads((out / "idcorpus.json").read_text())["splits"] == {"train": 1}
     message = "split 'test' has no rows after filtering and is left out of the dataset"
-    assert json.loads((out / "idcorpus.json").read_text())["report"]["warnings"] == [message]
+    report = json.loads((out / "idcorpus.json").read_text())["report"]
+    assert report["warnings"] == [{"kind": "split_empty", "where": "", "message": message}]
+    assert report["warning_counts"] == {"split_empty": 1}
     assert message in (out / "README.md").read_text() and message in caplog.text
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import json
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -80,6 +81,55 @@ def test_builder_pieces() -> None:
     logits = b.split_logits(char, np.array([5.0, -5.0]), [0.0, 0.0, 1.0])
     assert logits.argmax(1).tolist() == [1, 0]  # ms, id
     assert np.allclose(np.logaddexp(logits[:, 0], logits[:, 1]), np.log(2.0))  # the pair's mass
+
+
+def test_word_components_and_their_mix() -> None:
+    """Rule-based translations count like parallel sentences, in their own component; a
+    mild wordfreq lean is no evidence; the mix is a weighted sum of the components."""
+    b = builder()
+    freqs = ({"karena": 1e-3, "rumah": 1e-3}, {"kerana": 1e-3, "rumah": 1.5e-3})
+    components = b.word_components(
+        [("uang itu", "wang itu")], [("dia pergi karena sakit", "dia pergi kerana sakit")], freqs
+    )
+    assert set(components) == set(b.COMPONENTS)
+    assert components["apertium"]["kerana"] > 1 > -1 > components["apertium"]["karena"]
+    assert components["apertium"]["dia"] == 0.0  # the same on both sides
+    assert components["parallel"]["wang"] > 0 > components["parallel"]["uang"]
+    assert "rumah" not in components["wordfreq"]  # log(1.5) is inside the dead zone
+    assert components["markers"]["kerana"] == 1.0
+    assert b.parallel_ratios([], []) == {}
+    mixed = b.mix_words(components, [0.0, 1.0, 0.5, 0.0])
+    assert mixed["wang"] == pytest.approx(components["parallel"]["wang"])
+    assert mixed["kerana"] == pytest.approx(0.5 * components["apertium"]["kerana"])
+    sums = b.component_sums(["wang kerana"], components)
+    assert sums.shape == (1, len(b.COMPONENTS)) and sums[0, 3] == 1.0  # one marker
+
+
+def test_synthetic_pairs_keep_their_direction() -> None:
+    b = builder()
+    d = b.Data(["karena", "kerana"], np.array([0, 1]), np.array([0, 1]), ["a", "b"], [], {})
+    d.synthetic = [(0, "kerana!"), (1, "karena!")]
+    train = np.array([True, True])
+    assert b.synthetic_pairs(d, train) == [("karena", "kerana!"), ("karena!", "kerana")]
+    assert b.synthetic_pairs(d, np.array([False, True])) == [("karena!", "kerana")]
+
+
+def test_apertium_output_keeps_one_line_per_input_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The builder's pipe to `apertium -u MODE` (an optional training source): one output line
+    per input line, empty lines kept, a wrong line count refused. A stand-in program on PATH
+    plays apertium (rewriting one word as the ind-zlm pair would), so the test needs no Debian
+    package; the stand-in is the external program, not anything of ours."""
+    fake = tmp_path / "apertium"
+    fake.write_text('#!/bin/sh\nsed "s/karena/kerana/g"\n', encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    out = builder().apertium(["Dia tidak bisa datang karena sakit.", "", "Mobil\nitu."], "ind-zlm")
+    assert out == ["Dia tidak bisa datang kerana sakit.", "", "Mobil itu."]
+    fake.write_text("#!/bin/sh\nhead -n 1\n", encoding="utf-8")
+    with pytest.raises(SystemExit, match="gave 2 lines for 3"):
+        builder().apertium(["a", "b", "c"], "ind-zlm")
 
 
 def test_layout_accepts_the_quantized_weights() -> None:

@@ -8,6 +8,7 @@ import pickle
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -255,23 +256,229 @@ def test_damaged_folders_fail_on_the_cli_with_exit_2_and_no_traceback(
     assert err.count("\n") <= 3  # one short paragraph
 
 
-def test_weights_of_another_shape_are_refused_by_the_transformers_engine(model: Path) -> None:
-    """Valid safetensors whose tensors do not fit config.json."""
-    set_config(model, d_model=64)
-    with pytest.raises(ModelLoadError, match="cannot load the model weights from .* match config"):
-        load_engine(EngineConfig(model=str(model), engine="transformers", device="cpu"))
+# --- one whole model (issue 21.1) --------------------------------------------------------------
 
 
-def test_weights_missing_tensors_are_refused_not_filled_at_random(model: Path) -> None:
+def drop_tensors(model: Path, part: str) -> None:
     from safetensors.torch import load_file, save_file
 
     weights = load_file(model / "model.safetensors")
-    kept = {k: v for k, v in weights.items() if ".layers.0.fc1." not in k}
-    assert len(kept) == len(weights) - 4
+    kept = {k: v for k, v in weights.items() if part not in k}
+    assert len(kept) < len(weights)
     save_file(kept, model / "model.safetensors", metadata={"format": "pt"})
-    resolve_model(EngineConfig(model=str(model)))  # a sound file, just incomplete
-    with pytest.raises(ModelLoadError, match=r"lack 4 tensor\(s\) the model needs"):
-        load_engine(EngineConfig(model=str(model), engine="transformers", device="cpu"))
+
+
+def swap_shape(name: str) -> Callable[[dict], None]:
+    """A header edit that gives tensor `name` its shape reversed (same bytes: the file stays
+    sound, only the shape is wrong)."""
+
+    def change(header: dict) -> None:
+        header[name]["shape"] = header[name]["shape"][::-1]
+
+    return change
+
+
+def take_from(other: str, *names: str) -> Callable[[Path], None]:
+    def take(model: Path) -> None:
+        for name in names:
+            shutil.copyfile(Path(other) / name, model / name)
+
+    return take
+
+
+def add_entries(model: Path, n: int) -> None:
+    vocab = json.loads((model / "vocab.json").read_text())
+    vocab.update({f"<extra{i}>": len(vocab) + i for i in range(n)})
+    (model / "vocab.json").write_text(json.dumps(vocab))
+
+
+def gap_in_ids(model: Path) -> None:
+    vocab = json.loads((model / "vocab.json").read_text())
+    (model / "vocab.json").write_text(json.dumps({**vocab, "<pad>": 999}))
+
+
+FC1 = "model.encoder.layers.0.fc1.weight"
+NOT_WHOLE: dict[str, tuple[Callable[[Path, str], object], str]] = {
+    "missing-tensor": (
+        lambda m, o: drop_tensors(m, ".layers.0.fc1."),
+        f"model.safetensors lacks tensor {FC1} [64, 32]; lacks tensor "
+        "model.encoder.layers.0.fc1.bias [64]",
+    ),
+    "missing-embedding": (
+        lambda m, o: drop_tensors(m, "model.shared."),
+        "model.safetensors lacks tensor model.shared.weight [315, 32]",
+    ),
+    "wrong-shape": (
+        lambda m, o: rewrite_header(m / "model.safetensors", swap_shape(FC1)),
+        f"model.safetensors has tensor {FC1} of shape [32, 64] where config.json needs [64, 32]",
+    ),
+    "config-of-another-shape": (
+        lambda m, o: set_config(m, d_model=64),
+        "model.safetensors has tensor model.shared.weight of shape [315, 32] where config.json "
+        "needs [315, 64]",
+    ),
+    "other-models-spm": (
+        lambda m, o: take_from(o, "source.spm", "target.spm")(m),
+        "source.spm has 130 of its 197 pieces missing from vocab.json",
+    ),
+    "other-models-weights": (
+        lambda m, o: take_from(o, "model.safetensors")(m),
+        "model.safetensors has tensor model.shared.weight of shape [200, 32] where config.json "
+        "needs [315, 32]",
+    ),
+    "other-models-weights-and-config": (
+        lambda m, o: take_from(o, "model.safetensors", "config.json", "generation_config.json")(m),
+        "vocab.json has 315 entries but the weights' embedding matrix (model.shared.weight in "
+        "model.safetensors) has 200 rows: the tokenizer and the weights are of different models",
+    ),
+    "other-models-tokenizer": (
+        lambda m, o: take_from(o, "source.spm", "target.spm", "vocab.json")(m),
+        "vocab.json has 200 entries but the weights' embedding matrix (model.shared.weight in "
+        "model.safetensors) has 315 rows",
+    ),
+    "larger-vocab": (
+        lambda m, o: add_entries(m, 5),
+        "vocab.json has 320 entries but the weights' embedding matrix (model.shared.weight in "
+        "model.safetensors) has 315 rows",
+    ),
+    "eos-id": (
+        lambda m, o: set_config(m, eos_token_id=5),
+        "config.json says eos_token_id 5 but vocab.json gives '</s>' the id 0",
+    ),
+    "vocab-ids-with-a-gap": (
+        lambda m, o: gap_in_ids(m),
+        "vocab.json does not number its 315 tokens 0..314 once each",
+    ),
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("case", list(NOT_WHOLE), ids=list(NOT_WHOLE))
+def test_a_folder_that_is_not_one_whole_model_is_refused_by_every_engine(
+    model: Path, other_model: str, tmp_path: Path, case: str, engine: str
+) -> None:
+    """Before any conversion or load: the message names the file and what is wrong, and
+    never sends the user to another engine."""
+    damage, match = NOT_WHOLE[case]
+    damage(model, other_model)
+    cache = tmp_path / "cache"
+    with pytest.raises(ModelLoadError) as info:
+        load_engine(EngineConfig(model=str(model), engine=engine, cache_dir=str(cache)))
+    message = str(info.value)
+    assert match in message and str(model) in message, message
+    assert "--engine" not in message and "copy or download the whole model folder" in message
+    assert not (cache / "ct2").exists()  # nothing converted
+
+
+@pytest.mark.parametrize("engine", [*ENGINES, "auto"])
+@pytest.mark.parametrize("case", ["missing-tensor", "larger-vocab", "other-models-spm"])
+def test_a_folder_that_is_not_whole_fails_on_the_cli_with_exit_2(
+    model: Path, other_model: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    case: str, engine: str,
+) -> None:  # fmt: skip
+    NOT_WHOLE[case][0](model, other_model)
+    code = build_cli(model, tmp_path, "--engine", engine, "--no-cache")
+    err = capsys.readouterr().err
+    assert code == 2 and NOT_WHOLE[case][1] in err, err
+    assert "Traceback" not in err and "--engine" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_other_model_itself_is_whole(other_model: str, tmp_path: Path) -> None:
+    """The second model of the tests above is a sound model: only mixing the two fails."""
+    for engine in ENGINES:
+        config = EngineConfig(model=other_model, engine=engine, cache_dir=str(tmp_path / "c"))
+        assert load_engine(config).translate_batch(["Selamat pagi."])
+
+
+MARIAN_SHAPES: dict[str, dict[str, Any]] = {
+    "shared-tied": {},
+    "shared-untied": {"tie_word_embeddings": False},
+    "separate-tied": {"share_encoder_decoder_embeddings": False, "decoder_vocab_size": 40},
+    "separate-untied": {
+        "share_encoder_decoder_embeddings": False,
+        "tie_word_embeddings": False,
+        "decoder_vocab_size": 40,
+    },
+}
+
+
+@pytest.mark.parametrize("shape", list(MARIAN_SHAPES), ids=list(MARIAN_SHAPES))
+def test_the_expected_tensors_are_those_transformers_saves_and_needs(
+    tmp_path: Path, shape: str
+) -> None:
+    """translate.marian_spec against transformers itself: what save_pretrained writes passes,
+    and every tensor the model holds that is not rebuilt on load is required."""
+    from transformers import MarianConfig, MarianMTModel
+
+    from translate.marian_spec import check_tensors, expected_tensors
+    from translate.modelcheck import check_weights
+
+    config = MarianConfig(
+        vocab_size=30, d_model=8, encoder_layers=2, decoder_layers=1, encoder_attention_heads=2,
+        decoder_attention_heads=2, encoder_ffn_dim=16, decoder_ffn_dim=12, pad_token_id=29,
+        decoder_start_token_id=29, max_position_embeddings=20, **MARIAN_SHAPES[shape],
+    )  # fmt: skip
+    MarianMTModel(config).save_pretrained(tmp_path, safe_serialization=True)
+    saved = json.loads((tmp_path / "config.json").read_text())
+    stored = check_weights(tmp_path)
+    assert check_tensors(stored, saved) == []
+    held = {k: tuple(v.shape) for k, v in MarianMTModel(config).state_dict().items()}
+    groups = expected_tensors(saved)
+    assert {n for g in groups for n in g.names} >= set(held)
+    for group in groups:
+        assert all(held[n] == group.shape for n in group.names if n in held)
+        if group.optional:
+            continue
+        without = {k: v for k, v in stored.items() if k not in group.names}
+        assert f"lacks tensor {group.names[0]}" in " ".join(check_tensors(without, saved))
+
+
+def test_a_whole_folder_is_checked_once_and_again_when_a_file_changes(
+    model: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import time
+
+    from translate import modelcheck
+
+    old = time.time_ns() - 10 * 10**9  # files older than the racy window are remembered
+    for file in model.iterdir():
+        os.utime(file, ns=(old, old))
+    store = tmp_path / "fingerprints"
+    calls: list[Path] = []
+    real = modelcheck.check_weights
+
+    def counted(path: Path) -> Any:
+        calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(modelcheck, "check_weights", counted)
+    for _ in range(3):
+        modelcheck.check_model_dir(model, store)
+    assert len(calls) == 1  # remembered after the first
+    add_entries(model, 5)  # a changed file is checked again, and refused
+    with pytest.raises(ModelLoadError, match="vocab.json has 320 entries"):
+        modelcheck.check_model_dir(model, store)
+    assert len(calls) == 2
+
+
+def test_the_header_check_of_an_opus_mt_sized_file_reads_no_tensor(tmp_path: Path) -> None:
+    """A 112 MB tensor whose data is a hole in a sparse file: checked from its header alone."""
+    import time
+
+    from translate.modelcheck import check_safetensors
+
+    size = 54796 * 512 * 4
+    header = {"w": {"dtype": "F32", "shape": [54796, 512], "data_offsets": [0, size]}}
+    raw = json.dumps(header).encode()
+    file = tmp_path / "model.safetensors"
+    with open(file, "wb") as f:
+        f.write(len(raw).to_bytes(8, "little") + raw)
+        f.truncate(8 + len(raw) + size)
+    started = time.perf_counter()
+    assert check_safetensors(file) == {"w": ("F32", (54796, 512))}
+    assert time.perf_counter() - started < 0.5
 
 
 def test_a_sharded_model_with_all_shards_passes(model: Path) -> None:

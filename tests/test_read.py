@@ -247,6 +247,7 @@ def _big_parquet(path: Path) -> None:
     _write_parquet(path, rows, group=2_000)
 
 
+@pytest.mark.slow  # seconds of CPU: out of the inner loop
 @pytest.mark.parametrize(
     ("name", "make"),
     [("big.jsonl", _big_jsonl), ("big.csv", _big_csv), ("big.parquet", _big_parquet)],

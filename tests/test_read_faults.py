@@ -36,6 +36,7 @@ from corpus.read.windows import Cutter
 from corpus.records import Document
 from corpus.report import Report
 from tests.helpers import TINY, cli_env, run_cli
+from translate.options import from_args
 
 TEXT = "Pemerintah mengumumkan kebijakan baru untuk petani.\n"
 JSONL = b'{"text": "Satu."}\n{"text": "Dua."}\n'
@@ -109,6 +110,7 @@ def test_forced_format_reads_through_the_compression(cwd: Path) -> None:
     assert [d.text for d in docs] == ["Satu.", "Dua."]
 
 
+@pytest.mark.slow  # seconds of CPU: out of the inner loop
 @pytest.mark.parametrize("ext", ["gz", "zst"])
 def test_compressed_records_stream_with_flat_memory(tmp_path: Path, ext: str) -> None:
     lines = "".join(
@@ -606,7 +608,7 @@ def test_every_format_that_help_lists_is_accepted() -> None:
         args = ["x"] + (["--out", "o"] if command == "build" else [])
         for choice in format_choices():
             parsed = parser.parse_args([command, *args, "--format", choice])
-            assert ReadConfig(input_format=parsed.input_format).input_format in format_choices()
+            assert from_args(ReadConfig, parsed).input_format in format_choices()
     assert ReadConfig(input_format="txt").input_format == "text"
     assert ReadConfig(input_format="txt") == ReadConfig(input_format="text")
     assert "txt" in format_choices() and "text" in format_choices()

@@ -211,6 +211,7 @@ def test_charts_are_svg_with_text_as_text(tmp_path: Path) -> None:
     assert len(ids) == len(set(ids)), "two charts share an element id"
 
 
+@pytest.mark.slow  # seconds of CPU: out of the inner loop
 def test_report_is_bounded_and_deterministic(tmp_path: Path) -> None:
     long = "kata " * 20_000
     pairs = [pair(f"{long}{i}", f"word {i}", f"d{i % 50}", score=-float(i % 7)) for i in range(300)]

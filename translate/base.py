@@ -6,11 +6,13 @@ Everything in `corpus/` depends on this module only, never on a concrete engine.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol, runtime_checkable
 
-from translate.errors import TranslationError
+from translate.errors import ConfigError, TranslationError
+from translate.options import flag, nested
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
 ENGINES = ("auto", "transformers", "ctranslate2")
@@ -59,7 +61,13 @@ class DecodingOptions:
     the decoder may pick, so engines score its outputs again with the plain model.
     """
 
-    num_beams: int | None = None
+    num_beams: int | None = field(
+        default=None,
+        metadata=flag(
+            "beam size: 1 is greedy (fastest), larger searches more translations",
+            default_text="the model's, 4 for opus-mt-id-en",
+        ),
+    )
     max_length_ratio: float = 2.0
     max_length_offset: int = 10
     min_new_tokens: int = 0
@@ -69,13 +77,16 @@ class DecodingOptions:
 
     def __post_init__(self) -> None:
         if self.num_beams is not None and self.num_beams < 1:
-            raise ValueError(f"num_beams must be >= 1, got {self.num_beams}")
+            raise ConfigError(f"--num-beams must be >= 1, got {self.num_beams}")
+        for name in ("max_length_ratio", "repetition_penalty"):
+            if not math.isfinite(getattr(self, name)):
+                raise ConfigError(f"{name} must be a finite number, got {getattr(self, name)}")
         if self.max_length_ratio <= 0:
-            raise ValueError(f"max_length_ratio must be > 0, got {self.max_length_ratio}")
+            raise ConfigError(f"max_length_ratio must be > 0, got {self.max_length_ratio}")
         if self.repetition_penalty <= 0:
-            raise ValueError(f"repetition_penalty must be > 0, got {self.repetition_penalty}")
+            raise ConfigError(f"repetition_penalty must be > 0, got {self.repetition_penalty}")
         if self.no_repeat_ngram_size < 0 or self.min_new_tokens < 0:
-            raise ValueError("no_repeat_ngram_size and min_new_tokens must be >= 0")
+            raise ConfigError("no_repeat_ngram_size and min_new_tokens must be >= 0")
 
     def new_token_limit(self, source_tokens: int, model_limit: int) -> int:
         if self.max_new_tokens is not None:
@@ -103,30 +114,75 @@ class DecodingOptions:
 
 @dataclass(frozen=True)
 class EngineConfig:
-    """Which model to load, where, and how to decode. Validated once, here."""
+    """Which model to load, where, and how to decode. Validated once, here. The fields with
+    `flag(...)` are the command-line options of `build` and `evaluate` (translate.options)."""
 
-    model: str = DEFAULT_MODEL
-    revision: str | None = None
-    engine: str = "auto"
-    device: str = "auto"
-    compute_type: str = "auto"
-    batch_tokens: int = 4096
-    threads: int = 0
-    max_input_tokens: int | None = None
+    model: str = field(
+        default=DEFAULT_MODEL,
+        metadata=flag(
+            "the translation model: a Hugging Face hub id (needs network the first time) or a "
+            "local folder of a Marian model",
+            metavar="ID|FOLDER",
+        ),
+    )
+    revision: str | None = field(
+        default=None,
+        metadata=flag("model revision on the hub: branch, tag or commit", default_text="latest"),
+    )
+    engine: str = field(
+        default="auto",
+        metadata=flag(
+            "translation engine; auto takes ctranslate2 when it is installed, else transformers",
+            choices=ENGINES,
+        ),
+    )
+    device: str = field(
+        default="auto",
+        metadata=flag("where the engine runs; auto takes a GPU when there is one", choices=DEVICES),
+    )
+    compute_type: str = field(
+        default="auto",
+        metadata=flag(
+            "number precision: float32, float16, int8, int8_float16, ... (auto: int8 for "
+            "ctranslate2 on CPU, float16 on a GPU, else float32)"
+        ),
+    )
+    decoding: DecodingOptions = field(
+        default_factory=DecodingOptions, metadata=nested(DecodingOptions)
+    )
+    batch_tokens: int = field(
+        default=4096,
+        metadata=flag("padded tokens per engine batch (speed only: the output is the same)"),
+    )
+    threads: int = field(
+        default=0, metadata=flag("CPU threads of the engine; 0 takes the machine's cores")
+    )
+    max_input_tokens: int | None = field(
+        default=None,
+        metadata=flag(
+            "longest source sentence in tokens; a longer one is translated in pieces split at "
+            "clauses",
+            name="--max-tokens",
+            default_text="the model's limit",
+        ),
+    )
     cache_dir: str | None = None
-    decoding: DecodingOptions = field(default_factory=DecodingOptions)
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
-            raise ValueError(f"unknown engine {self.engine!r}; choose one of: {', '.join(ENGINES)}")
+            raise ConfigError(
+                f"unknown engine {self.engine!r}; choose one of: {', '.join(ENGINES)}"
+            )
         if self.device not in DEVICES:
-            raise ValueError(f"unknown device {self.device!r}; choose one of: {', '.join(DEVICES)}")
+            raise ConfigError(
+                f"unknown device {self.device!r}; choose one of: {', '.join(DEVICES)}"
+            )
         if self.batch_tokens < 1:
-            raise ValueError(f"batch_tokens must be >= 1, got {self.batch_tokens}")
+            raise ConfigError(f"--batch-tokens must be >= 1, got {self.batch_tokens}")
         if self.threads < 0:
-            raise ValueError(f"threads must be >= 0 (0 = automatic), got {self.threads}")
+            raise ConfigError(f"--threads must be >= 0 (0 = automatic), got {self.threads}")
         if self.max_input_tokens is not None and self.max_input_tokens < 8:
-            raise ValueError(f"max_input_tokens must be >= 8, got {self.max_input_tokens}")
+            raise ConfigError(f"--max-tokens must be >= 8, got {self.max_input_tokens}")
 
 
 BatchDone = Callable[[Sequence[int], Sequence[Translation]], None]

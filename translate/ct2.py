@@ -129,7 +129,8 @@ def convert_model(resolved: ResolvedModel, quantization: str, root: Path) -> tup
                 raise
     except (OSError, ValueError, RuntimeError, NotImplementedError) as e:
         raise ModelLoadError(
-            f"cannot convert {resolved.model} to CTranslate2: {e}; try --engine transformers"
+            f"cannot convert the model folder {resolved.path} to CTranslate2 ({e}): copy or "
+            "download the whole folder again; if that does not help, rerun with -v and report it"
         ) from e
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

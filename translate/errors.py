@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+class ConfigError(Exception):
+    """Invalid options, of any config (the engine's or the corpus layer's: corpus.errors
+    re-exports this one class); the message names the option and what is valid. Exit code 2."""
+
+
 class TranslationError(Exception):
     """A translation engine failed."""
 

@@ -12,6 +12,10 @@ valid only while every file's name, size, mtime_ns and ctime_ns are what they we
 was hashed. A folder with a file modified less than RACY_NS before hashing began is not
 remembered (a later write within the same timestamp tick could go unseen); the next load
 hashes it again. A sidecar that cannot be written is skipped (the value is still right).
+
+The same stamps key other facts about a folder that are costly to establish and true while
+nothing changed (`remember` / `remembered`: translate.modelcheck remembers that a folder is
+one whole model), under `verdicts/<name>/` beside the store.
 """
 
 from __future__ import annotations
@@ -130,5 +134,46 @@ def write_sidecar(sidecar: Path, folder: Path, files: list[Stamp], value: str) -
         os.replace(tmp, sidecar)
     except (OSError, ValueError) as e:
         logger.debug("cannot remember the model fingerprint in %s: %s", sidecar, e)
+        with suppress(OSError):
+            tmp.unlink()
+
+
+# --- verdicts remembered per folder ---------------------------------------------------------------
+
+
+def verdict_path(folder: Path, store: Path | None, verdict: str) -> Path:
+    """Where `verdict` about `folder` is remembered: `<verdict>/` beside the fingerprint store."""
+    base = (store or default_store()).parent / "verdicts" / verdict
+    return sidecar_path(folder, base)
+
+
+def verdict_record(folder: Path, verdict: str) -> dict[str, Any]:
+    return {"verdict": verdict, "folder": os.fsdecode(folder.resolve()),
+            "files": stamps(model_files(folder))}  # fmt: skip
+
+
+def remembered(folder: Path, store: Path | None, verdict: str) -> bool:
+    """True when `verdict` was remembered for this folder exactly as it is now (every file's
+    name, size, mtime_ns and ctime_ns the same)."""
+    try:
+        known = json.loads(verdict_path(folder, store, verdict).read_text(encoding="utf-8"))
+        return bool(known == verdict_record(folder, verdict))
+    except (OSError, ValueError):
+        return False  # not remembered, or the folder cannot be listed (its checks say why)
+
+
+def remember(folder: Path, store: Path | None, verdict: str) -> None:
+    """Remember `verdict` for the folder as it is now; not when a file was modified less than
+    RACY_NS ago (see the module docstring), nor when the store cannot be written."""
+    sidecar = verdict_path(folder, store, verdict)
+    tmp = sidecar.with_name(f".{sidecar.name}.{os.getpid()}.tmp")
+    try:
+        record = verdict_record(folder, verdict)
+        if any(mtime >= time.time_ns() - RACY_NS for _, _, mtime, _ in record["files"]):
+            return
+        sidecar.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(json.dumps(record, ensure_ascii=True), encoding="utf-8")
+        os.replace(tmp, sidecar)
+    except (OSError, ValueError):
         with suppress(OSError):
             tmp.unlink()

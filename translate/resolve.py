@@ -71,7 +71,7 @@ def looks_like_path(model: str) -> bool:
 
 
 def resolve_local(model: str, path: Path, store: Path | None = None) -> ResolvedModel:
-    check_model_dir(path)
+    check_model_dir(path, store)
     return ResolvedModel(str(path.resolve()), model, "", fingerprint(path, store))
 
 
@@ -85,7 +85,7 @@ def resolve_hub(model: str, revision: str | None, store: Path | None = None) -> 
         probe_hub(model, revision)
         cached = download(model, revision)
     try:
-        check_model_dir(cached)
+        check_model_dir(cached, store)
     except ModelLoadError as e:
         raise ModelLoadError(
             f"{e} (this copy of {model} is in the Hugging Face cache: delete "

@@ -1,167 +1,73 @@
-"""The subcommands behind `idcorpus`: arguments -> config -> library call -> exit code."""
+"""The subcommands behind `idcorpus`: the parsed options -> a config (made by the config itself,
+translate.options.from_args) -> the library call -> what the terminal shows -> the exit code."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
-import itertools
 import sys
-from typing import Any
+from typing import Any, TextIO
 
-from corpus.errors import ConfigError
-from corpus.pipeline.config import BuildConfig, RayOptions, parse_splits
+from corpus.errors import BuildFinished, ConfigError
+from corpus.names import shown
+from corpus.pipeline.config import BuildConfig
 from corpus.read.config import ReadConfig
 from corpus.records import DroppedLine
 from corpus.report import Report
-from translate.base import DecodingOptions, EngineConfig
-
-ENGINE_FLAGS = (
-    "model",
-    "revision",
-    "engine",
-    "device",
-    "compute_type",
-    "num_beams",
-    "batch_tokens",
-    "threads",
-    "max_tokens",
-)
-FILTER_FLAGS = (
-    "min_score",
-    "min_length_ratio",
-    "max_length_ratio",
-    "require_src_lang",
-    "require_tgt_lang",
-    "drop_flagged",
-    "dedup",
-)
+from translate.options import from_args, given
 
 
-def read_config(args: argparse.Namespace, *, presplit: bool = False) -> ReadConfig:
-    return ReadConfig(
-        text_field=args.text_field,
-        id_field=args.id_field,
-        input_format=args.input_format,
-        split=args.input_split,
-        presplit=presplit,
-    )
-
-
-def engine_config(args: argparse.Namespace) -> EngineConfig:
-    try:
-        return EngineConfig(
-            model=args.model,
-            revision=args.revision,
-            engine=args.engine,
-            device=args.device,
-            compute_type=args.compute_type,
-            batch_tokens=args.batch_tokens,
-            threads=args.threads,
-            max_input_tokens=args.max_tokens,
-            decoding=DecodingOptions(num_beams=args.num_beams),
-        )
-    except ValueError as e:
-        raise ConfigError(str(e)) from e
-
-
-def filter_config(args: argparse.Namespace) -> Any:
-    """FilterConfig from the filter flags; None on `build` when no flag was given."""
-    from corpus.dataset.filter import FilterConfig
-
-    given = {f: getattr(args, f) for f in FILTER_FLAGS if getattr(args, f) is not None}
-    overlap = getattr(args, "drop_test_overlap", False)
-    if not given and not overlap and not args.filter_defaults:
-        return None
-    base = FilterConfig() if args.filter_defaults else FilterConfig.off()
-    if "drop_flagged" in given:
-        given["drop_flagged"] = tuple(
-            f.strip() for f in given["drop_flagged"].split(",") if f.strip()
-        )
-    if overlap:  # --drop-test-overlap adds its flag to the others
-        flags = given.get("drop_flagged", base.drop_flagged)
-        given["drop_flagged"] = (*[f for f in flags if f != "is_test_overlap"], "is_test_overlap")
-    for lang in ("require_src_lang", "require_tgt_lang"):
-        if given.get(lang) == "":
-            given[lang] = None
-    try:
-        return dataclasses.replace(base, **given)
-    except (TypeError, ValueError) as e:
-        raise ConfigError(f"invalid filter options: {e}") from e
-
-
-def build_config(args: argparse.Namespace) -> BuildConfig:
-    splits = parse_splits(args.split) if args.split else (("train", 1.0),)
-    return BuildConfig(
-        inputs=tuple(args.inputs),
-        out=args.out,
-        engine=engine_config(args),
-        read=read_config(args, presplit=args.presplit),
-        filter=filter_config(args),
-        splits=splits,
-        seed=args.seed,
-        executor=args.executor,
-        ray=RayOptions(
-            address=args.ray_address,
-            workers=args.workers,
-            gpus_per_worker=args.gpus_per_worker,
-            cpus_per_worker=args.cpus_per_worker,
-            tmp_dir=args.ray_tmp_dir,
-            unit_documents=args.unit_documents,
-        ),
-        use_cache=not args.no_cache,
-        cache_path=args.cache_path,
-        signals=not args.no_signals,
-        rejected=not args.no_rejected,
-        chunk_sentences=args.chunk_sentences,
-        jobs=args.jobs,
-        overwrite=args.overwrite,
-        resume=args.resume,
-        quiet=args.quiet,
-        strict=args.strict,
-    )
+def say(text: str = "", file: TextIO | None = None) -> None:
+    """Print a line of the command's output (stdout unless `file`) with every name in it
+    shown safely: no control character or undecodable byte reaches the terminal raw."""
+    print(shown(text), file=file or sys.stdout)
 
 
 def build(args: argparse.Namespace) -> int:
     from corpus.pipeline.run import build as run_build
 
-    config = build_config(args)
-    summary = run_build(config)
+    config = from_args(BuildConfig, args, quiet=args.quiet)
+    try:
+        summary = run_build(config)
+    except BuildFinished as e:
+        say(f"idcorpus: {e}", file=sys.stderr)
+        return 0
     if not args.quiet:
         print_summary(summary)
-    for source, reason in summary.report.skipped_inputs:
-        print(f"idcorpus: warning: skipped {source}: {reason}", file=sys.stderr)
-    for message in summary.report.warnings:
-        if message.startswith("split "):
-            print(f"idcorpus: warning: {message}", file=sys.stderr)
+    print_warnings(summary.report, " (the dataset card lists them too)")
     return 1 if (config.strict and summary.report.skipped_inputs) else 0
 
 
 def print_summary(summary: Any) -> None:
-    r = summary.report
     out = sys.stderr
-    print(f"\nidcorpus: wrote {summary.out}", file=out)
-    print(f"  documents        {summary.documents:>10,}", file=out)
-    print(f"  sentences        {summary.sentences:>10,}", file=out)
-    print(
+    say(f"\nidcorpus: wrote {summary.out}", file=out)
+    say(f"  documents        {summary.documents:>10,}", file=out)
+    say(f"  sentences        {summary.sentences:>10,}", file=out)
+    say(
         f"  pairs written    {summary.pairs_written:>10,}  "
         + ", ".join(f"{s}={n:,}" for s, n in summary.split_counts.items()),
         file=out,
     )
-    print(
+    say(
         f"  time             {summary.elapsed_s:>10.1f} s  "
         f"({summary.sentences_per_s:,.1f} sentences/s)",
         file=out,
     )
     if summary.cache_stats:
-        print(
+        say(
             "  cache            " + ", ".join(f"{k}={v:,}" for k, v in summary.cache_stats.items()),
             file=out,
         )
-    for reason, n in sorted(r.dropped.items()):
-        print(f"  dropped {reason:<30} {n:>8,}", file=out)
-    for source, reason in r.skipped_inputs:
-        print(f"  skipped input {source}: {reason}", file=out)
-    print(f"  signature        {summary.provenance.get('signature', '')}", file=out)
+    for reason, n in sorted(summary.report.dropped.items()):
+        say(f"  dropped {reason:<30} {n:>8,}", file=out)
+    say(f"  signature        {summary.provenance.get('signature', '')}", file=out)
+
+
+def print_warnings(report: Report, note: str = "") -> None:
+    """Every kind of warning the run gave, once, grouped, with the first inputs it names."""
+    lines = report.warning_summary()
+    if lines:
+        say(f"idcorpus: warnings{note}:", file=sys.stderr)
+        say("\n".join(f"  {line}" for line in lines), file=sys.stderr)
 
 
 def clean(args: argparse.Namespace) -> int:
@@ -169,7 +75,8 @@ def clean(args: argparse.Namespace) -> int:
     from corpus.pipeline.repeats import table_of
     from corpus.read.inputs import iter_documents
 
-    inputs, read = tuple(args.inputs), read_config(args)
+    inputs = given(BuildConfig, args, only=("inputs",))["inputs"]
+    read = from_args(ReadConfig, args)
     report = _HtmlDrops()
     stdin = "-" in inputs  # read once: stdin cannot be read twice
     docs = list(iter_documents(inputs, read, report)) if stdin else None
@@ -179,15 +86,14 @@ def clean(args: argparse.Namespace) -> int:
     for doc in docs if docs is not None else iter_documents(inputs, read, report):
         documents += 1
         result = cleaner.clean(doc.text, drop=repeated.drop(fingerprints(doc.text)))
-        print(f"=== {doc.doc_id}")
+        say(f"=== {doc.doc_id}")
         if not args.dropped_only:
-            print(result.text)
-            print("--- dropped")
+            say(result.text)
+            say("--- dropped")
         dropped = report.units.pop(doc.doc_id, []) + list(result.dropped)
         for line in sorted(dropped, key=lambda d: d.line_no):
-            print(f"[{line.reason}] line {line.line_no}: {line.text}")
-    for source, reason in report.skipped_inputs:
-        print(f"idcorpus: warning: skipped {source}: {reason}", file=sys.stderr)
+            say(f"[{line.reason}] line {line.line_no}: {line.text}")
+    print_warnings(report)
     if documents == 0:
         raise ConfigError("nothing usable in the input: no document was read")
     return 0
@@ -211,18 +117,20 @@ class _HtmlDrops(Report):
 
 
 def filter(args: argparse.Namespace) -> int:  # noqa: A001 - the subcommand's name
+    from corpus.dataset.filter import FilterConfig
     from corpus.dataset.filter_folder import filter_dataset
 
-    config = filter_config(args)
-    splits = parse_splits(args.split) if args.split else None
-    report = filter_dataset(
-        args.dataset, args.out, config, overwrite=args.overwrite, splits=splits, seed=args.seed
-    )
+    config = from_args(FilterConfig, args)
+    where = given(BuildConfig, args, only=("out", "overwrite", "splits", "seed"))
+    target = where.pop("out")
+    report = filter_dataset(args.dataset, target, config, **where)
     if not args.quiet:
-        data = report.to_dict() if hasattr(report, "to_dict") else dataclasses.asdict(report)
-        print(f"idcorpus: filtered {args.dataset} -> {args.out}", file=sys.stderr)
-        for key, value in data.items():
-            print(f"  {key}: {value}", file=sys.stderr)
+        out = sys.stderr
+        say(f"idcorpus: filtered {args.dataset} -> {target}", file=out)
+        say(f"  input rows  {report.input_rows:>10,}", file=out)
+        say(f"  kept        {report.kept:>10,}", file=out)
+        for rule, n in report.dropped.items():
+            say(f"  dropped {rule:<24} {n:>8,}", file=out)
     return 0
 
 
@@ -231,7 +139,7 @@ def report(args: argparse.Namespace) -> int:
 
     path = write_report(args.dataset)
     if not args.quiet:
-        print(f"idcorpus: wrote {path}", file=sys.stderr)
+        say(f"idcorpus: wrote {path}", file=sys.stderr)
     return 0
 
 
@@ -241,46 +149,23 @@ def export(args: argparse.Namespace) -> int:
     written = run_export(args.dataset, args.format, args.out)
     if not args.quiet:
         for split, paths in written.items():
-            print(f"{split}: " + " ".join(str(p) for p in paths), file=sys.stderr)
+            say(f"{split}: " + " ".join(str(p) for p in paths), file=sys.stderr)
     return 0
 
 
-def engine_settings(args: argparse.Namespace) -> tuple[tuple[EngineConfig, ...], tuple[str, ...]]:
-    """Every combination of the engine flags' values (evaluate takes several per flag), each
-    labelled by the values that vary, e.g. `compute-type=int8`."""
-    values = {flag: getattr(args, flag) for flag in ENGINE_FLAGS}
-    varying = [flag for flag in ENGINE_FLAGS if len(values[flag]) > 1]
-    settings, labels = [], []
-    for combination in itertools.product(*values.values()):
-        chosen = dict(zip(ENGINE_FLAGS, combination, strict=True))
-        settings.append(engine_config(argparse.Namespace(**chosen)))
-        labels.append(",".join(f"{f.replace('_', '-')}={chosen[f]}" for f in varying))
-    return tuple(settings), tuple(labels) if varying else ("",)
-
-
 def evaluate_config(args: argparse.Namespace) -> Any:
-    from corpus.evaluate.build import BuildOptions
     from corpus.evaluate.run import EvalConfig
-    from corpus.evaluate.testsets import expand_names
+    from translate.base import EngineConfig
+    from translate.options import combinations
 
-    settings, labels = engine_settings(args)
-    return EvalConfig(
-        settings=settings,
-        labels=labels,
-        sets=tuple(expand_names(args.sets)),
-        src=args.src,
-        ref=args.ref,
-        doc_ids=args.doc_ids,
-        hypotheses=args.hypotheses,
-        limit=args.limit,
-        out=args.out,
-        overwrite=args.overwrite,
-        documents=args.documents,
-        calibrate=args.calibrate,
-        bootstrap=args.bootstrap,
-        build=BuildOptions(
-            use_cache=not args.no_cache, cache_path=args.cache_path, quiet=args.quiet
-        ),
+    settings = combinations(EngineConfig, args)
+    build = {**given(BuildConfig, args, only=("use_cache", "cache_path")), "quiet": args.quiet}
+    return from_args(
+        EvalConfig,
+        args,
+        settings=tuple(config for config, _ in settings),
+        labels=tuple(label for _, label in settings),
+        build=build,
     )
 
 
@@ -289,10 +174,10 @@ def evaluate(args: argparse.Namespace) -> int:
     from corpus.evaluate.run import evaluate as run_evaluate
 
     if args.list_sets:
-        print(list_sets())
+        say(list_sets())
         return 0
     evaluation = run_evaluate(evaluate_config(args))
-    print(format_evaluation(evaluation))
+    say(format_evaluation(evaluation))
     return 0
 
 

@@ -1,5 +1,6 @@
-"""The `idcorpus` command: parse arguments, build a config, call the library, map errors to exit
-codes.
+"""The `idcorpus` command: the parser, assembled from the options the configs declare on their
+fields (translate/options.py), and the map of errors to exit codes. What each command does and
+prints is in corpus/cli/commands.py.
 
 Exit codes: 0 success; 1 with --strict when some inputs were skipped (the dataset is still
 written); 2 a user error (bad options, unusable model, output exists or is locked, nothing
@@ -12,27 +13,53 @@ continues a build). Without -v no error prints a traceback.
 from __future__ import annotations
 
 import argparse
+import difflib
 import logging
 import os
+import re
 import signal
 import sys
+import textwrap
 import traceback
 from collections.abc import Sequence
 from types import FrameType
+from typing import Any, NoReturn
 
 from corpus import __version__
-from corpus.cli.flags import (
-    declare_cache_arguments,
-    declare_engine_arguments,
-    declare_evaluate_arguments,
-)
 from corpus.errors import ConfigError, CorpusError, StorageError
+from corpus.names import shown
 from corpus.read.streams import utf8_name
 from translate.errors import ModelLoadError, TranslationError
 
 log = logging.getLogger("idcorpus")
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_ENGINE, EXIT_INTERNAL = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+
+DESCRIPTION = """\
+Turn Indonesian text into an Indonesian-English parallel corpus. idcorpus reads your documents
+(text, HTML, JSONL, CSV, TSV, Parquet, Hugging Face datasets), removes what is not article text
+(menus, "Baca juga" links, bylines), splits the text into sentences, translates each with the
+opus-mt-id-en model and writes the pairs, with quality signals, as a Hugging Face dataset folder
+that datasets.load_dataset(FOLDER) loads."""
+
+EPILOG = """\
+examples:
+  idcorpus build news/ --out corpus/                        translate a folder of articles
+  idcorpus build news/ --out corpus/ --model ./opus-mt-id-en   with a local copy of the model
+  idcorpus build news/ --out corpus/ --resume               go on after Ctrl-C or a crash
+  idcorpus filter corpus/ --out corpus-clean/               drop doubtful pairs
+  idcorpus report corpus/                                   a page to read the corpus by
+  idcorpus export corpus/ --format tmx --out exports/       for other tools
+  idcorpus evaluate --set flores-devtest                    the quality to expect
+  idcorpus clean page.html                                  what cleaning keeps and drops
+
+exit codes: 0 done; 1 an input was skipped (only with --strict); 2 you must act (the message
+says what); 3 the engine or the machine failed (rerun with --resume); 4 a bug (rerun with -v
+and report it); 130/143 interrupted (--resume continues).
+
+`idcorpus COMMAND --help` lists the options of a command, with their defaults."""
+
+EXPORT_FORMATS = ("jsonl", "tsv", "moses", "tmx", "arrow")
 
 
 class Terminated(KeyboardInterrupt):
@@ -43,176 +70,171 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise Terminated()
 
 
-def declare_input_arguments(p: argparse.ArgumentParser) -> None:
-    from corpus.read.config import format_choices
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Help wrapped at spaces only: a model id or a flag named in a help text stays whole."""
 
-    p.add_argument(
-        "inputs",
-        nargs="+",
-        metavar="INPUT",
-        help="files, folders (recursive), globs, or - for stdin; .gz .bz2 .xz .zst are read "
-        "through",
-    )
-    p.add_argument(
-        "--format",
-        dest="input_format",
-        default="auto",
-        choices=format_choices(),
-        help="input format (default: auto, by file extension; txt is text)",
-    )
-    p.add_argument(
-        "--text-field", default="text", help="text column of JSONL/CSV/TSV/Parquet/HF input"
-    )
-    p.add_argument("--id-field", default=None, help="column holding a document id (optional)")
-    p.add_argument("--input-split", default="train", help="split of a Hugging Face dataset input")
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
 
 
-def declare_build_arguments(p: argparse.ArgumentParser) -> None:
-    declare_input_arguments(p)
-    p.add_argument("--out", required=True, help="dataset folder to write")
-    declare_engine_arguments(p)
-    p.add_argument("--presplit", action="store_true", help="input has one sentence per line")
-    p.add_argument(
-        "--split",
-        default=None,
-        help="output splits by document, e.g. train=0.98,validation=0.01,test=0.01 "
-        "(the split of a Hugging Face dataset input is --input-split)",
-    )
-    p.add_argument("--seed", type=int, default=0, help="seed of the split assignment")
-    declare_cache_arguments(p)
-    p.add_argument("--no-signals", action="store_true", help="skip language ID and other signals")
-    p.add_argument(
-        "--no-rejected",
-        action="store_true",
-        help="do not keep the dropped units (the dataset's `rejected` configuration)",
-    )
-    p.add_argument(
-        "--chunk-sentences",
-        type=int,
-        default=0,
-        help="sentences per checkpoint of a local build (0 = auto: 2048; a checkpoint also "
-        "comes after at most a minute of translation); changes no byte of the dataset",
-    )
-    p.add_argument(
-        "--jobs",
-        type=int,
-        default=0,
-        help="worker processes for reading, cleaning, segmentation and signals "
-        "(0 = one per core, none for an input under 1 MiB; the dataset is the same for any "
-        "value)",
-    )
-    p.add_argument("--overwrite", action="store_true", help="replace an existing output")
-    p.add_argument("--resume", action="store_true", help="continue an interrupted build")
-    p.add_argument("--strict", action="store_true", help="exit 1 when any input was skipped")
-    p.add_argument("--executor", choices=("local", "ray"), default="local")
-    p.add_argument("--ray-address", default=None, help="join this Ray cluster (e.g. auto)")
-    p.add_argument("--workers", type=int, default=2, help="Ray actors translating")
-    p.add_argument("--gpus-per-worker", type=float, default=0.0)
-    p.add_argument("--cpus-per-worker", type=float, default=1.0)
-    p.add_argument(
-        "--unit-documents",
-        type=int,
-        default=256,
-        help="at most this many (estimated) documents per Ray work unit; a unit also holds "
-        "at most about 4 MiB of input, and a large text file is several units",
-    )
-    p.add_argument(
-        "--ray-tmp-dir", default=None, help="Ray's temporary files (default: next to --out)"
-    )
-    declare_filter_arguments(p, defaults=False)
+class Parser(argparse.ArgumentParser):
+    """argparse with "did you mean" for a mistyped option or command (Python 3.11's argparse
+    has no suggestions; 3.14's `suggest_on_error` does the same)."""
 
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            command = self._command(parsed)
+            command.error(f"unrecognized arguments: {' '.join(extras)}{command.hint(extras)}")
+        return parsed
 
-def declare_filter_arguments(p: argparse.ArgumentParser, *, defaults: bool) -> None:
-    """Filter thresholds. On `filter` unset ones take the documented defaults; on `build`
-    no filter runs unless one of them is given."""
-    g = p.add_argument_group("filter")
-    g.add_argument("--min-score", type=float, default=None, help="minimum mean token log-prob")
-    g.add_argument("--min-length-ratio", type=float, default=None, help="min target/source chars")
-    g.add_argument("--max-length-ratio", type=float, default=None, help="max target/source chars")
-    from corpus.signals.quality import LANGUAGES  # the identifier's labels (no numpy)
+    def error(self, message: str) -> NoReturn:
+        found = re.search(r"invalid choice: '?([^' ]+)'? \(choose from (.*)\)", message)
+        if found:
+            choices = [c.strip(" '\"") for c in found.group(2).split(",")]
+            close = difflib.get_close_matches(found.group(1), choices, n=1, cutoff=0.6)
+            if close:
+                message += f"; did you mean {close[0]!r}?"
+        super().error(message)
 
-    labels = ", ".join(LANGUAGES)
-    g.add_argument(
-        "--require-src-lang",
-        default=None,
-        help=f"source language, one of {labels} (default id; '' = any)",
-    )
-    g.add_argument(
-        "--require-tgt-lang",
-        default=None,
-        help=f"target language, one of {labels} (default en; '' = any)",
-    )
-    g.add_argument(
-        "--drop-flagged",
-        default=None,
-        help="comma-separated flags whose rows are dropped, e.g. is_untranslated,is_degenerate",
-    )
-    g.add_argument(
-        "--drop-test-overlap",
-        action="store_true",
-        help="drop pairs that share a sentence or a 10-word run with the vendored test sets "
-        "(FLORES, NTREX, TICO-19, Tatoeba, NusaX): flag is_test_overlap",
-    )
-    g.add_argument(
-        "--dedup",
-        choices=("none", "exact", "near"),
-        default=None,
-        help="drop duplicate pairs (exact text, or after normalisation)",
-    )
-    g.set_defaults(filter_defaults=defaults)
+    def hint(self, extras: Sequence[str]) -> str:
+        """ "; did you mean --x?" for the first unknown option that is close to one of ours."""
+        known = [o for action in self._actions for o in action.option_strings]
+        for extra in extras:
+            if not extra.startswith("-"):
+                continue
+            name = extra.split("=", 1)[0]
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            if close:
+                return f"; did you mean {close[0]}?"
+        return ""
+
+    def _command(self, parsed: argparse.Namespace) -> Parser:
+        """The parser of the subcommand in `parsed` (self when there is none)."""
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                chosen = action.choices.get(getattr(parsed, "command", None) or "")
+                if isinstance(chosen, Parser):
+                    return chosen
+        return self
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="idcorpus", description=__doc__.split("\n\n")[0])
+    from corpus.dataset.filter import FilterConfig
+    from corpus.evaluate.run import EvalConfig
+    from corpus.pipeline.config import BuildConfig
+    from corpus.read.config import ReadConfig
+    from translate.base import EngineConfig
+    from translate.options import declare
+
+    parser = Parser(
+        prog="idcorpus",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=HelpFormatter,
+        allow_abbrev=False,
+    )
     parser.add_argument("--version", action="version", version=f"idcorpus {__version__}")
-    common = argparse.ArgumentParser(add_help=False)
+    common = Parser(add_help=False, allow_abbrev=False)
     common.add_argument("-q", "--quiet", action="store_true", help="no progress bar or summary")
-    common.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    sub = parser.add_subparsers(dest="command", required=True)
-    declare_build_arguments(
-        sub.add_parser("build", parents=[common], help="build a parallel corpus")
+    common.add_argument(
+        "-v", "--verbose", action="store_true", help="debug logging, and tracebacks of errors"
     )
-    clean = sub.add_parser(
-        "clean", parents=[common], help="print cleaned text and the dropped lines with reasons"
-    )
-    declare_input_arguments(clean)
-    clean.add_argument("--dropped-only", action="store_true", help="print only the dropped lines")
-    flt = sub.add_parser(
-        "filter", parents=[common], help="filter a built corpus into a new dataset folder"
-    )
-    flt.add_argument("dataset", metavar="IN")
-    flt.add_argument("--out", required=True)
-    flt.add_argument("--overwrite", action="store_true")
-    flt.add_argument(
-        "--split",
-        default=None,
-        help="re-split by document, e.g. train=0.9,test=0.1 (default: keep the input's)",
-    )
-    flt.add_argument("--seed", type=int, default=0, help="seed of the split assignment")
-    declare_filter_arguments(flt, defaults=True)
-    declare_evaluate_arguments(
-        sub.add_parser(
-            "evaluate",
+    sub = parser.add_subparsers(title="commands", dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, text: str, description: str) -> Any:
+        return sub.add_parser(
+            name,
             parents=[common],
-            help="translate test sets as a build would and score them (BLEU, chrF, chrF++)",
+            help=text,
+            description=description,
+            allow_abbrev=False,
+            formatter_class=HelpFormatter,
         )
+
+    build = command(
+        "build",
+        "build a parallel corpus from Indonesian documents",
+        "Read, clean, segment and translate INPUT... into a Hugging Face dataset folder.",
     )
-    rep = sub.add_parser(
-        "report", parents=[common], help="write FOLDER/report.html, a page to read the corpus by"
+    declare(build, BuildConfig)
+
+    clean = command(
+        "clean",
+        "show what cleaning keeps and drops, with the reason for each dropped line",
+        "Print the cleaned text of each input document and every line the cleaner dropped.",
     )
-    rep.add_argument("dataset", metavar="FOLDER", help="a dataset folder (build or filter output)")
-    exp = sub.add_parser("export", parents=[common], help="export a built corpus to another format")
-    exp.add_argument("dataset", metavar="IN")
-    exp.add_argument("--format", required=True, choices=("jsonl", "tsv", "moses", "tmx", "arrow"))
-    exp.add_argument("--out", required=True, help="output folder (one file or pair per split)")
+    declare(clean, BuildConfig, only=("inputs",))
+    declare(clean.add_argument_group("reading the inputs"), ReadConfig, exclude=("presplit",))
+    clean.add_argument("--dropped-only", action="store_true", help="print only the dropped lines")
+
+    flt = command(
+        "filter",
+        "filter a built corpus into a new dataset folder",
+        "Drop the pairs of a built corpus that fail a rule; the card counts each rule's drops.",
+    )
+    flt.add_argument("dataset", metavar="IN", help="a dataset folder written by idcorpus build")
+    declare(
+        flt,
+        BuildConfig,
+        only=("out", "overwrite", "splits", "seed"),
+        defaults={"splits": (None, "the input's splits")},
+    )
+    declare(flt.add_argument_group("rules, applied in this order"), FilterConfig)
+
+    evaluate = command(
+        "evaluate",
+        "translate test sets as a build would and score them (BLEU, chrF, chrF++)",
+        "Measure the translation quality a corpus will have, with the model and settings a "
+        "build would use, on vendored test sets or your own.",
+    )
+    declare(evaluate.add_argument_group("test sets and output"), EvalConfig)
+    evaluate.add_argument("--list-sets", action="store_true", help="list the vendored test sets")
+    declare(
+        evaluate.add_argument_group(
+            "model, engine and decoding (comma-separated values: every combination is "
+            "evaluated and compared with the first)"
+        ),
+        EngineConfig,
+        compare=True,
+    )
+    declare(evaluate, BuildConfig, only=("use_cache", "cache_path"))
+
+    report = command(
+        "report",
+        "write FOLDER/report.html, a page to read the corpus by",
+        "Write report.html into a dataset folder: counts, drops by reason, score and language "
+        "charts, the lowest and flagged pairs, sample documents with their dropped lines.",
+    )
+    report.add_argument(
+        "dataset", metavar="FOLDER", help="a dataset folder (build or filter output)"
+    )
+
+    export = command(
+        "export",
+        "export a built corpus to JSON Lines, TSV, Moses, TMX or Arrow",
+        "Write each split of a built corpus as one file (or pair of files) of another format.",
+    )
+    export.add_argument("dataset", metavar="IN", help="a dataset folder written by idcorpus build")
+    export.add_argument(
+        "--format",
+        required=True,
+        choices=EXPORT_FORMATS,
+        help="jsonl (transformers' run_translation.py), tsv, moses (one segment per line, "
+        "one file per language), tmx, arrow (datasets.load_from_disk)",
+    )
+    export.add_argument("--out", required=True, help="output folder (one file or pair per split)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    handler = logging.StreamHandler()
+    handler.setFormatter(ShownFormatter("idcorpus: %(levelname)s: %(message)s"))
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="idcorpus: %(levelname)s: %(message)s",
+        level=logging.DEBUG if args.verbose else logging.WARNING, handlers=[handler]
     )
     # the command shows its own progress; the libraries' per-file bars (model weights,
     # dataset generation) would only interleave with it
@@ -255,9 +277,17 @@ def _run(args: argparse.Namespace) -> int:
 
 def _fail(args: argparse.Namespace, message: str, code: int) -> int:
     if args.verbose:
-        traceback.print_exc()
-    print(f"idcorpus: {message.rstrip(';')}", file=sys.stderr)
+        print(shown(traceback.format_exc()), file=sys.stderr, end="")
+    print(f"idcorpus: {shown(message.rstrip(';'))}", file=sys.stderr)
     return code
+
+
+class ShownFormatter(logging.Formatter):
+    """Log lines with every name in them shown safely (corpus.names.shown): a file name that
+    holds an ANSI escape sequence or undecodable bytes never reaches the terminal raw."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return shown(super().format(record))
 
 
 __all__ = ["ConfigError", "main"]

@@ -6,12 +6,15 @@ what was dropped and why, and summary statistics of each quality signal.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import yaml
 
 from corpus.dataset.schema import LANGUAGES, REJECTED_COLUMNS, REJECTED_DOCS, features_yaml
+from corpus.names import json_shown, shown, utf8_data, utf8_text
+from corpus.report import RunWarning
 
 LICENSE_NAME = "idcorpus-mixed"
 LICENSE_FILE = "LICENSE.md"
@@ -112,7 +115,10 @@ def cell(value: object) -> str:
 
 
 def render_card(info: CardInfo) -> str:
-    meta = yaml.safe_dump(card_yaml(info), sort_keys=False, allow_unicode=True)
+    """The card's text; every name in it (inputs, documents, the folder's own) is escaped
+    once, here: no control character or undecodable byte reaches it raw (corpus.names)."""
+    info = replace(info, name=shown(utf8_text(info.name), keep=""))
+    meta = yaml.safe_dump(utf8_data(card_yaml(info)), sort_keys=False, allow_unicode=True)
     total = sum(info.split_counts.values())
     parts = [
         f"---\n{meta}---\n",
@@ -146,7 +152,7 @@ def render_card(info: CardInfo) -> str:
         "## Licence\n",
         f"See [{LICENSE_FILE}]({LICENSE_FILE}).\n",
     ]
-    return "\n".join(parts)
+    return shown("\n".join(parts))
 
 
 def _rejected_section(info: CardInfo) -> list[str]:
@@ -180,9 +186,14 @@ def _report_sections(info: CardInfo) -> list[str]:
             "### Dropped units by reason\n",
             _table(("stage:reason", "units"), sorted(dropped.items())) + "\n",
         ]
-    warnings = _items(info.report.get("warnings"))
+    warnings = [RunWarning.from_data(w) for w in _items(info.report.get("warnings"))]
     if warnings:
-        parts += ["### Warnings\n", "\n".join(f"- {cell(w)}" for w in warnings) + "\n"]
+        lines = [f"- {cell(w)}" for w in warnings]
+        kept = Counter(w.kind for w in warnings)
+        for kind, n in _mapping(info.report.get("warning_counts")).items():
+            if isinstance(n, int) and n > kept[kind]:
+                lines.append(f"- ... and {n - kept[kind]:,} more of kind `{kind}`")
+        parts += ["### Warnings\n", "\n".join(lines) + "\n"]
     examples = _mapping(info.report.get("examples"))
     if examples:
         rows = [
@@ -208,4 +219,5 @@ def _report_sections(info: CardInfo) -> list[str]:
 def _json(data: Mapping[str, object]) -> str:
     import json
 
-    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    text = json.dumps(utf8_data(data), indent=2, ensure_ascii=False, sort_keys=True, default=str)
+    return json_shown(text)

@@ -17,7 +17,9 @@ Formats (`<out>` is a folder; `<split>` is train, validation, test, ...):
   `datasets.load_from_disk(out)`.
 Changed characters are counted (`export:*` in the report, and logged). Data is streamed by Parquet
 record batch. Every file is written under a temporary name and renamed when complete, so an
-interrupted export never leaves a half-written file under a final name.
+interrupted export never leaves a half-written file under a final name. A write that fails (a
+full disk, a quota, a file-size limit, an I/O error) is an OutputError naming the file, in
+every format (for arrow, the file `datasets` was writing in the work folder).
 
 Every path written is `<out>/` plus a name built from a split name, and split names come from
 the dataset's data file names only after `corpus.names.check_split_name`: a data file named
@@ -29,6 +31,7 @@ anything is written. Nothing is written outside `<out>` except the arrow export'
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import logging
 import os
@@ -47,6 +50,7 @@ from corpus import __version__
 from corpus.dataset.shards import SPLIT_ORDER, Pair, iter_pairs, open_parquet, split_files
 from corpus.dataset.writer import publish
 from corpus.errors import ConfigError, InputError, OutputError
+from corpus.names import arrow_name, utf8_text
 from corpus.report import Report
 
 log = logging.getLogger(__name__)
@@ -58,6 +62,7 @@ _TSV_QUOTED = re.compile('["\t\r\n]')  # RFC 4180: these fields are quoted
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _JSON_BREAKS = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}  # lossless escapes
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+ROOM_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)  # no room for what is written
 
 
 def export(
@@ -84,7 +89,7 @@ def export(
                 for split, files in shards.items()
             }
     except OSError as e:
-        raise OutputError(f"cannot write the export to {out}: {e}") from e
+        raise cannot_write(e.filename or out, e) from e
     for name, n in sorted(stats.items()):
         log.warning("export %s: %d character(s) changed (%s)", fmt, n, name)
         if report is not None:
@@ -106,13 +111,48 @@ def _check_out(dataset_dir: Path, out: Path, fmt: str) -> None:
         )
 
 
+class _Output:
+    """A text file being written: a failed write (disk full, quota, file too large, I/O
+    error) becomes an OutputError naming the file."""
+
+    def __init__(self, f: TextIO, path: Path) -> None:
+        self.f, self.path = f, path
+
+    def write(self, text: str) -> None:
+        try:
+            self.f.write(text)
+        except OSError as e:
+            raise cannot_write(self.path, e) from e
+
+
+def cannot_write(path: Path | str, error: OSError, what: str = "") -> OutputError:
+    """The error of an export file that could not be written (exit 2)."""
+    reason = error.strerror or str(error) or type(error).__name__
+    todo = "free space (or choose another --out) and export again"
+    if error.errno not in ROOM_ERRNOS:
+        todo = "check the output folder and export again"
+    return OutputError(f"cannot write {path}{what}: {reason}; {todo}")
+
+
 @contextmanager
-def _atomic(path: Path) -> Iterator[TextIO]:
+def _atomic(path: Path) -> Iterator[_Output]:
     """A text file that appears under `path` only when the block completes."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as f:
-            yield f
+        try:
+            f = open(tmp, "w", encoding="utf-8", newline="\n")  # noqa: SIM115 (closed below)
+        except OSError as e:
+            raise cannot_write(path, e) from e
+        try:
+            yield _Output(f, path)
+        except BaseException:
+            with suppress(OSError):  # a full disk fails the close too: keep the first error
+                f.close()
+            raise
+        try:
+            f.close()  # the last buffered bytes are written here
+        except OSError as e:
+            raise cannot_write(path, e) from e
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -192,16 +232,34 @@ def _write_tmx(pairs: Iterable[Pair], out: Path, split: str, stats: Counter[str]
 
 def _write_arrow(shards: dict[str, list[Path]], out: Path) -> dict[str, list[Path]]:
     """save_to_disk of a DatasetDict, built in `<out>.partial/<pid>/` and renamed into place."""
+    for path in (out.absolute(), *(f for files in shards.values() for f in files)):
+        if arrow_name(path) is None:
+            raise OutputError(
+                f"{utf8_text(str(path))}: the arrow export writes through `datasets`, which "
+                "takes names in UTF-8 only, and this name is not; export to (or from) a "
+                "folder named in UTF-8, or choose another format"
+            )
     datasets = _datasets()
     partial = out.with_name(out.name + ".partial")
     work = partial / str(os.getpid())
     bars = datasets.is_progress_bar_enabled()
     datasets.disable_progress_bars()
+    stage, doing = work, "its work folder"
     try:
         work.mkdir(parents=True, exist_ok=True)
-        splits = {split: _arrow_split(files, work / "cache") for split, files in shards.items()}
-        datasets.DatasetDict(splits).save_to_disk(str(work / "dataset"))
+        splits = {}
+        for split, files in shards.items():
+            stage, doing = work / "cache", f"the Arrow copy of split {split!r}"
+            splits[split] = _arrow_split(files, stage)
+        stage, doing = work / "dataset", "save_to_disk"
+        datasets.DatasetDict(splits).save_to_disk(str(stage))
         _replace_dir(work / "dataset", out, work / "old")
+    except Exception as e:
+        error = os_error(e)
+        if error is None:
+            raise
+        where = error.filename or newest_file(stage) or stage
+        raise cannot_write(where, error, f" ({doing}, for the arrow export {out})") from e
     finally:
         shutil.rmtree(work, ignore_errors=True)
         with suppress(OSError):
@@ -209,6 +267,28 @@ def _write_arrow(shards: dict[str, list[Path]], out: Path) -> dict[str, list[Pat
         if bars:
             datasets.enable_progress_bars()
     return {split: sorted((out / split).glob("*.arrow")) for split in shards}
+
+
+def os_error(error: BaseException) -> OSError | None:
+    """The OSError behind `error` (datasets and pyarrow wrap the one a full disk gives)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, OSError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def newest_file(folder: Path) -> Path | None:
+    """The file last written under `folder` (the one a failed write was writing), if any."""
+    files = (
+        [p for p in folder.rglob("*") if p.is_file() and p.suffix != ".lock"]
+        if folder.is_dir()
+        else []
+    )
+    return max(files, key=lambda p: p.stat().st_mtime_ns, default=None)
 
 
 def _datasets() -> ModuleType:

@@ -8,19 +8,19 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from corpus.dataset import pieces
 from corpus.dataset.pieces import Figures, PieceWriter
 from corpus.dataset.schema import rows_to_table
 from corpus.dataset.stats import Sample
 from corpus.errors import ConfigError
+from corpus.names import parquet_file, write_parquet
 
 
 def write_parquet_atomic(path: Path, table: pa.Table) -> None:
     """Write `table` to `path` so that `path` is either absent or complete."""
     tmp = path.with_name(path.name + ".tmp")
-    pq.write_table(table, tmp)
+    write_parquet(table, tmp)
     with open(tmp, "rb") as fh:
         os.fsync(fh.fileno())
     os.replace(tmp, path)
@@ -29,7 +29,7 @@ def write_parquet_atomic(path: Path, table: pa.Table) -> None:
 def iter_rows(files: Iterable[Path]) -> Iterator[dict[str, object]]:
     """Stream rows of Parquet files, one row group at a time."""
     for file in files:
-        pf = pq.ParquetFile(file)
+        pf = parquet_file(file)
         for i in range(pf.num_row_groups):
             yield from pf.read_row_group(i).to_pylist()
 

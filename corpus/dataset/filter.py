@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from corpus.errors import ConfigError
 from corpus.signals.quality import LANGUAGES, NON_ID_CONFIDENCE, SIGNAL_COLUMNS
+from translate.options import flag
 from translate.robust import RATIO_MIN_WORDS, RATIO_RANGE
 
 log = logging.getLogger(__name__)
@@ -51,45 +53,115 @@ but a Malay or Indonesian output is (split between id and ms): at 0.75 half of t
 outputs of scripts/bench_signals.py passed, at 0.5 99.9% are removed."""
 FLAGS = tuple(name for name, kind in SIGNAL_COLUMNS.items() if kind == "bool")
 DEDUP_MODES = ("none", "exact", "near")
+THRESHOLDS = ("min_score", "min_length_ratio", "max_length_ratio", "lang_confidence",
+              "tgt_lang_confidence")  # fmt: skip
+OVERLAP_FLAG = "is_test_overlap"
 Row = Mapping[str, object]  # a dataset row (column -> value)
+
+
+def _language(text: str) -> str | None:
+    """A language code, or '' for any language (the rule off)."""
+    return text.strip() or None
+
+
+def _flag_names(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(",") if name.strip())
 
 
 @dataclass(frozen=True)
 class FilterConfig:
-    """Thresholds; None (or dedup "none", or an empty drop_flagged) turns a rule off."""
+    """Thresholds; None (or dedup "none", or an empty drop_flagged) turns a rule off. The
+    fields with `flag(...)` are the options of `idcorpus filter` (with these defaults) and of
+    `build` (where only the options given apply)."""
 
-    min_score: float | None = -3.0
-    min_length_ratio: float | None = MIN_LENGTH_RATIO
-    max_length_ratio: float | None = RATIO_RANGE[1]
-    require_src_lang: str | None = "id"
-    require_tgt_lang: str | None = "en"
+    min_score: float | None = field(
+        default=-3.0,
+        metadata=flag(
+            "drop pairs whose score (mean log-probability per token, <= 0) is lower: the model "
+            "was guessing"
+        ),
+    )
+    min_length_ratio: float | None = field(
+        default=MIN_LENGTH_RATIO,
+        metadata=flag("drop pairs whose English/Indonesian length ratio (characters) is lower"),
+    )
+    max_length_ratio: float | None = field(
+        default=RATIO_RANGE[1],
+        metadata=flag("drop pairs whose English/Indonesian length ratio (characters) is higher"),
+    )
+    require_src_lang: str | None = field(
+        default="id",
+        metadata=flag(
+            f"drop pairs whose source is confidently another language, one of "
+            f"{', '.join(LANGUAGES)} ('' keeps every language)",
+            parse=_language,
+            metavar="CODE",
+        ),
+    )
+    require_tgt_lang: str | None = field(
+        default="en",
+        metadata=flag(
+            "the same for the translation ('' keeps every language)",
+            parse=_language,
+            metavar="CODE",
+        ),
+    )
     lang_confidence: float = NON_ID_CONFIDENCE
     tgt_lang_confidence: float = TGT_LANG_CONFIDENCE
-    drop_flagged: tuple[str, ...] = ("is_degenerate", "is_untranslated", "is_number_mismatch")
-    dedup: str = "exact"
+    drop_flagged: tuple[str, ...] = field(
+        default=("is_degenerate", "is_untranslated", "is_number_mismatch"),
+        metadata=flag(
+            f"comma-separated flags whose pairs are dropped, of: {', '.join(FLAGS)} ('' drops "
+            "none)",
+            parse=_flag_names,
+            metavar="FLAG[,FLAG...]",
+            default_text="is_degenerate,is_untranslated,is_number_mismatch",
+        ),
+    )
+    drop_test_overlap: bool = field(
+        default=False,
+        metadata=flag(
+            "drop pairs that share a sentence or a 10-word run with the vendored test sets "
+            "(FLORES, NTREX, TICO-19, Tatoeba, NusaX): adds is_test_overlap to --drop-flagged"
+        ),
+    )
+    dedup: str = field(
+        default="exact",
+        metadata=flag(
+            "drop repeated pairs: exact text, or near (case, punctuation, digits and spacing "
+            "ignored)",
+            choices=DEDUP_MODES,
+        ),
+    )
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "drop_flagged", tuple(self.drop_flagged))
+        flags = tuple(self.drop_flagged)
+        if self.drop_test_overlap:  # its flag goes last, after the others
+            flags = (*(f for f in flags if f != OVERLAP_FLAG), OVERLAP_FLAG)
+        object.__setattr__(self, "drop_flagged", flags)
+        object.__setattr__(self, "drop_test_overlap", OVERLAP_FLAG in flags)
         unknown = [f for f in self.drop_flagged if f not in FLAGS]
         if unknown:
-            raise ValueError(
+            raise ConfigError(
                 f"unknown flag(s) {', '.join(unknown)}; choose from: {', '.join(FLAGS)}"
             )
         if self.dedup not in DEDUP_MODES:
-            raise ValueError(
+            raise ConfigError(
                 f"unknown dedup {self.dedup!r}; choose one of: {', '.join(DEDUP_MODES)}"
             )
+        for name in THRESHOLDS:
+            check_finite(name, getattr(self, name))
         low, high = self.min_length_ratio, self.max_length_ratio
         if (low is not None and low < 0) or (high is not None and high <= 0):
-            raise ValueError("length ratios must be positive")
+            raise ConfigError("length ratios must be positive")
         if low is not None and high is not None and low > high:
-            raise ValueError(f"min_length_ratio {low} is above max_length_ratio {high}")
+            raise ConfigError(f"--min-length-ratio {low} is above --max-length-ratio {high}")
         for name in ("lang_confidence", "tgt_lang_confidence"):
             if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must be in 0..1, got {getattr(self, name)}")
+                raise ConfigError(f"{name} must be in 0..1, got {getattr(self, name)}")
         for name in ("require_src_lang", "require_tgt_lang"):
             if getattr(self, name) not in (None, *LANGUAGES):
-                raise ValueError(
+                raise ConfigError(
                     f"unknown {name} {getattr(self, name)!r}; choose one of: {', '.join(LANGUAGES)}"
                 )
 
@@ -114,6 +186,14 @@ class FilterConfig:
                 "src_lang": ["src_lang", "src_lang_conf"], "tgt_lang": ["tgt_lang", "tgt_lang_conf"]}  # fmt: skip
         cols = [c for rule in self.rules() for c in need.get(rule, [])]
         return cols + list(self.drop_flagged)
+
+
+def check_finite(name: str, value: float | None) -> None:
+    """A threshold is a finite number (or None: the rule is off); NaN would silently keep or
+    drop everything, an infinite bound says nothing a missing one does not."""
+    if value is not None and not math.isfinite(value):
+        what = name if name.endswith("lang_confidence") else "--" + name.replace("_", "-")
+        raise ConfigError(f"{what} must be a finite number, got {value}")
 
 
 @dataclass
@@ -171,9 +251,9 @@ class RowFilter:
             row, "tgt", c.require_tgt_lang, c.tgt_lang_confidence
         ):
             return "tgt_lang"
-        for flag in c.drop_flagged:
-            if row[flag]:
-                return f"flag:{flag}"
+        for name in c.drop_flagged:
+            if row[name]:
+                return f"flag:{name}"
         if c.dedup != "none":
             key = pair_key(pair_of(row), near=c.dedup == "near")
             if key in self._seen:

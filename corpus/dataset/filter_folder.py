@@ -15,8 +15,6 @@ import shutil
 from dataclasses import asdict
 from pathlib import Path
 
-import pyarrow.parquet as pq
-
 from corpus.dataset.files import iter_rows
 from corpus.dataset.filter import FilterConfig, FilterReport, RowFilter
 from corpus.dataset.schema import BASE_DOCS, REJECTED_DIR, rejected_schema, rejected_table
@@ -24,6 +22,7 @@ from corpus.dataset.shards import read_meta, split_files
 from corpus.dataset.splits import split_of
 from corpus.dataset.writer import DatasetWriter, EmptyDatasetError
 from corpus.errors import InputError, OutputError
+from corpus.names import parquet_file, utf8_text
 from corpus.report import Rejected, Report
 from corpus.signals.quality import SIGNAL_DOCS
 
@@ -60,7 +59,7 @@ def filter_dataset(
     try:
         writer = _writer(staged, files[order[0]][0], [n for n, _ in splits] if splits else order)
         for path in sorted((src / REJECTED_DIR).glob("*.parquet")):
-            writer.add_rejected(pq.read_table(path).cast(rejected_schema()))
+            writer.add_rejected(parquet_file(path).read().cast(rejected_schema()))
         for split in order:
             for row in iter_rows(files[split]):
                 if row_filter.keep(row):
@@ -94,7 +93,7 @@ def _split_order(files: dict[str, list[Path]], declared: dict[str, object]) -> l
 
 def _writer(staged: Path, first_file: Path, splits: list[str]) -> DatasetWriter:
     """The dataset writer for the filtered folder: the input's columns and column docs."""
-    schema = pq.read_schema(first_file)
+    schema = parquet_file(first_file).schema_arrow
     cols = {f.name: _TYPE_NAMES.get(str(f.type), str(f.type)) for f in schema}
     cols.pop("translation", None)
     return DatasetWriter(staged, cols, splits, docs={**BASE_DOCS, **SIGNAL_DOCS})
@@ -107,7 +106,7 @@ def _finish(writer: DatasetWriter, src: Path, out: Path, meta: JSON, config: Fil
     run = Report.from_dict(_mapping(meta.get("report")))
     for rule, n in report.dropped.items():
         run.drop("filter", rule, n)
-    freport = {**report.to_dict(), "config": asdict(config), "input": src.name}
+    freport = {**report.to_dict(), "config": asdict(config), "input": utf8_text(src.name)}
     try:
         writer.finish(
             out,
@@ -124,9 +123,9 @@ def _finish(writer: DatasetWriter, src: Path, out: Path, meta: JSON, config: Fil
             f"no dataset written to {out}: the filter dropped all {report.input_rows} rows "
             f"({rules or 'the input has no rows'}); relax the filter options"
         ) from e
-    for message in run.warnings:
-        if message.startswith("split "):
-            log.warning(message)
+    for warning in run.warnings:
+        if warning.kind == "split_empty":
+            log.warning(warning)
 
 
 _TYPE_NAMES = {"double": "float64", "float": "float32", "string": "string", "large_string": "string",

@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from corpus.dataset.schema import arrow_schema, rejected_schema
 from corpus.dataset.splits import split_indices
 from corpus.dataset.stats import Sample, arrow_bytes
+from corpus.names import ParquetSink, parquet_file
 
 GROUP_ROWS = 10_000
 ROWS_PER_FILE = 1_000_000
@@ -107,7 +107,7 @@ class PieceWriter:
     ) -> None:
         self.path, self.schema, self.sample = path, schema, sample
         self.group_rows = group_rows or GROUP_ROWS
-        self.writer: pq.ParquetWriter | None = None
+        self.writer: ParquetSink | None = None
         self.buffer: list[pa.Table] = []
         self.buffered = 0
         self.figures = Figures()
@@ -126,7 +126,7 @@ class PieceWriter:
         self.buffer, self.buffered = ([rest] if rest.num_rows else []), rest.num_rows
         if self.writer is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.writer = pq.ParquetWriter(self.path, self.schema)
+            self.writer = ParquetSink(self.path, self.schema)
         self.writer.write_table(group, row_group_size=self.group_rows)
         self.figures.rows += group.num_rows
         self.figures.nbytes += arrow_bytes(group)
@@ -180,7 +180,7 @@ def write_piece(piece: Piece, folder: str, layout: Layout) -> Figures:
 
 def read_slice(item: Slice, layout: Layout) -> pa.Table:
     """The rows of a slice, positions shifted, as they go into the piece."""
-    table = pq.read_table(item.path)
+    table = parquet_file(item.path).read()
     table = table.replace_schema_metadata(None)
     if item.drop is not None:
         keep = np.unpackbits(np.frombuffer(item.drop, dtype=np.uint8))[: table.num_rows] == 0

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from corpus.errors import InputError
-from corpus.names import check_split_name
+from corpus.names import check_split_name, parquet_file
 
 if TYPE_CHECKING:
     import pyarrow.parquet as pq
@@ -71,10 +71,9 @@ def _shard_name(path: Path) -> tuple[str, int, int]:
 def open_parquet(path: Path) -> pq.ParquetFile:
     """The ParquetFile at `path`, which must have a `translation` column."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     try:
-        parquet = pq.ParquetFile(path)
+        parquet = parquet_file(path)
     except (OSError, pa.ArrowException) as e:
         raise InputError(f"{path}: not a readable Parquet file ({e})") from e
     if "translation" not in parquet.schema_arrow.names:

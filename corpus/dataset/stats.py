@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus.dataset.schema import POSITION_COLUMNS
+from corpus.names import parquet_file
 
 SAMPLE_ROWS = 20_000
 QUANTILES = (0.01, 0.1, 0.5, 0.9, 0.99)
@@ -122,9 +123,7 @@ def _column_bytes(column: pa.Array | pa.ChunkedArray) -> int:
 
 def iter_tables(files: Iterable[str | Path]) -> Iterable[pa.Table]:
     """The Parquet files as Arrow tables, one row group at a time, in order."""
-    import pyarrow.parquet as pq
-
     for file in files:
-        parquet = pq.ParquetFile(file)
+        parquet = parquet_file(file)
         for i in range(parquet.num_row_groups):
             yield parquet.read_row_group(i)

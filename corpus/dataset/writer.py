@@ -123,7 +123,7 @@ class DatasetWriter:
         if not sum(counts.values()):
             raise EmptyDatasetError("no rows to write")
         for split in (s for s in self.declared if not counts.get(s)):
-            report.warn(empty_split.format(split=split))
+            report.warn("split_empty", empty_split.format(split=split))
         order = {s: i for i, s in enumerate(self.declared)}
         counts = dict(sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
         sample = Sample.of_dataset(self.cols)

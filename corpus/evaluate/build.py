@@ -11,28 +11,36 @@ on a folder of documents and gives each document's translations in order.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from corpus.dataset.files import iter_rows
+from corpus.errors import ConfigError
 from corpus.evaluate.testsets import one_line
 from corpus.pipeline.config import BuildConfig
 from corpus.read.config import ReadConfig
 from translate.base import EngineConfig
 
+BuildOptions = Mapping[str, Any]
+"""How evaluation builds run besides the engine: keyword arguments of `BuildConfig` (the
+translation cache, signals, the progress bar), never the ones the evaluation sets itself
+(`FIXED`). A mapping, so that every build option stays declared once, in BuildConfig."""
 
-@dataclass(frozen=True)
-class BuildOptions:
-    """How evaluation builds run (besides the engine): the translation cache, signals (the
-    flag columns a run counts, and the length ratio --calibrate needs), the progress bar."""
+FIXED = ("inputs", "out", "engine", "read", "jobs", "overwrite")
 
-    use_cache: bool = True
-    cache_path: str | None = None
-    signals: bool = True
-    quiet: bool = False
+
+def check_build_options(options: BuildOptions) -> None:
+    """Refuse a key that is no BuildConfig option, or one an evaluation sets itself."""
+    known = {f.name for f in fields(BuildConfig)} - set(FIXED)
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise ConfigError(
+            f"unknown build option(s) for an evaluation: {', '.join(unknown)}; valid: "
+            + ", ".join(sorted(known))
+        )
 
 
 @dataclass
@@ -135,12 +143,9 @@ def _build(
             out=str(out),
             engine=engine,
             read=ReadConfig(input_format="text", presplit=presplit),
-            signals=options.signals,
-            use_cache=options.use_cache,
-            cache_path=options.cache_path,
             jobs=1,
             overwrite=True,
-            quiet=options.quiet,
+            **options,
         ),
         engine=_engine(engine),
     )

@@ -16,18 +16,26 @@ and the built `dataset/`; per set `source.txt` and `reference.txt`.
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.errors import ConfigError, InputError
-from corpus.evaluate.build import BuildOptions, translate_lines
+from corpus.evaluate.build import BuildOptions, check_build_options, translate_lines
 from corpus.evaluate.calibrate import calibrate
 from corpus.evaluate.docs import Documents, document_check, write_documents
 from corpus.evaluate.metrics import corpus_scores, paired_bootstrap
 from corpus.evaluate.report import REPORT, folder_names, output_root, write_json, write_segments
 from corpus.evaluate.results import Evaluation, Run, SetResult
-from corpus.evaluate.testsets import EvalSet, load_files, load_named, read_lines, write_lines
+from corpus.evaluate.testsets import (
+    EvalSet,
+    expand_names,
+    load_files,
+    load_named,
+    read_lines,
+    write_lines,
+)
 from translate.base import EngineConfig
+from translate.options import flag
 
 
 @dataclass(frozen=True)
@@ -37,20 +45,66 @@ class EvalConfig:
 
     settings: tuple[EngineConfig, ...] = (EngineConfig(),)
     labels: tuple[str, ...] = ()
-    sets: tuple[str, ...] = ()
-    src: str | None = None
-    ref: str | None = None
-    doc_ids: str | None = None
-    hypotheses: str | None = None  # score this file instead of translating
-    limit: int | None = None
-    out: str | None = None
-    overwrite: bool = False
-    documents: bool = False
-    calibrate: bool = False
-    bootstrap: int = 1000
-    build: BuildOptions = field(default_factory=BuildOptions)
+    sets: tuple[str, ...] = field(
+        default=(),
+        metadata=flag(
+            "vendored test set(s): flores-devtest, flores-dev, ntrex, tico19, tatoeba, nusax, "
+            "or all (see --list-sets); may be repeated",
+            name="--set",
+            metavar="NAME[,NAME...]",
+            append=True,
+        ),
+    )
+    src: str | None = field(
+        default=None,
+        metadata=flag("your own test set: the source file, one segment per line", metavar="FILE"),
+    )
+    ref: str | None = field(
+        default=None, metadata=flag("the reference of --src, line by line", metavar="FILE")
+    )
+    doc_ids: str | None = field(
+        default=None,
+        metadata=flag("the document id of each --src line (for --documents)", metavar="FILE"),
+    )
+    hypotheses: str | None = field(
+        default=None,
+        metadata=flag(
+            "score this file (one line per source line) instead of translating", metavar="FILE"
+        ),
+    )
+    limit: int | None = field(
+        default=None, metadata=flag("only the first N lines of each set", metavar="N")
+    )
+    out: str | None = field(
+        default=None,
+        metadata=flag(
+            "keep hypotheses, segment scores, report.json and the built datasets in this folder",
+            metavar="FOLDER",
+        ),
+    )
+    overwrite: bool = field(default=False, metadata=flag("replace an earlier --out folder"))
+    documents: bool = field(
+        default=False,
+        metadata=flag(
+            "also build the sets that have documents (FLORES, NTREX, --doc-ids) the normal way, "
+            "with cleaning and segmentation, and score whole documents"
+        ),
+    )
+    calibrate: bool = field(
+        default=False,
+        metadata=flag(
+            "report the score and length-ratio thresholds that drop the worst k%% by chrF"
+        ),
+    )
+    bootstrap: int = field(
+        default=1000,
+        metadata=flag("paired bootstrap resamples when settings are compared (0 = no test)"),
+    )
+    build: BuildOptions = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "sets", tuple(expand_names(list(self.sets))))
+        check_build_options(self.build)
         if not self.sets and not (self.src or self.ref):
             raise ConfigError(
                 "name a test set with --set NAME (see --list-sets) or give your own with "
@@ -198,7 +252,7 @@ def _run(
     source = root / set_sub / "source.txt"
     translated = None
     if hypotheses is None:
-        options = replace(config.build, signals=True)  # rows flagged split/retried are counted
+        options = {**config.build, "signals": True}  # rows flagged split/retried are counted
         translated = translate_lines(source, len(testset), engine, folder / "dataset", options)
         hypotheses = translated.hypotheses
     scores = corpus_scores(hypotheses, testset.reference)
@@ -217,7 +271,7 @@ def _run(
             testset.reference,
         )
     if translated is not None and docs is not None:
-        options = replace(config.build, signals=False)
+        options = {**config.build, "signals": False}
         sources = root / set_sub / "document-sources"
         run.documents = document_check(
             testset, docs, hypotheses, sources, engine, folder / "documents", options

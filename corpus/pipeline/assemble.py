@@ -36,7 +36,7 @@ from corpus.pipeline.checkpoints import (
 )
 from corpus.pipeline.dedup import mark_duplicates
 from corpus.pipeline.executor import Job
-from corpus.pipeline.paths import public_rejected
+from corpus.pipeline.paths import make_public, public_rejected
 from corpus.pipeline.workdir import WorkDir
 from corpus.read.streams import utf8_name
 from corpus.report import Rejected, Report
@@ -81,6 +81,7 @@ def collect(job: Job) -> tuple[_Parts, Report]:
     for info, _ in parts.shards:
         report.merge(Report.from_dict(info.report))
     report.settle()
+    make_public(report, job.config.inputs)
     return parts, report
 
 

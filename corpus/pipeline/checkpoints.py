@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from corpus.dataset.files import write_parquet_atomic
+from corpus.names import ParquetSink, parquet_file
 
 META_KEY = b"idcorpus"
 _SHARD = re.compile(r"u(\d{8})-(\d{12})\.parquet")
@@ -97,7 +97,7 @@ class RowSpill:
         self.tmp = path.with_name(path.name + ".tmp")
         self.rows: list[Any] = []
         self.count = 0
-        self._writer: pq.ParquetWriter | None = None
+        self._writer: ParquetSink | None = None
 
     def add(self, rows: list[Any]) -> None:
         self.rows += rows
@@ -107,7 +107,7 @@ class RowSpill:
     def _flush(self) -> None:
         if self.rows:
             if self._writer is None:
-                self._writer = pq.ParquetWriter(self.tmp, self.schema)
+                self._writer = ParquetSink(self.tmp, self.schema)
             self._writer.write_table(self.to_table(self.rows))
             self.count += len(self.rows)
             self.rows = []
@@ -142,7 +142,7 @@ def write_shard(shards: Path, info: ShardInfo, table: pa.Table, rejected: pa.Tab
 
 
 def read_shard_info(path: Path) -> ShardInfo:
-    meta = pq.read_metadata(path).metadata or {}
+    meta = parquet_file(path).metadata.metadata or {}
     info = ShardInfo(**json.loads(meta[META_KEY]))
     info.path = str(path)
     return info

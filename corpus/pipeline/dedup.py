@@ -14,12 +14,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
-import pyarrow.parquet as pq
 
 from corpus.dataset.filter import FilterConfig, FilterReport, RowFilter
 from corpus.dataset.pieces import Source
 from corpus.dataset.schema import rejected_schema, rejected_table
 from corpus.dataset.splits import split_of
+from corpus.names import parquet_file
 from corpus.pipeline.checkpoints import RowSpill
 from corpus.pipeline.config import BuildConfig
 from corpus.pipeline.workdir import WorkDir
@@ -40,7 +40,7 @@ def mark_duplicates(
     marked: list[Source] = []
     dropped = 0
     for source in sources:
-        table = pq.read_table(source.path, columns=_columns(source.path))
+        table = parquet_file(source.path).read(columns=_columns(source.path))
         rows = table.to_pylist()
         drop = np.zeros(len(rows), dtype=np.uint8)
         splits: Counter[str] = Counter()
@@ -68,5 +68,5 @@ def mark_duplicates(
 
 
 def _columns(path: str) -> list[str]:
-    names = pq.read_schema(Path(path)).names
+    names = parquet_file(Path(path)).schema_arrow.names
     return [c for c in COLUMNS if c in names]

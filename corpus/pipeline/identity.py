@@ -30,6 +30,7 @@ from typing import Any
 
 from corpus import __version__
 from corpus.clean.cleaner import CLEANER_VERSION
+from corpus.names import utf8_data
 from corpus.pipeline.config import BuildConfig
 from corpus.segment.sentences import SEGMENTER_VERSION
 from corpus.signals.quality import SIGNALS_VERSION
@@ -134,7 +135,7 @@ class RunIdentity:
             "identity": self.digest(),
         }
         prov["signature"] = signature(prov)
-        return prov
+        return utf8_data(prov)  # written to the card and JSON: names escaped (corpus.names)
 
 
 def build_settings(config: BuildConfig) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from corpus.errors import OutputError
 from corpus.pipeline.config import BuildConfig
 from corpus.read.inputs import check_output_outside_inputs
 from corpus.records import Document
-from corpus.report import Rejected
+from corpus.report import Rejected, Report
 
 WORK_SUFFIXES = (".partial", ".lock", ".ray")
 
@@ -86,6 +86,21 @@ def public_location(location: str, inputs: tuple[str, ...]) -> str:
         if location.startswith(parent):
             return location[len(parent) :]
     return Path(location).name
+
+
+def public_text(text: str, inputs: tuple[str, ...]) -> str:
+    """`text` (a message) with the folder that holds each absolute input argument left out
+    wherever it names a path below it."""
+    for parent in _input_parents(inputs):
+        text = text.replace(parent, "")
+    return text
+
+
+def make_public(report: Report, inputs: tuple[str, ...]) -> None:
+    """`report` (in place) naming inputs as doc_id does: no absolute path of this machine."""
+    report.relocate(
+        lambda name: public_location(name, inputs), lambda text: public_text(text, inputs)
+    )
 
 
 @lru_cache(maxsize=8)

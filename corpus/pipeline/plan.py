@@ -103,13 +103,13 @@ def plan_units(inputs: Sequence[str], read: ReadConfig, sizes: UnitSizes) -> Pla
         parts = windows.windows_of(size, sizes.part_bytes) if _windowed(source) else 1
         per_unit = max(1, sizes.unit_bytes // sizes.part_bytes)
         if parts > 1:  # read by ranges of parts of the plan's size, however many units
-            source = dataclasses.replace(source, window=(0, parts, sizes.part_bytes))
+            source = dataclasses.replace(source, window=(0, parts, sizes.part_bytes, size))
         if parts > per_unit:
             _close(plan, current)
             current = _Open()
             for first in range(0, parts, per_unit):
                 end = min(first + per_unit, parts)
-                ranged = dataclasses.replace(source, window=(first, end, sizes.part_bytes))
+                ranged = dataclasses.replace(source, window=(first, end, sizes.part_bytes, size))
                 unit = WorkUnit(len(plan.units), (ranged,), (events if first == 0 else {},),
                                 int(end == parts), index, final=end == parts)  # fmt: skip
                 plan.units.append(unit)

@@ -113,4 +113,6 @@ def _count(result: Prepared) -> None:
         result.report.count("documents")
     if not result.units:
         result.report.count("documents_without_sentences")
+        where = f"{result.doc_id} (part {result.part})" if result.part else result.doc_id
+        result.report.warn("empty_document", "no sentence left after cleaning", where=where)
     result.report.count("sentences", len(result.units))

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from corpus.dataset.writer import signals_deferred
-from corpus.errors import OutputError, StorageError
+from corpus.errors import BuildFinished, OutputError, StorageError
 from corpus.pipeline.assemble import assemble
 from corpus.pipeline.config import BuildConfig
 from corpus.pipeline.executor import Engines, Job, make_executor
@@ -54,9 +54,14 @@ def build(
     iter_documents(config.inputs, config.read, Report())  # a missing input fails now
     check_output(config)
     with BuildLock(out):
-        if out.exists() and not config.overwrite:
-            raise OutputError(f"{out} already exists: pass --overwrite to replace it")
         work = WorkDir(out)
+        if out.exists() and not config.overwrite:
+            if config.resume and (out / "idcorpus.json").is_file() and not work.path.exists():
+                raise BuildFinished(
+                    f"{out} is complete: its build finished, there is nothing to resume "
+                    "(pass --overwrite instead of --resume to build it again)"
+                )
+            raise OutputError(f"{out} already exists: pass --overwrite to replace it")
         work.check_start(resume=config.resume, overwrite=config.overwrite)
         try:
             given = Engines(translator, engine, engine_factory)

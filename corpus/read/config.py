@@ -3,9 +3,10 @@ corpus/read/inputs.py, READERS, whose keys are FORMATS)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from corpus.errors import ConfigError
+from translate.options import flag
 
 FORMATS = ("auto", "text", "html", "jsonl", "csv", "tsv", "parquet", "hf")
 FORMAT_ALIASES = {"txt": "text"}
@@ -21,11 +22,39 @@ class ReadConfig:
     """How inputs are read. `presplit` is read by the pipeline (one sentence per line).
     `input_format` may be an alias (txt); it is stored as the format's name (text)."""
 
-    text_field: str = "text"
-    id_field: str | None = None
-    input_format: str = "auto"
-    split: str = "train"
-    presplit: bool = False
+    text_field: str = field(
+        default="text",
+        metadata=flag("the text column of JSONL, CSV, TSV, Parquet or dataset input"),
+    )
+    id_field: str | None = field(
+        default=None,
+        metadata=flag(
+            "a column holding each record's document id", default_text="FILE:LINE of the record"
+        ),
+    )
+    input_format: str = field(
+        default="auto",
+        metadata=flag(
+            "how to read the inputs; auto goes by file extension (.txt .html .jsonl .csv .tsv "
+            ".parquet, also compressed)",
+            name="--format",
+            choices=format_choices(),
+        ),
+    )
+    split: str = field(
+        default="train",
+        metadata=flag(
+            "the split of a Hugging Face dataset input to read (--split names output splits)",
+            name="--input-split",
+            metavar="NAME",
+        ),
+    )
+    presplit: bool = field(
+        default=False,
+        metadata=flag(
+            "the input is one sentence per line: each line is one pair, nothing is cleaned away"
+        ),
+    )
     glob: str = "*.txt"
 
     def __post_init__(self) -> None:

@@ -114,14 +114,31 @@ def opened(
         yield None
         return
     with stream:
-        yield stream
+        try:
+            yield stream
+        finally:
+            note_change(stream, location, report)
+
+
+def note_change(stream: InputStream, location: str, report: Report) -> None:
+    """A warning naming an input that was written to while it was read."""
+    how = stream.changed()
+    if how is not None:
+        report.count("changed_while_read")
+        report.warn(
+            "changed_while_read",
+            f"changed while it was read ({how}): the text taken from it may be cut short or "
+            "mixed; build again once it no longer changes",
+            where=location,
+        )
 
 
 def load_bytes(
     path: Path | None, location: str, report: Report, compression: str | None, limit: int
-) -> bytes | None:
-    """The whole (decompressed) input, or None after reporting why it cannot be read or that it
-    is over `limit` bytes (it is not read further)."""
+) -> tuple[bytes, bool] | None:
+    """The whole (decompressed) input and whether it is complete, or None after reporting why
+    it cannot be read or that it is over `limit` bytes (it is not read further). A stream
+    damaged after some bytes gives them (incomplete), reported as a skipped input."""
     with opened(path, location, report, compression) as f:
         if f is None:
             return None
@@ -133,17 +150,20 @@ def load_bytes(
         if len(data) > limit:
             report.skip_input(location, f"too large: over {limit:,} bytes")
             return None
-        return data
+        if f.damage is not None:
+            report.skip_input(location, f"{f.damage}; the text before it is kept")
+        return data, f.damage is None
     return None
 
 
-def decode_whole(data: bytes, location: str, report: Report) -> str | None:
-    """A whole input decoded and sanitised, or None (reported) when it holds no usable text."""
+def decode_whole(data: bytes, location: str, report: Report, complete: bool = True) -> str | None:
+    """A whole input decoded and sanitised, or None (reported) when it holds no usable text.
+    An incomplete input (cut by damage) loses a character cut in two at its end."""
     if not data:
         report.skip_input(location, "empty: no bytes")
         return None
     try:
-        raw = decode_bytes(data, location, report)
+        raw = decode_bytes(data, location, report, complete)
     except BinaryFileError as e:
         report.skip_input(location, f"binary: {e}")
         return None
@@ -154,16 +174,20 @@ def decode_whole(data: bytes, location: str, report: Report) -> str | None:
     return text
 
 
-def decode_bytes(data: bytes, location: str, report: Report) -> str:
-    """Decode a whole input by the rules above; raises BinaryFileError for binary data."""
-    encoding = choose_encoding(data, location, report, complete=True)
+def decode_bytes(data: bytes, location: str, report: Report, complete: bool = True) -> str:
+    """Decode a whole input by the rules above; raises BinaryFileError for binary data. When
+    not `complete`, a character cut off at the end is left out."""
+    encoding = choose_encoding(data, location, report, complete=complete)
     try:
-        return data.decode(encoding)
+        return codecs.getincrementaldecoder(encoding)().decode(data, final=complete)
     except UnicodeDecodeError:
-        text = data.decode(encoding, errors="replace")
+        decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        text = decoder.decode(data, final=complete)
     n = text.count("\ufffd")
     report.count("decode_replacements", n)
-    report.warn(f"{location}: {n} undecodable byte sequence(s) replaced by U+FFFD")
+    report.warn(
+        "text_altered", f"{n} undecodable byte sequence(s) replaced by U+FFFD", where=location
+    )
     return text
 
 
@@ -187,13 +211,13 @@ def choose_encoding(sample: bytes, location: str, report: Report, complete: bool
         return encoding
     if control_ratio(head) > 0.01:
         raise BinaryFileError("undecodable, with control bytes")
-    report.warn(f"{location}: not UTF-8 and no encoding detected; reading it as UTF-8")
+    report.warn("encoding", "not UTF-8 and no encoding detected; read as UTF-8", where=location)
     return "utf-8"
 
 
 def _note_encoding(encoding: str, how: str, location: str, report: Report) -> None:
     report.count(f"decoded_as:{encoding}")
-    report.warn(f"{location}: not UTF-8; decoded as {encoding} ({how})")
+    report.warn("encoding", f"not UTF-8; decoded as {encoding} ({how})", where=location)
 
 
 def bom_encoding(head: bytes) -> str | None:
@@ -270,7 +294,7 @@ def sanitize(text: str, location: str, report: Report) -> str:
     text, n = sanitize_count(text)
     if n:
         report.count("control_chars_removed", n)
-        report.warn(f"{location}: removed {n} NUL/control character(s)")
+        report.warn("text_altered", f"removed {n} NUL/control character(s)", where=location)
     return text
 
 

@@ -128,7 +128,9 @@ def _iter_planned(
         for src in _sources(arg, kind, config, report):
             key = os.path.realpath(src.path) if src.path is not None else src.location
             if key in paths:
-                report.warn(f"{src.location}: given more than once; read once")
+                report.warn(
+                    "duplicate_input", "given more than once; read once", where=src.location
+                )
                 continue
             paths.add(key)
             if src.skip is not None:

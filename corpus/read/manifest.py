@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from corpus.names import parquet_file
 from corpus.read.config import ReadConfig
 from corpus.read.inputs import _plan, _sources
 from corpus.read.paths import Source
@@ -111,9 +112,7 @@ def _count_lines(src: Source, size: int) -> int | None:
 
 def _parquet_rows(path: Path) -> int | None:
     try:
-        import pyarrow.parquet as pq
-
-        return int(pq.ParquetFile(path).metadata.num_rows)
+        return int(parquet_file(path).metadata.num_rows)
     except Exception:  # noqa: BLE001 - a broken file is reported when it is read
         return None
 

@@ -62,7 +62,7 @@ class Source:
     fmt: str
     compression: str | None = None
     skip: str | None = None
-    window: tuple[int, int, int] | None = None  # parts first..end-1 of a large text file
+    window: tuple[int, int, int, int] | None = None  # parts first..end-1, part and file bytes
 
 
 @dataclass(frozen=True)
@@ -177,12 +177,16 @@ class Walk:
                 f"not of format {self.forced}" if self.forced != "auto" else "of unsupported types"
             )
             self.report.count("ignored_files", n)
-            self.report.warn(f"{where}: ignored {n} file(s) {what}: {kinds}")
+            self.report.warn(
+                "unsupported_files", f"ignored {n} file(s) {what}: {kinds}", where=where
+            )
         if self.linked:
             names = ", ".join(self.linked[:5]) + (", ..." if len(self.linked) > 5 else "")
             self.report.warn(
-                f"{where}: {len(self.linked)} linked folder(s) not followed: {names} "
-                "(name a linked folder as an input to read it)"
+                "linked_folder",
+                f"{len(self.linked)} linked folder(s) not followed: {names} "
+                "(name a linked folder as an input to read it)",
+                where=where,
             )
 
 

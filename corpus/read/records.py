@@ -89,7 +89,7 @@ class RecordLog:
     def skip(self, where: str, reason: str, detail: str) -> None:
         self.report.drop("read", reason, doc=where, text=detail, source=self.location)
         if sum(self.skipped.values()) < MAX_WARNINGS_PER_FILE:
-            self.report.warn(f"{where}: {detail}; record skipped")
+            self.report.warn("bad_record", f"{detail}; record skipped", where=where)
         self.skipped[reason] += 1
 
     def missing_field(self, record: Any, where: str, field: str) -> None:
@@ -105,7 +105,7 @@ class RecordLog:
         return text
 
     def close(self) -> None:
-        warn, count = self.report.warn, self.report.count
+        warn, count, here = self.report.warn, self.report.count, self.location
         if self.skipped["missing_text_field"] and not self.with_field:
             fields = ", ".join(self.fields) or "none"
             self.report.skip_input(
@@ -116,18 +116,24 @@ class RecordLog:
         extra = sum(self.skipped.values()) - MAX_WARNINGS_PER_FILE
         if extra > 0:
             reasons = ", ".join(f"{r} {n}" for r, n in sorted(self.skipped.items()))
-            warn(f"{self.location}: {extra} more record(s) skipped (in all: {reasons})")
+            warn("bad_record", f"{extra} more record(s) skipped (in all: {reasons})", where=here)
         if self.removed:
             count("control_chars_removed", self.removed)
-            warn(f"{self.location}: removed {self.removed} NUL/control character(s)")
+            warn("text_altered", f"removed {self.removed} NUL/control character(s)", where=here)
         if self.replaced:
             count("decode_replacements", self.replaced)
-            warn(f"{self.location}: {self.replaced} undecodable character(s) shown as U+FFFD")
+            warn(
+                "text_altered",
+                f"{self.replaced} undecodable character(s) shown as U+FFFD",
+                where=here,
+            )
         if self.missing_ids:
             count("missing_id", self.missing_ids)
             warn(
-                f"{self.location}: {self.missing_ids} record(s) without {self.id_field!r}; "
-                "numbered by position instead"
+                "missing_id",
+                f"{self.missing_ids} record(s) without {self.id_field!r}; numbered by position "
+                "instead",
+                where=here,
             )
 
 

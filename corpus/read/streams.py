@@ -3,8 +3,12 @@
 `.gz`, `.bz2`, `.xz` and `.zst` inputs are decompressed while they are read, never whole in
 memory. Every stream is an `InputStream`: a decompression error or an I/O error while reading
 becomes a `CorruptInputError` naming the compression, which the readers report as a skipped
-input (keeping what they read before it). A zstd stream that ends inside a frame is an error
-(the `zstandard` package's stream reader would end it silently).
+input (keeping what they read before it, also when the damage comes within the first bytes
+that are sniffed). A zstd stream that ends inside a frame is an error (the `zstandard`
+package's stream reader would end it silently). What is kept is what the compression can give
+before the damage: gzip and xz decode up to about the damaged byte, zstd whole blocks (up to
+128 KiB), bzip2 whole blocks (up to 900 kB). A file whose size or modification time changes
+while it is read is noticed (`InputStream.changed`) and named by the readers in a warning.
 
 File names go into doc ids, reports and messages through `utf8_name`, which keeps the bytes of
 a name that is not valid UTF-8 visible as `\\xNN` escapes (Python gives them as lone surrogates).
@@ -13,16 +17,17 @@ a name that is not valid UTF-8 visible as `\\xNN` escapes (Python gives them as 
 from __future__ import annotations
 
 import io
-import re
+import os
+import stat
 import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from corpus.errors import InputError
+from corpus.names import utf8_text
 
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}
 ZSTD_FEED_BYTES = 512  # compressed bytes per zstd call: bounds the output of a zstd "bomb"
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class CorruptInputError(InputError):
@@ -31,18 +36,18 @@ class CorruptInputError(InputError):
 
 def utf8_name(name: str) -> str:
     """`name` as valid UTF-8 text: an undecodable byte of a file name (a lone surrogate from
-    os.fsdecode) becomes `\\xNN`, any other lone surrogate `\\uNNNN`."""
-    return _SURROGATE.sub(_escape_surrogate, name)
-
-
-def _escape_surrogate(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+    os.fsdecode) becomes `\\xNN`, any other lone surrogate `\\uNNNN` (corpus.names.utf8_text)."""
+    return utf8_text(name)
 
 
 class InputStream(io.RawIOBase):
     """A readable byte stream over `inner` that can serve a head it already read once more and
-    turns read errors into CorruptInputError."""
+    turns read errors into CorruptInputError.
+
+    Damage met while reading the head (a small compressed file cut short) does not lose the
+    bytes before it: `peek_head` returns them, and the error (`damage`) is raised by the read
+    that follows them. For a file, `changed()` says whether its size or modification time
+    differs from when it was opened (it was written to while being read)."""
 
     def __init__(
         self, inner: Any, what: str, errors: tuple[type[BaseException], ...], file: Any = None
@@ -50,7 +55,9 @@ class InputStream(io.RawIOBase):
         super().__init__()
         self.inner, self.what, self.errors, self.file = inner, what, errors, file
         self.head = memoryview(b"")
+        self.damage: CorruptInputError | None = None
         self.read_some = getattr(inner, "readinto1", None) or inner.readinto
+        self.opened_stat = _stat(file)
 
     def readable(self) -> bool:
         return True
@@ -61,18 +68,27 @@ class InputStream(io.RawIOBase):
             buffer[:n] = self.head[:n]
             self.head = self.head[n:]
             return n
+        if self.damage is not None:
+            raise self.damage
         try:  # one read of the decompressor, so that what it gave before an error is kept
             return int(self.read_some(buffer) or 0)
         except self.errors as e:
             raise CorruptInputError(f"{self.what}: {str(e) or type(e).__name__}") from e
 
     def peek_head(self, size: int) -> bytes:
-        """Up to `size` bytes from the start (fewer only at the end), served again by the reads
-        that follow; called once, before any read."""
+        """Up to `size` bytes from the start (fewer only at the end or at damage), served
+        again by the reads that follow; called once, before any read. Damage after some bytes
+        is kept in `damage` (raised after them); damage before any byte is raised here."""
         chunks, have = [], 0
         buffer = bytearray(min(size, 1 << 16))
         while have < size:
-            n = self.readinto(memoryview(buffer)[: size - have])
+            try:
+                n = self.readinto(memoryview(buffer)[: size - have])
+            except CorruptInputError as e:
+                if not have:
+                    raise
+                self.damage = e
+                break
             if not n:
                 break
             chunks.append(bytes(buffer[:n]))
@@ -81,12 +97,30 @@ class InputStream(io.RawIOBase):
         self.head = memoryview(data)
         return data
 
+    def changed(self) -> str | None:
+        """How the file changed since it was opened ("size 1,000 -> 500 bytes", "modified"),
+        or None (unchanged, or not a file)."""
+        now = _stat(self.file)
+        if self.opened_stat is None or now is None or now == self.opened_stat:
+            return None
+        (size, _), (new_size, _) = self.opened_stat, now
+        return f"size {size:,} -> {new_size:,} bytes" if size != new_size else "modified"
+
     def close(self) -> None:
         if not self.closed:
             self.inner.close()
             if self.file is not None:  # a decompressor does not close the file it was given
                 self.file.close()
         super().close()
+
+
+def _stat(file: Any) -> tuple[int, int] | None:
+    """(size, mtime_ns) of an open regular file, else None."""
+    try:
+        st = os.fstat(file.fileno())
+    except (AttributeError, OSError, ValueError):
+        return None
+    return (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
 
 
 def open_input(path: Path | None, compression: str | None) -> InputStream:

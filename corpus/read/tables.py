@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from corpus.errors import InputError
+from corpus.names import parquet_file
 from corpus.read.decode import check_file, is_saved_dataset
 from corpus.read.records import MISSING, RecordLog, get_field, require_columns, to_document
 from corpus.records import Document
@@ -25,13 +26,11 @@ PARQUET_BATCH_ROWS = 1024
 
 def read_parquet(src: Source, config: ReadConfig, report: Report) -> Iterator[Document]:
     """Parquet, streamed by record batch; n is the 0-based row."""
-    import pyarrow.parquet as pq
-
     assert src.path is not None, "stdin is refused as Parquet when the inputs are checked"
     if not check_file(src.path, src.location, report):
         return
     try:
-        parquet = pq.ParquetFile(src.path)
+        parquet = parquet_file(src.path)
     except (OSError, ValueError) as e:
         report.skip_input(src.location, f"unreadable: not a valid Parquet file ({e})")
         return
@@ -51,7 +50,9 @@ def read_parquet(src: Source, config: ReadConfig, report: Report) -> Iterator[Do
     except (OSError, ValueError) as e:
         report.drop("read", "corrupt_file_rest", doc=src.location, text=f"from row {row} on: {e}",
                     source=src.location)  # fmt: skip
-        report.warn(f"{src.location}: unreadable from row {row} on ({e}); rest skipped")
+        report.warn(
+            "damaged_file", f"unreadable from row {row} on ({e}); rest skipped", where=src.location
+        )
     rlog.close()
 
 

@@ -52,7 +52,9 @@ def read_text(src: Source, config: ReadConfig, report: Report) -> Iterator[Docum
             report.skip_input(src.location, f"{e}")
             return
         if len(head) <= budget:
-            text = decode_whole(head, src.location, report)
+            if f.damage is not None:
+                report.skip_input(src.location, f"{f.damage}; the text before it is kept")
+            text = decode_whole(head, src.location, report, complete=f.damage is None)
             if text is not None:
                 yield Document(doc_id=src.name, text=text, source=src.location)
             return
@@ -74,8 +76,8 @@ def read_text(src: Source, config: ReadConfig, report: Report) -> Iterator[Docum
 def load_text(src: Source, report: Report, limit: int) -> str | None:
     """A whole input decoded and sanitised, or None (reported) when it holds no usable text or
     is over `limit` bytes."""
-    data = load_bytes(src.path, src.location, report, src.compression, limit)
-    return None if data is None else decode_whole(data, src.location, report)
+    loaded = load_bytes(src.path, src.location, report, src.compression, limit)
+    return None if loaded is None else decode_whole(loaded[0], src.location, report, loaded[1])
 
 
 def read_html(src: Source, config: ReadConfig, report: Report) -> Iterator[Document]:

@@ -122,6 +122,8 @@ def parts(
             stop = min(stop, following + cutter.start_in(window, (part + 1) * size))
         yield _document(reader.buf[start:stop], part, src, cutter, report)
         if stop >= len(reader.buf):
+            if reader.damage is not None:  # the text up to the damage was the last part
+                raise reader.damage
             return
         reader.drop(stop)
         start, part = 0, part + 1
@@ -132,11 +134,16 @@ class _Buffer:
 
     def __init__(self, stream: BinaryIO, offset: int) -> None:
         self.stream, self.offset, self.buf, self.eof = stream, offset, b"", False
+        self.damage: CorruptInputError | None = None
 
     def fill(self, upto: int) -> None:
-        """Read until the buffer reaches file offset `upto` (or the end)."""
+        """Read until the buffer reaches file offset `upto` (or the end, or damage: the bytes
+        before it are kept, and the damage is raised once they are given out)."""
         while not self.eof and self.offset + len(self.buf) < upto:
-            chunk = self.stream.read(upto - self.offset - len(self.buf))
+            try:
+                chunk = self.stream.read(upto - self.offset - len(self.buf))
+            except CorruptInputError as e:
+                self.damage, chunk = e, b""
             self.eof = not chunk
             self.buf += chunk or b""
 
@@ -150,12 +157,12 @@ def _document(data: bytes, part: int, src: Source, cutter: Cutter, report: Repor
     replaced = raw.count("\ufffd")
     if removed:
         report.count("control_chars_removed", removed)
-        report.tally(f"{src.location}: removed {{n}} NUL/control character(s)", removed)
+        report.tally("text_altered", "removed {n} NUL/control character(s)", removed,
+                     where=src.location)  # fmt: skip
     if replaced:
         report.count("decode_replacements", replaced)
-        report.tally(
-            f"{src.location}: {{n}} undecodable byte sequence(s) replaced by U+FFFD", replaced
-        )
+        report.tally("text_altered", "{n} undecodable byte sequence(s) replaced by U+FFFD",
+                     replaced, where=src.location)  # fmt: skip
     return Document(doc_id=src.name, text=text, source=src.location, part=part)
 
 
@@ -173,26 +180,38 @@ def windows_of(size: int, part_bytes: int | None = None) -> int:
 
 
 def read_window_range(src: Source, report: Report) -> Iterator[Document]:
-    """The parts `src.window` = (first, end, part size) of the plain text file `src.path`."""
+    """The parts `src.window` = (first, end, part size, file size as planned) of the plain
+    text file `src.path`; a file whose size is not the planned one any more when its range
+    has been read is named (it changed while the build read it)."""
     assert src.path is not None and src.window is not None
-    first, end, size = src.window
+    first, end, size, planned = src.window
     try:
         with open(src.path, "rb") as f:
-            head = f.read(size + 1)
-            if len(head) <= size:  # small after all (it changed): whole, as text.py reads it
-                if first == 0:
-                    yield from _whole(head, src, report)
-                return
-            try:
-                cutter = cutter_for(head[:size], src.location, report if first == 0 else Report())
-            except BinaryFileError as e:
-                if first == 0:
-                    report.skip_input(src.location, f"binary: {e}")
-                return
-            f.seek(first * size, os.SEEK_SET)
-            yield from parts(f, src, cutter, report, first, end, size)
+            yield from _range(f, src, report, first, end, size)
+            now = os.fstat(f.fileno()).st_size
+            if now != planned:
+                report.tally("changed_while_read", f"changed while it was read (size "
+                             f"{planned:,} -> {now:,} bytes): the text taken from it may be cut "
+                             "short or mixed; build again once it no longer changes", 1,
+                             where=src.location)  # fmt: skip
     except OSError as e:
         if first == 0:
             report.skip_input(src.location, f"unreadable: {e.strerror or e}")
-    except CorruptInputError as e:  # pragma: no cover - plain files raise OSError
-        report.skip_input(src.location, f"{e}")
+
+
+def _range(
+    f: BinaryIO, src: Source, report: Report, first: int, end: int, size: int
+) -> Iterator[Document]:
+    head = f.read(size + 1)
+    if len(head) <= size:  # small after all (it changed): whole, as text.py reads it
+        if first == 0:
+            yield from _whole(head, src, report)
+        return
+    try:
+        cutter = cutter_for(head[:size], src.location, report if first == 0 else Report())
+    except BinaryFileError as e:
+        if first == 0:
+            report.skip_input(src.location, f"binary: {e}")
+        return
+    f.seek(first * size, os.SEEK_SET)
+    yield from parts(f, src, cutter, report, first, end, size)

@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from corpus.dataset.filter import FLAGS, FilterConfig
 from corpus.dataset.schema import REJECTED_DIR
 from corpus.errors import InputError
+from corpus.names import parquet_file
 from corpus.review.rules import RuleCounts, flags, floats
 from corpus.review.samples import BottomK, DocSample, Histogram
 
@@ -175,7 +176,7 @@ def _read(parquet: pq.ParquetFile, groups: list[int]) -> Iterator[pa.RecordBatch
 
 def _open(path: Path) -> pq.ParquetFile:
     try:
-        return pq.ParquetFile(path)
+        return parquet_file(path)
     except (OSError, pa.ArrowException) as e:
         raise InputError(f"{path}: not a readable Parquet file ({e})") from e
 
