@@ -54,7 +54,7 @@ class Translating:
         )  # fmt: skip
         self.chunk = config.effective_chunk
         self.every = config.checkpoint_seconds
-        self.sizer = SliceSizer()
+        self.sizer = SliceSizer(max_seconds=config.checkpoint_seconds / 2)
         self.pending: deque[_Pos] = deque()  # waiting for the engine
         self.translated: deque[tuple[_Pos, Translation]] = deque()  # not checkpointed yet
         self.ended: dict[int, int] = {}  # units all of whose sentences have come: how many
