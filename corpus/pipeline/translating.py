@@ -31,7 +31,7 @@ from corpus.pipeline.tasks import FinishOptions, FinishTask, finish, translation
 from translate.base import Translation, Translator, translate_with_progress
 
 FINISHING = 3  # checkpoints being turned into rows at once
-INTERRUPT_GRACE_S = 3.0  # how long an interrupted build waits for its last checkpoints
+INTERRUPT_GRACE_S = 1.0  # for its last checkpoints (what they hold is in the cache anyway)
 
 
 @dataclass
