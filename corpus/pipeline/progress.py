@@ -85,14 +85,24 @@ class Progress:
             self.bar.close()
 
 
-class SliceSizer:
-    """Sentences per engine call, adapted so that each call takes about TARGET_SLICE_S."""
+FIRST_SLICE = 32
+"""The first call, which measures the engine's speed: short, whatever the engine."""
 
-    def __init__(self, start: int = MIN_SLICE) -> None:
+
+class SliceSizer:
+    """Sentences per engine call, adapted so that each call takes about TARGET_SLICE_S (at
+    least MIN_SLICE sentences), and never more than `max_seconds`: a checkpoint comes between
+    calls, so a slow engine gets shorter calls rather than late checkpoints."""
+
+    def __init__(self, start: int = FIRST_SLICE, max_seconds: float | None = None) -> None:
         self.size = start
+        self.max_seconds = max_seconds
 
     def record(self, sentences: int, seconds: float) -> None:
         if sentences < self.size or seconds <= 0:
             return  # a short last slice says little about the engine's speed
         rate = sentences / seconds
-        self.size = int(min(MAX_SLICE, max(MIN_SLICE, rate * TARGET_SLICE_S)))
+        size = min(MAX_SLICE, max(MIN_SLICE, rate * TARGET_SLICE_S))
+        if self.max_seconds is not None:
+            size = min(size, max(1.0, rate * self.max_seconds))
+        self.size = int(size)

@@ -31,7 +31,7 @@ from corpus.pipeline.tasks import FinishOptions, FinishTask, finish, translation
 from translate.base import Translation, Translator, translate_with_progress
 
 FINISHING = 3  # checkpoints being turned into rows at once
-INTERRUPT_GRACE_S = 3.0  # how long an interrupted build waits for its last checkpoints
+INTERRUPT_GRACE_S = 1.0  # for its last checkpoints (what they hold is in the cache anyway)
 
 
 @dataclass
@@ -54,7 +54,7 @@ class Translating:
         )  # fmt: skip
         self.chunk = config.effective_chunk
         self.every = config.checkpoint_seconds
-        self.sizer = SliceSizer()
+        self.sizer = SliceSizer(max_seconds=config.checkpoint_seconds / 2)
         self.pending: deque[_Pos] = deque()  # waiting for the engine
         self.translated: deque[tuple[_Pos, Translation]] = deque()  # not checkpointed yet
         self.ended: dict[int, int] = {}  # units all of whose sentences have come: how many
