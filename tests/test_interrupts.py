@@ -21,6 +21,8 @@ from typing import Any
 import pytest
 from helpers import SEEDS, cli_env, dataset_files
 
+# the idcorpus command in subprocesses, through a driver that slows the engine down
+pytestmark = pytest.mark.cli
 DRIVER = Path(__file__).with_name("slow_cli.py")
 FLORES = Path(__file__).with_name("fixtures") / "flores_devtest"
 CHECKPOINT_S = 2.0

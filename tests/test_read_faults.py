@@ -550,7 +550,13 @@ def test_large_text_files_come_in_parts_that_concatenate_to_the_whole(
     assert not report.skipped_inputs
     if not name.endswith(".gz"):  # any range of parts can be read alone: the same parts
         for first, end in ((0, 3), (5, 9), (len(parts) - 2, len(parts))):
-            src = Source(cwd / name, name, name, "text", window=(first, end, budget, (cwd / name).stat().st_size))
+            src = Source(
+                cwd / name,
+                name,
+                name,
+                "text",
+                window=(first, end, budget, (cwd / name).stat().st_size),
+            )
             assert list(windows.read_window_range(src, Report())) == parts[first:end]
 
 
