@@ -33,8 +33,8 @@ input (check_output_outside_inputs).
 A new format is one function `read_x(src, config, report) -> Iterator[Document]` added to READERS
 (and its extensions to EXTENSIONS). Records live in corpus/read/records.py (JSON Lines),
 corpus/read/delimited.py (CSV, TSV) and corpus/read/tables.py (Parquet, datasets), text and HTML
-in corpus/read/text.py, paths in corpus/read/paths.py, bytes and encodings in corpus/read/decode.py
-and corpus/read/streams.py.
+in corpus/read/text.py, paths in corpus/read/paths.py, bytes and encodings in corpus/read/decode.py,
+corpus/read/encoding.py and corpus/read/streams.py.
 """
 
 from __future__ import annotations

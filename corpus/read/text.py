@@ -23,7 +23,8 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from corpus.read import windows
-from corpus.read.decode import BinaryFileError, decode_whole, load_bytes, opened
+from corpus.read.decode import decode_whole, load_bytes, opened
+from corpus.read.encoding import BinaryFileError
 from corpus.read.streams import CorruptInputError
 from corpus.records import Document
 from corpus.report import Report

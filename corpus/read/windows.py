@@ -27,7 +27,8 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
-from corpus.read.decode import BinaryFileError, choose_encoding, sanitize_count
+from corpus.read.decode import sanitize_count
+from corpus.read.encoding import BinaryFileError, choose_encoding
 from corpus.read.streams import CorruptInputError
 from corpus.records import Document
 from corpus.report import Report
