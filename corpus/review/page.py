@@ -19,6 +19,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from corpus.names import shown, utf8_text
 from corpus.review import charts
 from corpus.review.deps import REPORT_FILE
 from corpus.review.docview import clip, document_html
@@ -53,7 +54,8 @@ def write_report(
 
 def render(s: Scan, name: str | None = None) -> str:
     """The page of one scan, titled by `name` (default: the folder's name)."""
-    title = f"idcorpus report: {name or s.folder.name}"
+    # a folder's name may hold undecodable bytes and control characters: escaped, as the card
+    title = f"idcorpus report: {shown(utf8_text(name or s.folder.name), keep='')}"
     body = [
         f"<header><h1>{escape(title)}</h1>{_subtitle(s)}{_nav()}</header><main>",
         _overview(s),
