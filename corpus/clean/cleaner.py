@@ -38,7 +38,6 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from corpus.clean import rules
 from corpus.clean.config import CleanConfig
@@ -60,11 +59,9 @@ from corpus.clean.repair import (
     split_lines,
     unescape,
 )
+from corpus.clean.repeats import RepeatTracker
 from corpus.clean.result import CleanResult, join
 from corpus.records import DroppedLine
-
-if TYPE_CHECKING:
-    from corpus.clean.repeats import RepeatTracker
 
 CLEANER_VERSION = "id-clean-8"
 """8: a line repeated across documents is decided over the whole input, dropped from every
@@ -121,8 +118,6 @@ class Cleaner:
         tracker decides, in the order documents are cleaned."""
         if drop is None:
             if self._tracker is None:
-                from corpus.clean.repeats import RepeatTracker  # (it imports this module)
-
                 self._tracker = RepeatTracker(self.config)
             drop = self._tracker.observe(fingerprints(text, self.config))
         dropped: list[DroppedLine] = []

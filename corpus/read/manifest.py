@@ -16,10 +16,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from corpus.errors import InputError
 from corpus.names import parquet_file
 from corpus.read.config import ReadConfig
 from corpus.read.inputs import _plan, _sources
 from corpus.read.paths import Source
+from corpus.read.streams import open_input
 from corpus.report import Report
 
 log = logging.getLogger(__name__)
@@ -91,8 +93,6 @@ def _documents(src: Source, size: int, config: ReadConfig) -> int | None:
 def _count_lines(src: Source, size: int) -> int | None:
     """Lines of a record file: counted up to COUNT_LINES_UP_TO bytes, else estimated from the
     first SAMPLE_BYTES; a compressed file over COMPRESSED_UP_TO is left unknown (None)."""
-    from corpus.errors import InputError
-    from corpus.read.streams import open_input
 
     assert src.path is not None
     if src.compression and size > COMPRESSED_UP_TO:

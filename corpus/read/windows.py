@@ -27,7 +27,7 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, BinaryIO
 
-from corpus.read.decode import sanitize_count
+from corpus.read.decode import decode_whole, sanitize_count
 from corpus.read.encoding import BinaryFileError, choose_encoding
 from corpus.read.streams import CorruptInputError
 from corpus.records import Document
@@ -168,8 +168,6 @@ def _document(data: bytes, part: int, src: Source, cutter: Cutter, report: Repor
 
 
 def _whole(data: bytes, src: Source, report: Report) -> Iterator[Document]:
-    from corpus.read.decode import decode_whole
-
     text = decode_whole(data, src.location, report)
     if text is not None:
         yield Document(doc_id=src.name, text=text, source=src.location)
