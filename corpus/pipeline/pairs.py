@@ -8,6 +8,7 @@ arguments, run in the build's worker processes.
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -20,6 +21,7 @@ class Unit(NamedTuple):
     """A source sentence to translate, and where it sits in its cleaned document.
 
     `line_no` is its 1-based line in the input document for presplit input, else None.
+    `target`: the translation given with it, which is used instead of translating.
     (A tuple: units cross process boundaries by the thousand, and tuples pickle fast.)"""
 
     doc_id: str
@@ -30,6 +32,7 @@ class Unit(NamedTuple):
     end: int
     text: str
     line_no: int | None = None
+    target: str | None = None  # the given translation (--target, --target-field), untouched
 
 
 def units_of(doc: Document, spans: Sequence[Span], paragraphs: Sequence[Span]) -> list[Unit]:
@@ -63,7 +66,8 @@ def row_of(
     }
     if presplit:
         row["line_no"] = unit.line_no
-    row["score"] = round(float(translation.score), 4)
+    score = float(translation.score)
+    row["score"] = None if math.isnan(score) else round(score, 4)
     row.update(signals)
     return row
 
