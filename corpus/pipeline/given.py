@@ -18,6 +18,11 @@ import math
 from collections.abc import Sequence
 from typing import Protocol
 
+from corpus.errors import ConfigError
+from corpus.read.aligned import check_aligned
+from corpus.read.config import ReadConfig
+from corpus.read.inputs import iter_sources
+from corpus.report import Report
 from translate.base import Engine, EngineConfig, Translation
 from translate.errors import TranslationError
 from translate.load import load_engine
@@ -37,8 +42,10 @@ class Scorer(Protocol):
 class GivenTranslations:
     """The translations of a build from given pairs, scored by `engine` when there is one.
 
-    `describe()` is what the run identity and the provenance record of the translator: the
-    scoring model's own description, or that no model was used."""
+    It stands where a build's engine stands (loaded, described, closed) but translates
+    nothing: the build asks it for `translations(sources, targets)`. `describe()` is what the
+    run identity and the provenance record of the translator: the scoring model's own
+    description, or that no model was used."""
 
     def __init__(self, engine: Engine | None = None) -> None:
         self.engine = engine
@@ -50,6 +57,9 @@ class GivenTranslations:
 
     def translations(self, sources: Sequence[str], targets: Sequence[str]) -> list[Translation]:
         return given_translations(sources, targets, self.engine)
+
+    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
+        raise TranslationError("a build from given translations translates nothing")
 
     def describe(self) -> dict[str, str]:
         if self.engine is None:
@@ -93,3 +103,14 @@ def score_pairs(sources: Sequence[str], targets: Sequence[str], scorer: Scorer) 
             log.warning("a given translation cannot be scored; its score is null")
             return [math.nan]
     return [score_pairs([s], [t], scorer)[0] for s, t in zip(sources, targets, strict=True)]
+
+
+def check_given(inputs: Sequence[str], read: ReadConfig, executor: str = "local") -> None:
+    """Before a build from given translations starts (before any model loads): a target file
+    lines up with its one input (corpus.read.aligned.check_aligned)."""
+    if not read.given:
+        return
+    if executor != "local":
+        raise ConfigError("a build from given translations (--target, --target-field) runs "
+                          "locally: leave out --executor ray")  # fmt: skip
+    check_aligned(list(iter_sources(inputs, read, Report())), read)

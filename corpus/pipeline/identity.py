@@ -140,13 +140,34 @@ def build_settings(config: BuildConfig) -> dict[str, Any]:
     """The options of `config` that shape the dataset (not speed, not where files go)."""
     return {
         "inputs": [public_input(arg) for arg in config.inputs],
-        "read": dataclasses.asdict(config.read),
+        "read": read_settings(config),
         "filter": dataclasses.asdict(config.filter) if config.filter else None,
         "splits": {name: fraction for name, fraction in config.splits},
         "seed": config.seed,
         "signals": config.signals,
         "max_input_tokens": config.engine.max_input_tokens,
     }
+
+
+def read_settings(config: BuildConfig) -> dict[str, Any]:
+    """The read options; a target file (`--target`) by its public name and its content's
+    hash, so that a changed file is another run (resume and the card trust it)."""
+    read = dataclasses.asdict(config.read)
+    if config.read.target is not None:
+        read["target"] = Path(config.read.target).name
+        read["target_sha256"] = file_sha256(Path(config.read.target))
+    return read
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            while block := f.read(1 << 20):
+                digest.update(block)
+    except OSError as e:
+        return f"unreadable: {e.strerror}"  # reported when it is read
+    return digest.hexdigest()
 
 
 def public_input(arg: str) -> str:

@@ -34,6 +34,7 @@ from corpus.errors import BuildFinished, InputError, OutputError, StorageError
 from corpus.pipeline.assemble import assemble_shards, nothing_usable
 from corpus.pipeline.chunks import Chunk, End, Failed, Producer
 from corpus.pipeline.config import BuildConfig
+from corpus.pipeline.given import GivenTranslations, check_given
 from corpus.pipeline.identity import RunIdentity
 from corpus.pipeline.prepare import PrepareOptions
 from corpus.pipeline.progress import Progress, SliceSizer
@@ -69,6 +70,7 @@ def build(
     started = time.perf_counter()
     out = Path(config.out)
     iter_documents(config.inputs, config.read, Report())  # a missing input fails now
+    check_given(config.inputs, config.read, config.executor)  # a target that does not line up
     from corpus.pipeline.paths import check_output
 
     check_output(config)
@@ -215,6 +217,12 @@ class _Run:
         """Each distinct sentence of the chunk once, shortest first, in slices sized so the
         progress bar moves every few seconds (a length-sorted slice pads no more than the
         whole list would). On Ray the chunk goes in one piece (each call starts a pool)."""
+        if isinstance(self.translator, GivenTranslations):  # --target, --target-field
+            found = self.translator.translations(
+                [u.text for u in chunk.units], [u.target or "" for u in chunk.units]
+            )
+            bar.advance(len(chunk.docs), len(found))
+            return found
         unique = sorted({u.text for u in chunk.units}, key=lambda t: (len(t), t))
         if not unique:
             bar.advance(len(chunk.docs), 0)
