@@ -25,12 +25,24 @@ REPO = Path(__file__).resolve().parents[1]
 FLORES_ID = REPO / "corpus/data/testsets/flores/ind_Latn.devtest.gz"
 FLORES_EN = REPO / "tests/data/real_mt/firefox_id-en/opusmt/flores-test.opusmt.en.gz"
 
-SOURCE = ["Halo dunia.", "", "Presiden meresmikan jalan tol baru.", "Sumber: Xinhua", "Terima kasih."]
-ENGLISH = ["Hello world.  ", "Blank source.", "The president opened a new toll road.", " ", "Thanks!"]
+SOURCE = [
+    "Halo dunia.",
+    "",
+    "Presiden meresmikan jalan tol baru.",
+    "Sumber: Xinhua",
+    "Terima kasih.",
+]
+ENGLISH = [
+    "Hello world.  ",
+    "Blank source.",
+    "The president opened a new toll road.",
+    " ",
+    "Thanks!",
+]
 
 
 def _lines(path: Path) -> list[str]:
-    lines = gzip.open(path, "rt", encoding="utf-8", newline="").read().split("\n")
+    lines = gzip.decompress(path.read_bytes()).decode("utf-8").split("\n")
     return lines[:-1] if lines[-1] == "" else lines
 
 

@@ -26,8 +26,7 @@ def pipeline_words(provenance: Mapping[str, Any]) -> str:
     where = given_from(provenance)
     if where is None:
         return (
-            "from Indonesian documents: read → clean → segment → machine-translate (id→en) → "
-            "pairs."
+            "from Indonesian documents: read → clean → segment → machine-translate (id→en) → pairs."
         )
     return f"from given pairs: Indonesian input with its English given in the {where}."
 
