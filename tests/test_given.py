@@ -201,3 +201,19 @@ def test_min_score_keeps_null_scores() -> None:
     only_score = type(only_score)(**{**only_score.__dict__, "min_score": -3.0})
     row_filter = RowFilter(only_score)
     assert [row_filter.keep(r) for r in rows] == [True, False, True]
+
+
+def test_target_content_is_part_of_the_run_identity(tmp_path: Path) -> None:
+    from corpus.pipeline.config import BuildConfig
+    from corpus.pipeline.identity import build_settings
+
+    src = _write(tmp_path / "id.txt", SOURCE)
+    tgt = tmp_path / "en.txt"
+    config = BuildConfig(inputs=(src,), out=str(tmp_path / "out"),
+                         read=ReadConfig(presplit=True, target=str(tgt)))  # fmt: skip
+    _write(tgt, ENGLISH)
+    first = build_settings(config)["read"]
+    _write(tgt, [*ENGLISH[:-1], "Thank you!"])
+    second = build_settings(config)["read"]
+    assert first["target"] == second["target"] == "en.txt"  # a name, not the path
+    assert first["target_sha256"] != second["target_sha256"]
