@@ -22,7 +22,7 @@ __version__ = "0.1.0"
 _API = {
     "build": "corpus.pipeline.run",
     "BuildConfig": "corpus.pipeline.config",
-    "filter_dataset": "corpus.dataset.filter",
+    "filter_dataset": "corpus.dataset.filter_folder",
     "FilterConfig": "corpus.dataset.filter",
     "export": "corpus.dataset.export",
     "evaluate": "corpus.evaluate.run",

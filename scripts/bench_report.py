@@ -35,11 +35,15 @@ import pyarrow.parquet as pq
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from corpus.dataset.schema import arrow_schema, columns  # noqa: E402
+from corpus.dataset.schema import (  # noqa: E402
+    arrow_schema,
+    columns,
+    rejected_schema,  # noqa: E402
+)
 from corpus.dataset.writer import DatasetWriter  # noqa: E402
 from corpus.report import Report  # noqa: E402
 from corpus.review import write_report  # noqa: E402
-from corpus.review.scan import rejected_schema, scan  # noqa: E402
+from corpus.review.scan import scan  # noqa: E402
 from corpus.signals.quality import SIGNAL_COLUMNS  # noqa: E402
 
 WORDS = ["pemerintah", "kota", "jakarta", "presiden", "menteri", "ekonomi", "rakyat", "sekolah", "rumah", "sakit", "pasar", "harga", "beras", "naik", "turun", "hari", "ini", "kemarin", "akan", "sudah", "belum", "dengan", "untuk", "dari", "yang", "dalam", "pada", "kepada", "oleh", "karena", "tetapi", "juga", "lebih", "sangat", "banyak", "sedikit", "baru", "lama", "polisi", "warga", "desa", "daerah", "provinsi", "negara", "dunia", "olahraga", "sepak", "bola", "pemain", "tim"]  # fmt: skip

@@ -72,7 +72,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = Path(os.environ.get("IDCORPUS_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
-from corpus.signals import langid, langid_model  # noqa: E402
+from corpus.signals import langid_features, langid_model  # noqa: E402
 from corpus.signals.langid_data import Trained, save_trained  # noqa: E402
 from corpus.signals.markers import marker_text, parse_markers, words_of  # noqa: E402
 
@@ -239,9 +239,9 @@ def feature_counts(texts: Sequence[str]) -> tuple[Ints, Ints, Ints, Floats, int]
     plain = langid_model.layout(  # zero weights: features keep py3langid's numbering
         automaton, np.zeros((n_features + 1, 1)), np.zeros(1), ("xx",)
     )
-    encoded = [langid.model_input(t, t.lower()) for t in texts]
+    encoded = [langid_features.model_input(t, t.lower()) for t in texts]
     lengths = np.array([len(e) for e in encoded], np.float64)
-    features = langid.walk(plain, b"\xff".join(encoded) + b"\xff").astype(np.int64)
+    features = langid_features.walk(plain, b"\xff".join(encoded) + b"\xff").astype(np.int64)
     text_of = np.repeat(np.arange(len(texts)), lengths.astype(np.int64) + 1)
     keep = features != n_features
     keys, counts = np.unique(text_of[keep] * (n_features + 1) + features[keep], return_counts=True)

@@ -17,8 +17,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from corpus.dataset.schema import arrow_schema, columns
-from corpus.review.scan import REJECTED_COLUMNS, rejected_schema
+from corpus.dataset.schema import REJECTED_COLUMNS, arrow_schema, columns, rejected_schema
 from corpus.signals.quality import SIGNAL_COLUMNS
 
 Row = dict[str, Any]

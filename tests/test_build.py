@@ -4,7 +4,6 @@ empty results, published paths, durability."""
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import shutil
 from collections.abc import Sequence
@@ -12,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pyarrow.parquet as pq
 import pytest
 from helpers import NEWS, REPO, dataset_files, read_rows, run_cli
 
@@ -99,7 +99,7 @@ def interrupted(cfg: BuildConfig, engine: Translator) -> Path:
     with pytest.raises(KeyboardInterrupt):
         build(cfg, Interrupting(engine, 3))
     partial = Path(cfg.out + ".partial")
-    assert json.loads((partial / "state.json").read_text())["chunks_done"] >= 1
+    assert list((partial / "shards").glob("u*-*.parquet"))  # checkpoints were written
     assert not Path(cfg.out).exists()
     return partial
 
@@ -290,13 +290,13 @@ def test_disk_full_while_writing_is_a_storage_error(
 ) -> None:
     import errno
 
-    import corpus.dataset.files
+    import corpus.pipeline.checkpoints
     from corpus.errors import StorageError
 
     def full(path: Path, table: Any) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", str(path))
 
-    monkeypatch.setattr(corpus.dataset.files, "write_parquet_atomic", full)
+    monkeypatch.setattr(corpus.pipeline.checkpoints, "write_parquet_atomic", full)
     with pytest.raises(StorageError, match="No space left on device.*--resume"):
         build(config(docs, tmp_path / "out", tiny_model), engine)
     assert (tmp_path / "out.partial" / "state.json").exists()
@@ -314,9 +314,9 @@ def test_a_huge_file_is_read_in_parts_whose_rows_continue_one_document(
 ) -> None:
     """A text file over the part size comes in parts that are checkpointed separately; the
     rows still count sentences, paragraphs and offsets through the whole document."""
-    import corpus.read.text
+    import corpus.read.windows
 
-    monkeypatch.setattr(corpus.read.text, "PART_CHARS", 1500)
+    monkeypatch.setattr(corpus.read.windows, "PART_BYTES", 1500)
     articles = [a.read_text(encoding="utf-8") for a in sorted(NEWS.glob("*.txt"))[:6]]
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "big.txt").write_text("\n\n".join(articles), encoding="utf-8")
@@ -365,3 +365,43 @@ def test_output_in_a_folder_that_cannot_be_written_is_refused_up_front(
         build(cfg)
     with pytest.raises(OutputError, match="read-only or immutable"):
         build(replace(cfg, out=str(tmp_path / "ro"), overwrite=True))
+
+
+def test_bytes_do_not_depend_on_jobs_checkpoints_work_units_or_an_interruption(
+    docs: Path, tiny_model: str, engine: Translator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 21.7: the same rows, the same bytes, whatever --jobs, the checkpoint size, where
+    the work units are cut or whether the build was interrupted and resumed — with several
+    data files per split, several row groups per file and a document read in parts. Issue
+    20.5: the menu line of four documents goes from all four."""
+    import corpus.dataset.pieces
+    import corpus.pipeline.plan
+    import corpus.read.windows
+
+    monkeypatch.setattr(corpus.read.windows, "PART_BYTES", 1500)
+    monkeypatch.setattr(corpus.dataset.pieces, "GROUP_ROWS", 16)
+    monkeypatch.setattr(corpus.dataset.pieces, "ROWS_PER_FILE", 60)
+    folder = tmp_path / "in"
+    shutil.copytree(docs, folder)
+    articles = [a.read_text(encoding="utf-8") for a in sorted(NEWS.glob("*.txt"))[8:14]]
+    (folder / "big.txt").write_text("\n\n".join(articles), encoding="utf-8")
+    splits = (("train", 0.7), ("test", 0.3))
+    monkeypatch.setattr(corpus.pipeline.plan, "UNIT_BYTES", 2000)
+    first = build(config(folder, tmp_path / "a" / "corpus", tiny_model, chunk_sentences=5,
+                         splits=splits), engine)  # fmt: skip
+    cut = config(folder, tmp_path / "c" / "corpus", tiny_model, jobs=2, chunk_sentences=7,
+                 splits=splits)  # fmt: skip
+    interrupted(cut, engine)
+    build(replace(cut, resume=True), engine)
+    monkeypatch.setattr(corpus.pipeline.plan, "UNIT_BYTES", 1 << 20)
+    build(config(folder, tmp_path / "b" / "corpus", tiny_model, jobs=2, chunk_sentences=500,
+                 splits=splits), engine)  # fmt: skip
+    a = dataset_files(tmp_path / "a" / "corpus")
+    assert a == dataset_files(tmp_path / "b" / "corpus") == dataset_files(Path(cut.out))
+    data = [name for name in a if name.startswith("data/train-")]
+    assert len(data) >= 2 and any(name.startswith("data/test-") for name in a)
+    meta = pq.ParquetFile(tmp_path / "a" / "corpus" / data[0]).metadata
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [16, 16, 16, 12]
+    assert first.report.dropped["clean:repeated_across_docs"] >= 4
+    rows = read_rows(tmp_path / "a" / "corpus") + read_rows(tmp_path / "a" / "corpus", "test")
+    assert not any(MENU in r["translation"]["id"] for r in rows)

@@ -11,13 +11,13 @@ import pytest
 from corpus.clean.cleaner import (
     CLEANER_VERSION,
     Cleaner,
-    CleanResult,
     fingerprints,
     line_fingerprint,
 )
 from corpus.clean.config import CleanConfig
 from corpus.clean.repair import repair
 from corpus.clean.repeats import RepeatTracker
+from corpus.clean.result import CleanResult
 from corpus.errors import ConfigError
 from corpus.html.extract import html_to_text
 from corpus.records import DroppedLine

@@ -26,6 +26,7 @@ def _row(i: int) -> dict[str, object]:
         "sent_index": i,
         "src_start": 0,
         "src_end": 9,
+        "line_no": 1,
         "score": -0.5,
     }
 

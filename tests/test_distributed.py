@@ -1,5 +1,6 @@
-"""The whole build on Ray Data equals the local build: rows, report and provenance; resume
-after the driver is killed; one model load per actor; a dead actor changes nothing."""
+"""The whole build on Ray Data equals the local build, file for file; a large text file is
+many work units on Ray too; resume after the driver is killed; one model load per actor; a
+dead actor changes nothing."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import NEWS, SEEDS, TINY, popen_cli, read_rows, run_cli
+from helpers import NEWS, SEEDS, TINY, dataset_files, popen_cli, read_rows, run_cli
 
 from corpus.pipeline.config import BuildConfig, RayOptions
 from corpus.pipeline.run import build
@@ -103,11 +104,37 @@ def local_build(docs: Path, tiny_model: str, tmp_path_factory: pytest.TempPathFa
 
 
 def same_dataset(a: Path, b: Path) -> None:
-    assert read_rows(a) == read_rows(b) and read_rows(a)
-    meta_a, meta_b = (json.loads((p / "idcorpus.json").read_text()) for p in (a, b))
-    assert meta_a["report"] == meta_b["report"] and meta_a["report"]["dropped"]
-    assert meta_a["provenance"] == meta_b["provenance"]
-    assert meta_a["splits"] == meta_b["splits"]
+    """The same folder, file for file, byte for byte (Parquet, card, JSON)."""
+    assert read_rows(a) and json.loads((a / "idcorpus.json").read_text())["report"]["dropped"]
+    assert dataset_files(a) == dataset_files(b)
+
+
+def test_a_large_text_file_is_split_across_several_ray_units(
+    ray_cluster: Any, tiny_model: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One text file of ~16 parts, in work units of 4 parts: several Ray tasks read ranges of
+    it, and the dataset is the local build's, file for file."""
+    import corpus.pipeline.plan
+    import corpus.read.windows
+    from corpus.pipeline.plan import UnitSizes, plan_units
+    from corpus.read.config import ReadConfig
+
+    monkeypatch.setattr(corpus.read.windows, "PART_BYTES", 1024)
+    monkeypatch.setattr(corpus.pipeline.plan, "UNIT_BYTES", 4096)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    articles = [a.read_text(encoding="utf-8") for a in sorted(NEWS.glob("*.txt"))]
+    (folder / "big.txt").write_text("\n\n".join(articles)[:16_000], encoding="utf-8")
+    plan = plan_units((str(folder),), ReadConfig(), UnitSizes())
+    assert len(plan.units) >= 3
+    assert [u.sources[0].window[:2] for u in plan.units][:2] == [(0, 4), (4, 8)]  # type: ignore[index]
+    local, ray = tmp_path / "local" / "corpus", tmp_path / "ray" / "corpus"
+    build(config(folder, local, tiny_model))
+    build(config(folder, ray, tiny_model, executor="ray", ray=RayOptions(workers=2)))
+    same_dataset(local, ray)
+    rows = read_rows(ray)
+    assert {r["doc_id"] for r in rows} == {"big.txt"} and len(rows) > 50
+    assert [r["sent_index"] for r in rows] == list(range(len(rows)))
 
 
 def test_ray_build_equals_local_build_loads_once_per_actor_and_survives_a_dead_actor(

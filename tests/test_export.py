@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import corpus.dataset.arrow_export as arrow_export_mod
 import corpus.dataset.export as export_mod
 from corpus.dataset.export import FORMATS, export, read_export, split_files
 from corpus.errors import ConfigError, InputError, OutputError
@@ -387,13 +388,13 @@ def test_nothing_is_written_outside_out(
     (tmp_path / "victim.txt").write_text("keep me")
     out = tmp_path / "exp"
     seen: set[str] = set()  # what sits beside --out while the arrow export swaps folders
-    replace_dir = export_mod._replace_dir
+    replace_dir = arrow_export_mod._replace_dir
 
     def spy(*args: Path) -> None:
         seen.update(p.name for p in tmp_path.iterdir())
         replace_dir(*args)
 
-    monkeypatch.setattr(export_mod, "_replace_dir", spy)
+    monkeypatch.setattr(arrow_export_mod, "_replace_dir", spy)
     for _ in range(2):  # the second export replaces the first
         before = {k: v for k, v in tree(tmp_path).items() if not k.startswith("exp")}
         export(ds, fmt, out)
@@ -446,7 +447,7 @@ def test_a_failed_arrow_rename_keeps_the_previous_export(dataset: Path, tmp_path
     export(dataset, "arrow", out)
     before = tree(out)
     with pytest.raises(FileNotFoundError):
-        export_mod._replace_dir(tmp_path / "no-such-new", out, tmp_path / "old")
+        arrow_export_mod._replace_dir(tmp_path / "no-such-new", out, tmp_path / "old")
     assert tree(out) == before and not (tmp_path / "old").exists()
 
 

@@ -10,7 +10,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from corpus.dataset.files import SplitWriter
-from corpus.dataset.filter import FilterConfig, FilterReport, filter_dataset, filter_rows, near_key
+from corpus.dataset.filter import FilterConfig, FilterReport, filter_rows, near_key
+from corpus.dataset.filter_folder import filter_dataset
 from corpus.dataset.schema import arrow_schema, columns
 from corpus.errors import ConfigError, InputError, OutputError
 from corpus.signals.quality import SIGNAL_COLUMNS
@@ -23,7 +24,8 @@ def row(src: str = SRC, tgt: str = TGT, **overrides: Any) -> dict[str, Any]:
     """A row that every default rule keeps; `overrides` sets columns."""
     base: dict[str, Any] = {
         "translation": {"id": src, "en": tgt}, "doc_id": "d0", "source": "in.txt",
-        "para_index": 0, "sent_index": 0, "src_start": 0, "src_end": len(src), "score": -0.5,
+        "para_index": 0, "sent_index": 0, "src_start": 0, "src_end": len(src), "line_no": 1,
+        "score": -0.5,
         "length_ratio_chars": len(tgt) / len(src), "length_ratio_tokens": 1.0,
         "src_lang": "id", "src_lang_conf": 0.9, "tgt_lang": "en", "tgt_lang_conf": 1.0,
         "repetition": 0.0, "is_split": False, "is_retried": False, "is_degenerate": False,

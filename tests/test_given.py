@@ -65,7 +65,7 @@ def test_text_pair_is_read_line_by_line_english_untouched(tmp_path: Path, suffix
 
 
 def test_text_pair_in_parts_keeps_lines_whole(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
-    monkeypatch.setattr(aligned, "PART_CHARS", 40)
+    monkeypatch.setattr(aligned, "PART_BYTES", 40)
     lines = [f"Kalimat nomor {i} di sini." for i in range(30)]
     english = [f"Sentence number {i} here." for i in range(30)]
     src = _write(tmp_path / "id.txt", lines)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from helpers import read_rows, run_cli
 
-from corpus.errors import InputError
+from corpus.errors import ConfigError, InputError
 from corpus.pipeline.config import BuildConfig
 from corpus.pipeline.run import build
 from corpus.read.config import ReadConfig
@@ -172,3 +172,64 @@ def test_cli_mismatch_exit_2_then_build_filter_report(tmp_path: Path) -> None:
     report = run_cli("report", str(out))
     assert report.returncode == 0, report.stderr
     assert (out / "report.html").stat().st_size > 10_000
+
+
+def test_ray_is_refused_with_given_translations(tmp_path: Path) -> None:
+    src, tgt = _pair(tmp_path)
+    config = BuildConfig(inputs=(src,), out=str(tmp_path / "out"), quiet=True, executor="ray",
+                         read=ReadConfig(presplit=True, target=tgt))  # fmt: skip
+    with pytest.raises(ConfigError, match="runs locally: leave out --executor ray"):
+        build(config)
+    assert not (tmp_path / "out").exists()
+
+
+def _rejected(out: Path) -> list[dict]:
+    import pyarrow.parquet as pq
+
+    files = sorted((out / "rejected").glob("train-*.parquet"))
+    return [row for f in files for row in pq.read_table(f).to_pylist()]
+
+
+@pytest.mark.parametrize("kind", ["text", "text-in-parts", "jsonl"])
+def test_empty_sides_are_rejected_rows_equal_to_the_card(
+    tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every empty-side pair is one row of the rejected configuration, with its input, line and
+    what it had; per reason the rows equal the card's and the summary's counts (also when the
+    text pair is read in several parts: line numbers go on across them)."""
+    source, english = SOURCE * 4, ENGLISH * 4  # 20 lines: 8 empty sides
+    if kind == "jsonl":
+        path = tmp_path / "pairs.jsonl"
+        path.write_text("".join(json.dumps({"text": s, "en": e}) + "\n"
+                                for s, e in zip(source, english, strict=True)),
+                        encoding="utf-8")  # fmt: skip
+        read = ReadConfig(presplit=True, target_field="en")
+    else:
+        if kind == "text-in-parts":
+            from corpus.read import aligned
+
+            monkeypatch.setattr(aligned, "PART_BYTES", 40)
+        path, tgt = tmp_path / "id.txt", tmp_path / "en.txt"
+        path.write_text("\n".join(source) + "\n", encoding="utf-8")
+        tgt.write_text("\n".join(english) + "\n", encoding="utf-8")
+        read = ReadConfig(presplit=True, target=str(tgt))
+    out = tmp_path / "out"
+    summary = build(BuildConfig(inputs=(str(path),), out=str(out), quiet=True, read=read))
+    rejected = _rejected(out)
+    counts: dict[str, int] = {}
+    for r in rejected:
+        key = f"{r['stage']}:{r['reason']}"
+        counts[key] = counts.get(key, 0) + 1
+    assert counts == _meta(out)["report"]["dropped"] == dict(summary.report.dropped)
+    assert counts == {"read:empty_source": 4, "read:empty_target": 4}
+    assert all(r["source"] for r in rejected)
+    if kind != "jsonl":
+        assert [(r["line_no"], r["reason"]) for r in rejected] == [
+            (n, "empty_source" if n % 5 == 2 else "empty_target")
+            for n in range(1, 21) if n % 5 in (2, 4)
+        ]  # fmt: skip
+        assert all(r["source"] == "id.txt" for r in rejected)
+        assert [r["translation"] for r in rejected] == ["Blank source.", " "] * 4
+        rows = read_rows(out)
+        assert [r["line_no"] for r in rows] == [n for n in range(1, 21) if n % 5 in (1, 3, 0)]
+        assert [r["translation"]["en"] for r in rows] == [ENGLISH[0], ENGLISH[2], ENGLISH[4]] * 4

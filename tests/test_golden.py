@@ -37,9 +37,13 @@ from translate.split import SPLITTER_VERSION, coarse_blocks, split_to_fit
 
 TESTSETS = REPO / "corpus" / "data" / "testsets"
 
-CLEANER = {"id-clean-6": ("3a8ad494a6a7e35a",), "id-clean-7": ("7a32fa30816c4d8e",)}
+CLEANER = {
+    "id-clean-6": ("3a8ad494a6a7e35a",),
+    "id-clean-7": ("7a32fa30816c4d8e",),
+    "id-clean-8": ("7a32fa30816c4d8e",),  # the repeat rule moved to a pre-pass: same output
+}
 SEGMENTER = {"id-rules-3": ("e9bd1b5907b2ec00",)}
-PREPARE = {"prepare-2": ("49679f5886a9d868",)}
+PREPARE = {"prepare-2": ("49679f5886a9d868",), "prepare-3": ("b581dba231f81423",)}
 SIGNALS = {
     "signals-3": ("126289fe15a6fd1d",),
     "signals-4": ("f6255552ddc87ba3",),

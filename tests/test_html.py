@@ -175,7 +175,8 @@ def _visible(html: str) -> list[str]:
     import lxml.html
     from lxml import etree
 
-    from corpus.html.blocks import BLOCK_TAGS, NOT_TEXT_TAGS, remove
+    from corpus.html.blocks import BLOCK_TAGS, NOT_TEXT_TAGS
+    from corpus.html.tree import remove
 
     root = lxml.html.document_fromstring(html)
     for el in list(root.iter(etree.Comment, etree.ProcessingInstruction)):

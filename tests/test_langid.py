@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from corpus.signals import langid
+from corpus.signals import langid, langid_features
 from corpus.signals.langid_data import load_trained
 from corpus.signals.markers import load_markers, words_of
 from corpus.signals.quality import LANGUAGES, language_identifier
@@ -62,10 +62,10 @@ def test_windowed_walk_equals_the_sequential_walk() -> None:
         rng.integers(0, 255, rng.integers(0, 400), dtype=np.uint8).tobytes() for _ in range(300)
     ]
     texts += [t.encode() for t in FLORES.joinpath("ind_Latn.txt").read_text("utf-8").splitlines()]
-    features = langid.walk(model, b"\xff".join(texts) + b"\xff").tolist()
+    features = langid_features.walk(model, b"\xff".join(texts) + b"\xff").tolist()
     start = 0
     for text in texts:
-        assert features[start : start + len(text)] == langid.walk_one(model, text)
+        assert features[start : start + len(text)] == langid_features.walk_one(model, text)
         assert features[start + len(text)] == model.blank  # the separator
         start += len(text) + 1
 
@@ -121,8 +121,8 @@ def trained_reference(text: str) -> tuple[str, float]:
     lowered = text.lower()
     if not any(map(str.isalpha, lowered)):
         return "und", 0.0
-    encoded = langid.model_input(text, lowered)
-    counts = Counter(langid.walk_one(model, encoded))
+    encoded = langid_features.model_input(text, lowered)
+    counts = Counter(langid_features.walk_one(model, encoded))
     counts.pop(model.blank, None)
     logits = np.zeros(len(trained.languages))
     for feature, count in counts.items():  # the laid-out table: the file's rows, renumbered
@@ -172,5 +172,6 @@ def test_sub_batches_and_groups_do_not_change_results(
     texts.insert(50, " ".join(texts[:40]))  # a long text among short ones
     expected = identifier().identify_batch(texts)
     for name, value in limits.items():
-        monkeypatch.setattr(langid, name, value)
+        module = langid_features if name.startswith("GROUP") else langid  # where it is read
+        monkeypatch.setattr(module, name, value)
     assert identifier().identify_batch(texts) == expected

@@ -27,10 +27,12 @@ from corpus.cli.main import build_parser
 from corpus.errors import InputError
 from corpus.read import records as read_records
 from corpus.read import text as read_text
+from corpus.read import windows
 from corpus.read.config import ReadConfig, format_choices
 from corpus.read.decode import decode_bytes, sanitize_count
 from corpus.read.inputs import check_output_outside_inputs, iter_documents
-from corpus.read.text import cut_point
+from corpus.read.paths import Source
+from corpus.read.windows import Cutter
 from corpus.records import Document
 from corpus.report import Report
 from tests.helpers import TINY, cli_env, run_cli
@@ -499,19 +501,19 @@ def test_nothing_usable_but_a_non_text_column_exits_2_naming_it(
 
 
 @pytest.mark.parametrize(
-    ("text", "budget", "cut"),
+    ("window", "start"),
     [
-        ("aa\n\nbb\ncc dd", 10, 4),  # after the blank line
-        ("aa\n \t\nbb\n\ncc", 7, 6),  # the last blank line in the budget (blank: whitespace only)
-        ("a\n\n\nbbbbbbbbb", 6, 4),  # after a run of blank lines
-        ("aa\nbb\ncc dd ee", 8, 6),  # no blank line: after the last newline
-        ("aa bb\tcc dddd", 9, 9),  # one line: after the last whitespace
-        ("aaaaaaaaaaaa", 5, 5),  # no whitespace: at the budget
-        ("short", 10, 5),  # it fits
+        (b"aa\n\nbb\ncc", 4),  # after the first blank line in the window's first half
+        (b"aabbcc\n\ndd", 7),  # a blank line in the second half: after the first newline
+        (b"aa\nbb\ncc", 3),  # after the first newline
+        (b"aa bb\tcc", 3),  # one line: after the first space
+        (b"aaaaaaaaaaaa", 0),  # no whitespace: at the window's start
+        ("\u00e9t\u00e9".encode()[1:], 1),  # never inside a UTF-8 sequence
     ],
+    ids=["blank", "late-blank", "newline", "space", "none", "utf8"],
 )
-def test_cut_point(text: str, budget: int, cut: int) -> None:
-    assert cut_point(text, budget) == cut
+def test_a_part_starts_where_its_window_says(window: bytes, start: int) -> None:
+    assert Cutter(b"plain", "utf-8").start_in(window, 4096) == start
 
 
 def _big_text() -> str:
@@ -538,14 +540,24 @@ def test_large_text_files_come_in_parts_that_concatenate_to_the_whole(
     whole, _ = read([name])  # under the default budget: one document
     assert [d.part for d in whole] == [0]
     budget = 1000
-    monkeypatch.setattr(read_text, "PART_CHARS", budget)
+    monkeypatch.setattr(windows, "PART_BYTES", budget)
     parts, report = read([name])
     assert len(parts) > 20 and [d.part for d in parts] == list(range(len(parts)))
     assert {(d.doc_id, d.source) for d in parts} == {(name, name)}
     assert "".join(d.text for d in parts) == whole[0].text
-    assert all(0 < len(d.text) <= budget for d in parts)
+    assert all(0 < len(d.text) < 2 * budget for d in parts)
     assert sum(d.text.endswith("\n\n") for d in parts) > len(parts) // 2  # cut at paragraphs
     assert not report.skipped_inputs
+    if not name.endswith(".gz"):  # any range of parts can be read alone: the same parts
+        for first, end in ((0, 3), (5, 9), (len(parts) - 2, len(parts))):
+            src = Source(
+                cwd / name,
+                name,
+                name,
+                "text",
+                window=(first, end, budget, (cwd / name).stat().st_size),
+            )
+            assert list(windows.read_window_range(src, Report())) == parts[first:end]
 
 
 def test_part_text_equals_the_sanitised_decoding_with_controls_and_crlf(
@@ -553,7 +565,7 @@ def test_part_text_equals_the_sanitised_decoding_with_controls_and_crlf(
 ) -> None:
     raw = ("Baris\x00 satu.\r\nBaris\x01 dua.\r\r\n" * 400).encode()
     (cwd / "c.txt").write_bytes(raw)
-    monkeypatch.setattr(read_text, "PART_CHARS", 500)
+    monkeypatch.setattr(windows, "PART_BYTES", 500)
     parts, report = read(["c.txt"])
     expected, removed = sanitize_count(decode_bytes(raw, "c.txt", Report()))
     assert "".join(d.text for d in parts) == expected and len(parts) > 5
@@ -564,7 +576,7 @@ def test_large_text_in_parts_keeps_memory_bounded(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     budget = 256 * 1024
-    monkeypatch.setattr(read_text, "PART_CHARS", budget)
+    monkeypatch.setattr(windows, "PART_BYTES", budget)
     path = tmp_path / "huge.txt"
     paragraph = ("Kalimat yang cukup panjang untuk diuji. " * 20 + "\n\n").encode()
     with open(path, "wb") as f:
@@ -583,7 +595,7 @@ def test_large_text_in_parts_keeps_memory_bounded(
 def test_corrupt_compressed_text_in_parts_keeps_the_parts_before(
     cwd: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(read_text, "PART_CHARS", 1000)
+    monkeypatch.setattr(windows, "PART_BYTES", 1000)
     packed = gzip.compress(_big_text().encode() * 20)
     (cwd / "cut.txt.gz").write_bytes(packed[: len(packed) // 2])
     parts, report = read(["cut.txt.gz"])

@@ -13,7 +13,8 @@ import pytest
 from helpers import run_cli
 from review_helpers import pair, rejected, write_folder
 
-from corpus.dataset.filter import FilterConfig, filter_dataset
+from corpus.dataset.filter import FilterConfig
+from corpus.dataset.filter_folder import filter_dataset
 from corpus.errors import ConfigError, InputError
 from corpus.review import REPORT_FILE, write_report
 from corpus.review.docview import ordered

@@ -37,6 +37,7 @@ def test_a_small_build_runs_without_worker_processes(
     tmp_path: Path, tiny_model: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`--jobs 0` on a small input: the build's CPU stages run in its own process."""
+    from corpus.pipeline import local
     from corpus.pipeline import run as pipeline
     from corpus.pipeline.config import BuildConfig
     from corpus.pipeline.stream import Workers
@@ -49,7 +50,7 @@ def test_a_small_build_runs_without_worker_processes(
         started.append(jobs)
         return Workers(jobs, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "Workers", workers)
+    monkeypatch.setattr(local, "Workers", workers)
     (tmp_path / "in.txt").write_text("Presiden meresmikan jembatan baru di Jakarta hari ini.\n")
     config = BuildConfig(
         inputs=(str(tmp_path / "in.txt"),), out=str(tmp_path / "out"), use_cache=False,

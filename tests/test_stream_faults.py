@@ -11,16 +11,19 @@ import random
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import zstandard
 
-from corpus.read import text as read_text
+from corpus.read import windows
 from corpus.read.config import ReadConfig
 from corpus.read.inputs import iter_documents
 from corpus.read.streams import ZSTD_FEED_BYTES
 from corpus.records import Document
 from corpus.report import Report
+
+T = TypeVar("T")
 
 COMPRESS: dict[str, Callable[[bytes], bytes]] = {
     "gz": gzip.compress,
@@ -90,7 +93,10 @@ def test_a_small_truncated_jsonl_keeps_the_records_before_the_damage(cwd: Path, 
 
 
 @pytest.mark.parametrize("ext", list(COMPRESS))
-def test_a_small_truncated_text_keeps_the_text_before_the_damage(cwd: Path, ext: str) -> None:
+def test_a_small_truncated_text_keeps_the_text_before_the_damage(
+    cwd: Path, ext: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(windows, "PART_BYTES", 8 << 20)  # read whole (bzip2's blocks are large)
     text = "\n\n".join(sentences(SIZES[ext])) + "\n"
     packed = COMPRESS[ext](text.encode())
     cut = packed[: len(packed) * 3 // 4]
@@ -120,7 +126,7 @@ def test_large_truncated_text_in_parts_keeps_all_the_text_before_the_damage(
 ) -> None:
     """Streamed in parts: nothing decoded before the damage is lost (the reads in flight and
     the text not yet cut into a part were lost before)."""
-    monkeypatch.setattr(read_text, "PART_CHARS", 64 * 1024)
+    monkeypatch.setattr(windows, "PART_BYTES", 64 * 1024)
     text = "\n\n".join(sentences(25_000)) + "\n"
     packed = COMPRESS[ext](text.encode())
     cut = packed[: len(packed) * 3 // 4]
@@ -137,8 +143,8 @@ def test_large_truncated_text_in_parts_keeps_all_the_text_before_the_damage(
 # --- files that change while they are read ---------------------------------------------------------
 
 
-def shrink_after_first(path: Path, inner: Callable[..., Iterator[str]]) -> Callable[..., object]:
-    def pieces(*args: object) -> Iterator[str]:
+def shrink_after_first(path: Path, inner: Callable[..., Iterator[T]]) -> Callable[..., object]:
+    def pieces(*args: object) -> Iterator[T]:
         for i, piece in enumerate(inner(*args)):
             if i == 0:
                 with open(path, "r+b") as f:
@@ -151,7 +157,7 @@ def shrink_after_first(path: Path, inner: Callable[..., Iterator[str]]) -> Calla
 def test_a_text_file_truncated_while_it_is_read_is_named(
     cwd: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(read_text, "PART_CHARS", 64 * 1024)
+    monkeypatch.setattr(windows, "PART_BYTES", 64 * 1024)
     path = cwd / "big.txt"
     path.write_text("\n\n".join(sentences(20_000)) + "\n")
     size = path.stat().st_size
@@ -197,12 +203,10 @@ def test_a_build_whose_input_shrinks_while_read_says_so_at_the_end(
     dataset, and the warning on stderr and in the card."""
     from corpus.cli.main import main
 
-    monkeypatch.setattr(read_text, "PART_CHARS", 4096)
+    monkeypatch.setattr(windows, "PART_BYTES", 4096)
     path = cwd / "berita.txt"
     path.write_text("\n\n".join(sentences(400)) + "\n")
-    monkeypatch.setattr(
-        read_text, "decoded_pieces", shrink_after_first(path, read_text.decoded_pieces)
-    )
+    monkeypatch.setattr(windows, "parts", shrink_after_first(path, windows.parts))
     args = ["build", "berita.txt", "--out", "out", "--model", tiny_model, "--jobs", "1"]
     flags = ["--engine", "transformers", "--num-beams", "1", "--threads", "1", "--no-cache"]
     assert main([*args, *flags, "--quiet", "--no-signals"]) == 0

@@ -11,7 +11,8 @@ from engine_helpers import plain_score, synthetic_sentences
 from translate.base import VOLATILE_KEYS, DecodingOptions, EngineConfig, Translation
 from translate.engine import SCORING_VERSION
 from translate.errors import ModelLoadError, TranslationError
-from translate.marian import MarianEngine, StepRecorder, path_log_probs
+from translate.marian import MarianEngine
+from translate.marian_scores import StepRecorder, path_log_probs
 from translate.plan import Output
 
 SEEN = ["Nyaman tanpa iklan.", "China dan Kazakhstan Tingkatkan Kerja Sama", "Sumber : Xinhua"]

@@ -47,7 +47,7 @@ def test_a_build_that_opened_the_old_lock_file_does_not_share_the_new_one(
 
 
 def test_slices_aim_at_a_few_seconds_per_engine_call() -> None:
-    sizer = SliceSizer()
+    sizer = SliceSizer(start=MIN_SLICE)
     sizer.record(MIN_SLICE, MIN_SLICE / 10.0)  # 10 sentences/s (a CPU engine, beam search)
     assert sizer.size == max(MIN_SLICE, int(10 * TARGET_SLICE_S))
     sizer.record(sizer.size, sizer.size / 200.0)  # 200 sentences/s: about TARGET_SLICE_S
@@ -58,14 +58,23 @@ def test_slices_aim_at_a_few_seconds_per_engine_call() -> None:
     assert sizer.size == MAX_SLICE
 
 
+def test_a_slow_engine_gets_calls_short_enough_for_its_checkpoints() -> None:
+    sizer = SliceSizer(max_seconds=30.0)
+    assert sizer.size < MIN_SLICE  # the first call measures the engine
+    sizer.record(sizer.size, sizer.size / 1.0)  # 1 sentence/s: 256 would take 4 minutes
+    assert sizer.size == 30
+    sizer.record(sizer.size, sizer.size / 200.0)  # fast: the usual size
+    assert sizer.size == int(200 * TARGET_SLICE_S)
+
+
 def test_progress_shows_a_total_and_ends_at_it(monkeypatch: pytest.MonkeyPatch) -> None:
     err = io.StringIO()
     monkeypatch.setattr("sys.stderr", err)
     with Progress(total=10, quiet=False) as bar:
-        bar.advance(2.5, 40)
-        bar.advance(2.5, 40)
+        bar.advance(2, 40)
+        bar.advance(3, 40)
     text = err.getvalue()
-    assert "/10" in text and "sent/s" in text and "10/10" in text
+    assert "/10" in text and "80 sent" in text and "sent/s" in text and "10/10" in text
 
 
 def test_card_cells_cannot_inject_markup() -> None:

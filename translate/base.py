@@ -5,8 +5,9 @@ Everything in `corpus/` depends on this module only, never on a concrete engine.
 
 from __future__ import annotations
 
+import inspect
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol, runtime_checkable
 
@@ -195,9 +196,16 @@ class EngineConfig:
             raise ConfigError(f"--max-tokens must be >= 8, got {self.max_input_tokens}")
 
 
+BatchDone = Callable[[Sequence[int], Sequence[Translation]], None]
+"""Progress of one `translate_batch` call: called as each internal batch ends with the indices
+(into the call's sentences) it finished and their translations, the ones the call returns."""
+
+
 @runtime_checkable
 class Translator(Protocol):
-    """What `corpus/` needs of an engine."""
+    """What `corpus/` needs of an engine. `translate_batch` may also take `progress`, a
+    BatchDone called as its internal batches end (`translate_with_progress` calls it so when
+    it can): how a caller shows progress, keeps what is done and stops between batches."""
 
     def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
         """Translate `sentences`; result i belongs to sentences[i]."""
@@ -231,6 +239,30 @@ class Engine(Translator, Protocol):
         is tokenized and ends with eos; token ids are scored as given (eos only if present).
         Each pair is scored alone, so the value never depends on the others."""
         ...
+
+
+def takes_progress(translator: object) -> bool:
+    """Whether `translator.translate_batch` accepts `progress=`."""
+    method = getattr(translator, "translate_batch", None)
+    try:
+        params = inspect.signature(method).parameters  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return "progress" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+def translate_with_progress(
+    translator: Translator, sentences: Sequence[str], progress: BatchDone | None
+) -> list[Translation]:
+    """`translator.translate_batch(sentences)`, reporting `progress` per internal batch when
+    the translator can, else once for the whole call."""
+    if progress is None:
+        return translator.translate_batch(sentences)
+    if takes_progress(translator):
+        return translator.translate_batch(sentences, progress=progress)  # type: ignore[call-arg]
+    results = translator.translate_batch(sentences)
+    progress(range(len(results)), results)
+    return results
 
 
 def check_lengths(sentences: Sequence[str], results: Sequence[Translation]) -> list[Translation]:

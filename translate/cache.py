@@ -31,7 +31,13 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
-from translate.base import Translation, Translator, check_lengths
+from translate.base import (
+    BatchDone,
+    Translation,
+    Translator,
+    check_lengths,
+    translate_with_progress,
+)
 from translate.errors import TranslationError
 
 logger = logging.getLogger(__name__)
@@ -85,15 +91,36 @@ class CachedTranslator:
     def describe(self) -> dict[str, str]:
         return dict(self.inner.describe())
 
-    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
+    def translate_batch(
+        self, sentences: Sequence[str], progress: BatchDone | None = None
+    ) -> list[Translation]:
+        """Translations of `sentences`, from the cache where it has them. With `progress`,
+        the inner translator's results are stored batch by batch as they come (so an
+        interrupted call keeps what it translated) and reported, stored ones at once."""
         keys = {s: entry_key(self.namespace, s) for s in dict.fromkeys(sentences)}
         found = self.lookup(list(keys.values()))
         todo = [s for s, k in keys.items() if k not in found]
-        if todo:
-            fresh = check_lengths(todo, self.inner.translate_batch(todo))
-            new = {keys[s]: t for s, t in zip(todo, fresh, strict=True)}
+        where: dict[str, list[int]] = {}
+        if progress is not None:
+            for i, s in enumerate(sentences):
+                where.setdefault(s, []).append(i)
+            hits = [i for s, k in keys.items() if k in found for i in where[s]]
+            if hits:
+                progress(hits, [found[keys[sentences[i]]] for i in hits])
+
+        def done(rows: Sequence[int], results: Sequence[Translation]) -> None:
+            new = {keys[todo[r]]: t for r, t in zip(rows, results, strict=True)}
             self.store(new)
             found.update(new)
+            if progress is not None:
+                at = [(i, t) for r, t in zip(rows, results, strict=True) for i in where[todo[r]]]
+                progress([i for i, _ in at], [t for _, t in at])
+
+        if todo:
+            fresh = check_lengths(todo, translate_with_progress(self.inner, todo, done))
+            missing = {keys[s]: t for s, t in zip(todo, fresh, strict=True) if keys[s] not in found}
+            self.store(missing)
+            found.update(missing)
         self.misses += len(todo)
         self.hits += len(sentences) - len(todo)
         return [found[keys[s]] for s in sentences]

@@ -15,12 +15,12 @@ from __future__ import annotations
 import copy
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from importlib import metadata
 from typing import Any, ClassVar, TypeVar
 
-from translate.base import DecodingOptions, EngineConfig, Translation
+from translate.base import BatchDone, DecodingOptions, EngineConfig, Translation
 from translate.errors import TranslationError
 from translate.plan import (
     LENGTH_BUCKET,
@@ -94,15 +94,35 @@ class BaseEngine(ABC):
         clone.beams = decoding.num_beams or self.default_beams
         return clone
 
-    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
-        return [
-            self.translation(out) if out is not None else Translation(text="", score=0.0)
-            for out in self.decode(sentences)
-        ]
+    def translate_batch(
+        self, sentences: Sequence[str], progress: BatchDone | None = None
+    ) -> list[Translation]:
+        """Translations of `sentences`; `progress` hears of each batch as it ends (of every
+        sentence at the end when scores must be computed again: non-plain decoding)."""
 
-    def decode(self, sentences: Sequence[str]) -> list[Output | None]:
+        def done(rows: list[int], outputs: list[Output]) -> None:
+            if progress is not None and all(o.score is not None for o in outputs):
+                progress(rows, [self.translation(o) for o in outputs])
+                reported.update(rows)
+
+        reported: set[int] = set()
+        results = [
+            self.translation(out) if out is not None else Translation(text="", score=0.0)
+            for out in self.decode(sentences, done if progress is not None else None)
+        ]
+        if progress is not None:
+            rest = [i for i in range(len(results)) if i not in reported]
+            if rest:
+                progress(rest, [results[i] for i in rest])
+        return results
+
+    def decode(
+        self,
+        sentences: Sequence[str],
+        done: Callable[[list[int], list[Output]], None] | None = None,
+    ) -> list[Output | None]:
         """What the model generates for each sentence (token ids, eos, plain score, source
-        tokens); None for a blank sentence."""
+        tokens); None for a blank sentence. `done` hears of each batch as it is collected."""
         encoded = encode(self.tokenizer, sentences, self._max_input)
         outputs = translate_planned(
             sentences,
@@ -112,6 +132,7 @@ class BaseEngine(ABC):
             self.config.batch_tokens,
             self._submit,
             ahead=2 * self.runtime.inter_threads,
+            done=done,
         )
         todo = {i: out for i, out in enumerate(outputs) if out is not None and out.score is None}
         fresh = self._score_alone(

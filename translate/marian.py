@@ -8,9 +8,9 @@ and CTranslate2 do, so both engines find the same hypotheses. `forced_eos_token_
 used: a hypothesis cut at the length limit ends without eos, as in CTranslate2.
 
 Score (translate.engine): with plain decoding it comes from a small per-step record of
-the distribution the decoder chose from (`StepRecorder`, last in the chain; not
-`output_scores`, which would keep a vocabulary-sized tensor per step); otherwise each
-output is scored again alone by a forced forward pass (log_softmax + gather).
+the distribution the decoder chose from (translate/marian_scores.py); otherwise each
+output is scored again alone by a forced forward pass (log_softmax + gather). The model is
+loaded by translate/marian_load.py.
 
 Batches are independent of each other's contents (translate.plan): sources are padded to
 their width class, every product runs with at least `MIN_ROWS` rows, and on CPU each batch
@@ -30,7 +30,9 @@ from typing import Any
 
 from translate.base import EngineConfig
 from translate.engine import BaseEngine, Runtime
-from translate.errors import ModelLoadError, TranslationError
+from translate.errors import TranslationError
+from translate.marian_load import load_model, pick_device, pick_dtype
+from translate.marian_scores import StepRecorder, path_log_probs
 from translate.plan import (
     MIN_ROWS,
     Output,
@@ -44,57 +46,6 @@ from translate.plan import (
 from translate.resolve import ResolvedModel, resolve_model
 
 logger = logging.getLogger(__name__)
-
-HF_COMPUTE_TYPES = ("auto", "float32", "float16", "bfloat16")
-
-
-class StepRecorder:
-    """The last logits processor: renormalises, and keeps each step's prefixes and top-k.
-
-    It stands in for `renormalize_logits=True` (transformers' LogitNormalization, a
-    log-softmax after every other processor), so the recorded values are the log-probs the
-    decoder chose from. Beam search only ever extends a row with one of its 2 * num_beams
-    best tokens, so the top-k per row holds every token a final hypothesis used. Greedy
-    search (k=1) needs no normalised output (argmax is unchanged): it records
-    max - logsumexp only.
-    """
-
-    def __init__(self, k: int) -> None:
-        self.k = k
-        self.prefixes: list[Any] = []
-        self.top: list[tuple[Any, Any]] = []
-
-    def __call__(self, input_ids: Any, scores: Any) -> Any:
-        if self.k > 1:
-            scores = scores.log_softmax(-1)
-            values, ids = scores.topk(self.k, dim=-1)
-        else:
-            values, ids = scores.max(-1, keepdim=True)
-            values = values - scores.logsumexp(-1, keepdim=True)
-        self.prefixes.append(input_ids.clone())
-        self.top.append((ids, values))
-        return scores
-
-
-def path_log_probs(recorder: StepRecorder, sequences: Any, beams: int) -> Any:
-    """Log-prob of each generated token of `sequences` (B, 1+T) -> (B, T); NaN where unknown."""
-    import torch
-
-    batch, steps = sequences.shape[0], min(sequences.shape[1] - 1, len(recorder.top))
-    out = torch.full((batch, sequences.shape[1] - 1), float("nan"))
-    for t in range(steps):
-        ids, values = (x.view(batch, beams, -1) for x in recorder.top[t])
-        row = torch.zeros(batch, dtype=torch.long)
-        if beams > 1:
-            prefixes = recorder.prefixes[t].view(batch, beams, -1)
-            match = (prefixes == sequences[:, None, : t + 1]).all(-1)
-            row = match.int().argmax(-1)
-        pick = torch.arange(batch)
-        hit = ids[pick, row] == sequences[:, t + 1, None]
-        found = hit.any(-1)
-        value = (values[pick, row] * hit).sum(-1)
-        out[:, t] = torch.where(found, value.float(), torch.tensor(float("nan")))
-    return out
 
 
 class MarianEngine(BaseEngine):
@@ -265,56 +216,3 @@ def beam_cache(config: Any) -> Any:
             return None
 
     return EncoderDecoderCache(DynamicCache(config=config), SharedCrossCache(config=config))
-
-
-def pick_device(device: str) -> str:
-    import torch
-
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ModelLoadError(
-            "--device cuda was asked for but torch sees no CUDA device; use --device cpu"
-        )
-    return device
-
-
-def pick_dtype(compute_type: str, device: str) -> str:
-    if compute_type not in HF_COMPUTE_TYPES:
-        raise ModelLoadError(
-            f"compute type {compute_type!r} is not supported by the transformers engine; "
-            f"choose one of: {', '.join(HF_COMPUTE_TYPES)} (or use --engine ctranslate2)"
-        )
-    if compute_type == "auto":
-        return "float16" if device == "cuda" else "float32"
-    return compute_type
-
-
-def load_model(path: str, dtype: Any, device: str) -> Any:
-    """The safetensors weights; a file that lacks some of the model's weights is refused
-    (transformers would fill them with random values and only log it)."""
-    from safetensors import SafetensorError
-    from transformers import AutoModelForSeq2SeqLM
-
-    try:
-        model, info = AutoModelForSeq2SeqLM.from_pretrained(
-            path, use_safetensors=True, dtype=dtype, output_loading_info=True
-        )
-        # generate() fills unset options from here: without this a hypothesis cut at the
-        # length limit would end in a forced eos (CTranslate2 just stops)
-        model.generation_config.forced_eos_token_id = None
-    except (OSError, ValueError, KeyError, ImportError, RuntimeError, SafetensorError) as e:
-        raise ModelLoadError(
-            f"cannot load the model weights from {path} ({type(e).__name__}: {e}); only "
-            "safetensors weights that match config.json are loaded: copy or download the "
-            "model again"
-        ) from e
-    derived = ("embed_positions.weight", "final_logits_bias")  # rebuilt when absent
-    missing = sorted(k for k in info.get("missing_keys", ()) if not k.endswith(derived))
-    if missing:
-        raise ModelLoadError(
-            f"the weights in {path} lack {len(missing)} tensor(s) the model needs "
-            f"({', '.join(missing[:3])}{', ...' if len(missing) > 3 else ''}): the "
-            "safetensors file is incomplete or of another model; copy or download it again"
-        )
-    return model.to(device).eval()

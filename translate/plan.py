@@ -134,12 +134,14 @@ def translate_planned(
     batch_tokens: int,
     submit: Submit,
     ahead: int = 0,
+    done: Callable[[list[int], list[Output]], None] | None = None,
 ) -> list[Output | None]:
     """Decode non-blank sentences batch by batch; a blank one gives None.
 
     `submit(rows, limit, width)` starts a batch and returns what waits for its outputs. Up to
     `ahead` batches (0: all) are started before the oldest is collected, so an engine may run
     them side by side; if collecting fails (an interrupt), queued batches are cancelled.
+    `done(indices, outputs)` is called as each batch is collected (indices into `sentences`).
     """
     todo = [i for i, s in enumerate(sentences) if s.strip()]
     widths = [width_class(len(encoded[i])) for i in todo]
@@ -153,7 +155,17 @@ def translate_planned(
         )
         for batch in batches
     ]
-    outputs = run_ahead(starts, ahead or len(starts))
+
+    def collected(k: int, out: list[Output]) -> None:
+        if done is not None:
+            check_outputs(len(batches[k]), out)
+            rows = [todo[j] for j in batches[k]]
+            done(
+                rows,
+                [replace(o, src_tokens=len(encoded[i])) for i, o in zip(rows, out, strict=True)],
+            )
+
+    outputs = run_ahead(starts, ahead or len(starts), collected)
     results: list[Output | None] = [None] * len(sentences)
     checked = [check_outputs(len(b), out) for b, out in zip(batches, outputs, strict=True)]
     for j, output in enumerate(restore_order(batches, checked) if batches else []):
@@ -161,17 +173,28 @@ def translate_planned(
     return results
 
 
-def run_ahead(starts: Sequence[Callable[[], Wait]], ahead: int) -> list[list[Output]]:
-    """Start batches in order, keeping at most `ahead` started and not yet collected."""
+def run_ahead(
+    starts: Sequence[Callable[[], Wait]],
+    ahead: int,
+    collected: Callable[[int, list[Output]], None] | None = None,
+) -> list[list[Output]]:
+    """Start batches in order, keeping at most `ahead` started and not yet collected;
+    `collected(k, outputs)` is called as batch k is collected."""
     window: deque[Wait] = deque()
     outputs: list[list[Output]] = []
+
+    def collect() -> None:
+        outputs.append(window.popleft()())
+        if collected is not None:
+            collected(len(outputs) - 1, outputs[-1])
+
     try:
         for start in starts:
             if len(window) >= ahead:
-                outputs.append(window.popleft()())
+                collect()
             window.append(start())
         while window:
-            outputs.append(window.popleft()())
+            collect()
     except BaseException:
         for wait in window:
             if isinstance(wait, Queued):

@@ -24,10 +24,18 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 
-from translate.base import DecodingOptions, Engine, Translation, check_lengths
+from translate.base import (
+    BatchDone,
+    DecodingOptions,
+    Engine,
+    Translation,
+    check_lengths,
+    translate_with_progress,
+)
 from translate.split import BLOCK_LIMITS, SPLITTER_VERSION, split_to_fit
 
 logger = logging.getLogger(__name__)
@@ -146,15 +154,37 @@ class RobustTranslator:
         self.retry_degenerate = retry_degenerate
         self._retry_engine: Engine | None = None
 
-    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
+    def translate_batch(
+        self, sentences: Sequence[str], progress: BatchDone | None = None
+    ) -> list[Translation]:
+        """Translations of `sentences`; `progress` hears of a sentence as soon as its result
+        is final: at once for one translated in one piece and not degenerate, at the end
+        for the others (their pieces joined, or retried)."""
         if not sentences:
             return []
         pieces, owners = self.plan(sentences)
-        results = self._translate_pieces(pieces)
+        alone = Counter(owners)
+        early: set[int] = set()
+
+        def done(rows: Sequence[int], results: Sequence[Translation]) -> None:
+            final = [
+                (owners[r], t)
+                for r, t in zip(rows, results, strict=True)
+                if alone[owners[r]] == 1 and not is_degenerate(pieces[r], t)
+            ]
+            if final and progress is not None:
+                early.update(i for i, _ in final)
+                progress([i for i, _ in final], [t for _, t in final])
+
+        results = self._translate_pieces(pieces, done if progress is not None else None)
         grouped: list[list[Translation]] = [[] for _ in sentences]
         for owner, result in zip(owners, results, strict=True):
             grouped[owner].append(result)
         out = [join_pieces(g) if g else Translation(text="", score=0.0) for g in grouped]
+        if progress is not None:
+            rest = [i for i in range(len(out)) if i not in early]
+            if rest:
+                progress(rest, [out[i] for i in rest])
         return check_lengths(sentences, out)
 
     def plan(self, sentences: Sequence[str]) -> tuple[list[str], list[int]]:
@@ -174,8 +204,10 @@ class RobustTranslator:
             owners += [i] * len(parts)
         return pieces, owners
 
-    def _translate_pieces(self, pieces: list[str]) -> list[Translation]:
-        results = check_lengths(pieces, self.engine.translate_batch(pieces))
+    def _translate_pieces(
+        self, pieces: list[str], progress: BatchDone | None = None
+    ) -> list[Translation]:
+        results = check_lengths(pieces, translate_with_progress(self.engine, pieces, progress))
         bad = [i for i, t in enumerate(results) if is_degenerate(pieces[i], t)]
         if not bad:
             return results

@@ -4,7 +4,8 @@
 (corpus/clean/repair.py: mojibake, HTML entities, "\ufffd" where quotes were lost), then works line
 by line (a line is a paragraph of scraped text) and returns the kept text, paragraphs separated
 by a blank line and lines within a paragraph by a newline, with every dropped line or fragment
-and its reason (the rules are in corpus/clean/rules.py, the patterns in data/boilerplate_id.txt):
+and its reason (the rules are in corpus/clean/rules.py, the patterns in data/boilerplate_id.txt,
+read by corpus/clean/patterns.py; the result in corpus/clean/result.py):
 
 1. Scraped text whose paragraphs were joined with commas ("... 2019.,Video itu ...") is split
    back into paragraphs, the holes left by dropped links (" ,, ", "(,)") are tidied, and
@@ -20,24 +21,23 @@ and its reason (the rules are in corpus/clean/rules.py, the patterns in data/boi
 4. Repeats: a short line (up to `repeat_max_chars`) that occurs `repeat_min_count` times or
    more in a document is boilerplate and all its occurrences go. Any other repeated line keeps
    its first occurrence. A line that is only a quotation of words quoted in another line is a
-   pull quote and goes. A line of up to `cross_doc_max_chars` seen in `cross_doc_min_docs`
-   documents is dropped from that document on (the first ones keep it): `fingerprints` of a
-   document, counted in document order by a `RepeatTracker` (corpus/repeats.py), give the
-   `drop` set that `Cleaner.clean(text, drop)` applies, so parallel workers clean exactly as
-   one process does.
+   pull quote and goes. A line of up to `cross_doc_max_chars` found in `cross_doc_min_docs`
+   documents of the input or more is dropped from every one of them: a build decides that
+   over the whole input before cleaning (corpus/pipeline/repeats.py, from the `fingerprints`
+   of each document) and passes each document its `drop` set, which `Cleaner.clean(text,
+   drop)` applies, so parallel workers clean exactly as one process does. Without `drop`, a
+   Cleaner counts lines across the documents it cleans, in turn (`RepeatTracker`: a line
+   goes from its `cross_doc_min_docs`-th document on).
 """
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import logging
 import re
-import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from corpus.clean import rules
@@ -49,6 +49,7 @@ from corpus.clean.context import (
     keep_article,
     pull_quotes,
 )
+from corpus.clean.patterns import any_lead, cut, inline_may_cut, line_reason, patterns
 from corpus.clean.repair import (
     INVISIBLE,
     SPACES,
@@ -59,12 +60,15 @@ from corpus.clean.repair import (
     split_lines,
     unescape,
 )
+from corpus.clean.result import CleanResult, join
 from corpus.records import DroppedLine
 
 if TYPE_CHECKING:
     from corpus.clean.repeats import RepeatTracker
 
-CLEANER_VERSION = "id-clean-7"
+CLEANER_VERSION = "id-clean-8"
+"""8: a line repeated across documents is decided over the whole input, dropped from every
+document that holds it (issue 20.5; 7 kept it in the first documents)."""
 
 log = logging.getLogger(__name__)
 
@@ -76,27 +80,6 @@ _JOIN = re.compile(
 )
 _JOIN_HINT = re.compile(r",[A-Z•#(\[“\"‘]")  # what every match of _JOIN holds
 LEAD_LINES = 3  # datelines are looked for in the first lines the cleaner keeps
-
-
-@dataclass(frozen=True)
-class CleanResult:
-    """The kept text and every dropped line or fragment (1-based input line number, reason).
-    `lines`: for each kept line, (its offset in `text`, its 1-based input line): where a
-    sentence of the text came from (`line_of`)."""
-
-    text: str
-    dropped: tuple[DroppedLine, ...]
-    lines: tuple[tuple[int, int], ...] = ()
-
-    def line_of(self, offset: int) -> int | None:
-        """The input line of the kept text at `offset` (None when nothing was kept)."""
-        i = bisect.bisect_right(self.lines, (offset, sys.maxsize)) - 1
-        return self.lines[max(i, 0)][1] if self.lines else None
-
-    @property
-    def counts(self) -> Counter[str]:
-        """Number of dropped lines and fragments per reason."""
-        return Counter(d.reason for d in self.dropped)
 
 
 def line_fingerprint(line: str) -> bytes:
@@ -157,7 +140,7 @@ class Cleaner:
             if line.kept:
                 paragraphs[-1].append((line.line_no, line.kept))
         self._drop_repeats(paragraphs, dropped)
-        text, origins = _join(paragraphs)
+        text, origins = join(paragraphs)
         dropped.sort(key=lambda d: d.line_no)
         return CleanResult(text, tuple(dropped), origins)
 
@@ -212,7 +195,7 @@ class Cleaner:
         line = self._cut_fragments(line, line_no, out)
         if not rules.has_text(line):
             return ""
-        reason = rules.line_reason(line)
+        reason = line_reason(line)
         if reason:
             out.append(DroppedLine(line_no, line, reason))
             return ""
@@ -224,25 +207,25 @@ class Cleaner:
 
     def _cut_fragments(self, line: str, line_no: int, out: list[DroppedLine]) -> str:
         """Cut the fragments of a line: inline patterns, "Baca juga" titles, caption credits."""
-        if rules.inline_may_cut(line):
-            for p in rules.patterns()["inline"]:
+        if inline_may_cut(line):
+            for p in patterns()["inline"]:
                 if p.reason != "dateline" or self.config.strip_datelines:
-                    line = rules.cut(p, line, line_no, out)
+                    line = cut(p, line, line_no, out)
         line = rules.cut_related(line, line_no, out)
         line = rules.cut_caption_credit(line, line_no, out)
         return rules.tidy(line) if self.config.fix_scraped_text else line.strip()
 
     def _cut_datelines(self, lines: list[Line], out: list[DroppedLine]) -> None:
         """Datelines in the first lines of the article (`[first]`: its first line only)."""
-        found = rules.patterns()
+        found = patterns()
         seen = 0
         for line in lines:
             if not line.kept:
                 continue
             sections = ("first", "lead") if seen == 0 else ("lead",)
-            if rules.any_lead().match(line.kept):
+            if any_lead().match(line.kept):
                 for p in (q for s in sections for q in found[s]):
-                    line.kept = rules.cut(p, line.kept, line.line_no, out)
+                    line.kept = cut(p, line.kept, line.line_no, out)
                 fixed = self.config.fix_scraped_text
                 line.kept = rules.tidy(line.kept) if fixed else line.kept.strip()
             seen += 1
@@ -274,29 +257,6 @@ class Cleaner:
                 else:
                     keep.append((line_no, text))
             para[:] = keep
-
-
-def _join(paragraphs: list[list[tuple[int, str]]]) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """The kept text (paragraphs separated by a blank line, lines by a newline) and, for each
-    kept line, (its offset in that text, its input line)."""
-    parts: list[str] = []
-    origins: list[tuple[int, int]] = []
-    pos = 0
-    for para in (p for p in paragraphs if p):
-        if parts:
-            parts.append("\n")
-            pos += 1
-        for i, (line_no, text) in enumerate(para):
-            if i:
-                parts.append("\n")
-                pos += 1
-            origins.append((pos, line_no))
-            parts.append(text)
-            pos += len(text)
-        parts.append("\n")
-        pos += 1
-    text = "".join(parts)[:-1] if parts else ""
-    return text, tuple(origins)
 
 
 def _key(line: str) -> str:

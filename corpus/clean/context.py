@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from corpus.clean import rules
+from corpus.clean.patterns import is_related
 from corpus.clean.span import Piece, article_span
 from corpus.records import DroppedLine
 
@@ -59,7 +60,7 @@ def drop_title_runs(lines: list[Line], out: list[DroppedLine]) -> None:
     reason = ""
     for line in lines:
         header = rules.header_reason(line.text)
-        if header or (not line.kept and rules.is_related(line.text)):
+        if header or (not line.kept and is_related(line.text)):
             run = rules.TITLE_RUN_MAX_LINES
             reason = header or "related_link"
         elif run and line.kept and rules.in_title_run(line.kept, reason):

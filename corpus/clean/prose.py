@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from corpus.clean.rules import headline_words
+from corpus.clean.patterns import headline_words
 
 HEADLINE_WORDS = 20  # a headline is no longer than this
 HEADLINE_MIN_WORDS = 4

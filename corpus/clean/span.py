@@ -41,8 +41,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import overload
 
+from corpus.clean.patterns import starts_with_dateline
 from corpus.clean.prose import LABEL_WORDS, furniture, is_headline, jt_classes, weight, words
-from corpus.clean.rules import starts_with_dateline
+from corpus.clean.runs import best_run, best_runs_after, runs
 
 PAGE_COST = 40
 BODY_COST = 10
@@ -101,12 +102,12 @@ def article_span(pieces: Sequence[Piece]) -> tuple[int, int, set[int], set[int]]
     scores = [_score(p, c) for p, c in zip(pieces, classes, strict=True)]
     if all(s <= 0 for s in scores):
         return 0, n, set(), set()
-    start, end, _ = _best_run(scores)
+    start, end, _ = best_run(scores)
     start = _dateline_start(pieces, scores, start, end)
     end = _sign_off_end(pieces, scores, start, end)
     net = sum(scores[start:end])
     islands: set[int] = set()
-    for lo, hi, run in _runs(scores):
+    for lo, hi, run in runs(scores):
         if (hi <= start or lo >= end) and run >= ISLAND_SHARE * net and _dense(scores, lo, hi):
             islands.update(range(lo, hi))
     inside = [i for i in range(n) if start <= i < end or i in islands]
@@ -224,36 +225,6 @@ def _score(piece: Piece, jt_class: str) -> float:
     return weight(piece.kept, jt_class)
 
 
-def _best_run(scores: Sequence[float]) -> tuple[int, int, float]:
-    """The segment of maximum sum (Kadane), as (start, end, sum)."""
-    best, best_lo, best_hi = 0.0, 0, 0
-    total, lo = 0.0, 0
-    for i, s in enumerate(scores):
-        if total <= 0:
-            total, lo = 0.0, i
-        total += s
-        if total > best:
-            best, best_lo, best_hi = total, lo, i + 1
-    return best_lo, best_hi, best
-
-
-def _runs(scores: Sequence[float]) -> list[tuple[int, int, float]]:
-    """The runs Kadane's scan passes through: (start, end of its best prefix, its sum)."""
-    found: list[tuple[int, int, float]] = []
-    total, lo, best, hi = 0.0, 0, 0.0, 0
-    for i, s in enumerate(scores):
-        if total <= 0:
-            if best > 0:
-                found.append((lo, hi, best))
-            total, lo, best, hi = 0.0, i, 0.0, i
-        total += s
-        if total > best:
-            best, hi = total, i + 1
-    if best > 0:
-        found.append((lo, hi, best))
-    return found
-
-
 def _dense(scores: Sequence[float], lo: int, hi: int) -> bool:
     """Is the run mostly prose (its furniture costs at most 1 - ISLAND_DENSITY of it), as an
     article is and a list of teasers (headline, excerpt, date, ...) is not?"""
@@ -286,7 +257,7 @@ def _sign_off_end(pieces: Sequence[Piece], scores: Sequence[float], start: int, 
     no run at least ISLAND_SHARE as heavy as the article before the sign-off and dense in
     prose (a teaser box in the middle of an article is not its end; a list of teasers after
     it is no continuation)."""
-    after = _best_runs_after(scores, start, end)
+    after = best_runs_after(scores, start, end)
     before = 0.0
     for i in range(start, end):
         if pieces[i].rule in SIGN_OFF_REASONS and before > 0:
@@ -295,19 +266,3 @@ def _sign_off_end(pieces: Sequence[Piece], scores: Sequence[float], start: int, 
                 return i
         before += scores[i]
     return end
-
-
-def _best_runs_after(scores: Sequence[float], start: int, end: int) -> list[tuple[int, int, float]]:
-    """For each i in [start, end): the maximum-sum run within (i, end), as (lo, hi, sum); one
-    pass from the right (Kadane backwards)."""
-    found: list[tuple[int, int, float]] = [(end, end, 0.0)] * (end - start)
-    best = (end, end, 0.0)
-    here, here_end = 0.0, end  # the best run starting exactly at j
-    for i in range(end - 1, start - 1, -1):
-        found[i - start] = best  # runs strictly after i
-        if here <= 0:
-            here, here_end = 0.0, i + 1
-        here += scores[i]
-        if here > best[2]:
-            best = (i, here_end, here)
-    return found

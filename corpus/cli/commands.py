@@ -71,16 +71,21 @@ def print_warnings(report: Report, note: str = "") -> None:
 
 
 def clean(args: argparse.Namespace) -> int:
-    from corpus.clean.cleaner import Cleaner
+    from corpus.clean.cleaner import Cleaner, fingerprints
+    from corpus.pipeline.repeats import table_of
     from corpus.read.inputs import iter_documents
 
+    inputs = given(BuildConfig, args, only=("inputs",))["inputs"]
+    read = from_args(ReadConfig, args)
     report = _HtmlDrops()
+    stdin = "-" in inputs  # read once: stdin cannot be read twice
+    docs = list(iter_documents(inputs, read, report)) if stdin else None
+    repeated = table_of(docs or iter_documents(inputs, read, Report()))  # as a build decides
     cleaner = Cleaner()
     documents = 0
-    inputs = given(BuildConfig, args, only=("inputs",))["inputs"]
-    for doc in iter_documents(inputs, from_args(ReadConfig, args), report):
+    for doc in docs if docs is not None else iter_documents(inputs, read, report):
         documents += 1
-        result = cleaner.clean(doc.text)
+        result = cleaner.clean(doc.text, drop=repeated.drop(fingerprints(doc.text)))
         say(f"=== {doc.doc_id}")
         if not args.dropped_only:
             say(result.text)
@@ -112,7 +117,8 @@ class _HtmlDrops(Report):
 
 
 def filter(args: argparse.Namespace) -> int:  # noqa: A001 - the subcommand's name
-    from corpus.dataset.filter import FilterConfig, filter_dataset
+    from corpus.dataset.filter import FilterConfig
+    from corpus.dataset.filter_folder import filter_dataset
 
     config = from_args(FilterConfig, args)
     where = given(BuildConfig, args, only=("out", "overwrite", "splits", "seed"))

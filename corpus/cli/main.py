@@ -28,6 +28,7 @@ from typing import Any, NoReturn
 from corpus import __version__
 from corpus.errors import ConfigError, CorpusError, StorageError
 from corpus.names import shown
+from corpus.read.streams import utf8_name
 from translate.errors import ModelLoadError, TranslationError
 
 log = logging.getLogger("idcorpus")
@@ -259,9 +260,12 @@ def _run(args: argparse.Namespace) -> int:
         return _fail(args, f"error: {e}", EXIT_USAGE)
     except TranslationError as e:
         return _fail(args, f"translation failed: {e};{resume}", EXIT_ENGINE)
-    except Terminated:
-        return _fail(args, f"terminated (SIGTERM);{resume}", EXIT_TERMINATED)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as e:
+        done = getattr(e, "published", None)  # the build had finished: nothing to resume
+        if done:
+            resume = f" the dataset was complete and is at {utf8_name(done)}"
+        if isinstance(e, Terminated):
+            return _fail(args, f"terminated (SIGTERM);{resume}", EXIT_TERMINATED)
         return _fail(args, f"interrupted;{resume}", EXIT_INTERRUPTED)
     except OSError as e:
         where = f" ({e.filename})" if e.filename else ""

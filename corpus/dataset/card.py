@@ -7,14 +7,13 @@ what was dropped and why, and summary statistics of each quality signal.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import yaml
 
 from corpus.dataset.origin import english_licence, given_section, pipeline_words
-from corpus.dataset.schema import LANGUAGES, features_yaml
+from corpus.dataset.schema import LANGUAGES, REJECTED_COLUMNS, REJECTED_DOCS, features_yaml
 from corpus.names import json_shown, shown, utf8_data, utf8_text
 from corpus.report import RunWarning
 
@@ -36,9 +35,9 @@ SOURCE_NOTE = (
 )
 
 
-def license_text(provenance: Mapping[str, Any]) -> str:
+def license_text(provenance: Mapping[str, object]) -> str:
     """The LICENSE.md of a dataset folder: what covers each side of the pairs."""
-    model = str(provenance.get("translator", {}).get("model", "the model named in README.md"))
+    model = str(_mapping(provenance.get("translator")).get("model", "the model named in README.md"))
     note = OPUS_MT_NOTE if "opus-mt" in model.lower() else OTHER_MODEL_NOTE
     note = english_licence(provenance, note.format(model=model))
     return "# Licence\n\n" + note + "\n\n" + SOURCE_NOTE + "\n"
@@ -50,15 +49,46 @@ class CardInfo:
     columns: Mapping[str, str]
     column_docs: Mapping[str, str]
     split_counts: Mapping[str, int]
-    provenance: Mapping[str, Any]
-    report: Mapping[str, Any]
+    provenance: Mapping[str, object]
+    report: Mapping[str, object]
     quantiles: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
-    filter_report: Mapping[str, Any] | None = None
+    filter_report: Mapping[str, object] | None = None
     split_bytes: Mapping[str, int] = field(default_factory=dict)
+    rejected_rows: int = 0
+    rejected_bytes: int = 0
 
 
-def card_yaml(info: CardInfo) -> dict[str, Any]:
+def card_yaml(info: CardInfo) -> dict[str, object]:
+    """The card's YAML: the pairs as the default config; with rejected rows, the `rejected`
+    config too (then `dataset_info` is a list, one entry per config)."""
     splits = [s for s in info.split_counts]
+    pairs = {
+        "features": features_yaml(info.columns),
+        "splits": [
+            {"name": s, "num_bytes": int(info.split_bytes.get(s, 0)), "num_examples": n}
+            for s, n in info.split_counts.items()
+        ],
+    }
+    configs: list[dict[str, object]] = [
+        {
+            "config_name": "default",
+            "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in splits],
+        }
+    ]
+    info_yaml: object = pairs
+    if info.rejected_rows:
+        configs.append(
+            {
+                "config_name": "rejected",
+                "data_files": [{"split": "train", "path": "rejected/train-*.parquet"}],
+            }
+        )
+        rejected = {
+            "features": [{"name": c, "dtype": t} for c, t in REJECTED_COLUMNS.items()],
+            "splits": [{"name": "train", "num_bytes": int(info.rejected_bytes),
+                        "num_examples": int(info.rejected_rows)}],
+        }  # fmt: skip
+        info_yaml = [{"config_name": "default", **pairs}, {"config_name": "rejected", **rejected}]
     return {
         "language": list(LANGUAGES),
         "license": "other",
@@ -67,29 +97,18 @@ def card_yaml(info: CardInfo) -> dict[str, Any]:
         "task_categories": ["translation"],
         "pretty_name": info.name,
         "tags": ["machine-translated", "idcorpus", "opus-mt"],
-        "configs": [
-            {
-                "config_name": "default",
-                "data_files": [{"split": s, "path": f"data/{s}-*.parquet"} for s in splits],
-            }
-        ],
-        "dataset_info": {
-            "features": features_yaml(info.columns),
-            "splits": [
-                {"name": s, "num_bytes": int(info.split_bytes.get(s, 0)), "num_examples": n}
-                for s, n in info.split_counts.items()
-            ],
-        },
+        "configs": configs,
+        "dataset_info": info_yaml,
     }
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
+def _table(header: tuple[str, ...], rows: Sequence[Sequence[object]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
-def cell(value: Any) -> str:
+def cell(value: object) -> str:
     """A value as literal text in a Markdown table cell: one line, no markup, no HTML."""
     text = " ".join(str(value).split())
     for ch in "\\`*[]<>|#":  # "_" inside words is not emphasis in CommonMark
@@ -114,6 +133,7 @@ def render_card(info: CardInfo) -> str:
         "print(ds[\"train\"][0][\"translation\"])  # {'id': ..., 'en': ...}\n```\n",
         "## Splits\n",
         _table(("split", "pairs"), list(info.split_counts.items())) + "\n",
+        *_rejected_section(info),
         "## Columns\n",
         _table(
             ("column", "type", "meaning"),
@@ -137,28 +157,51 @@ def render_card(info: CardInfo) -> str:
     return shown("\n".join(parts))
 
 
+def _rejected_section(info: CardInfo) -> list[str]:
+    if not info.rejected_rows:
+        return []
+    return [
+        "## Rejected units\n",
+        f"The {info.rejected_rows:,} units the build dropped, one row each with its stage, "
+        "reason and place in its document, are the `rejected` configuration:\n",
+        '```python\nrejected = load_dataset("path/to/this/folder", "rejected")["train"]\n```\n',
+        _table(("column", "type", "meaning"),
+               [(c, t, REJECTED_DOCS[c]) for c, t in REJECTED_COLUMNS.items()]) + "\n",
+    ]  # fmt: skip
+
+
+def _mapping(value: object) -> Mapping[str, object]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _items(value: object) -> list[object]:
+    return list(value) if isinstance(value, list | tuple) else []
+
+
 def _report_sections(info: CardInfo) -> list[str]:
-    counts = info.report.get("counts", {})
-    dropped = info.report.get("dropped", {})
-    skipped = info.report.get("skipped_inputs", [])
+    counts = _mapping(info.report.get("counts"))
+    dropped = _mapping(info.report.get("dropped"))
+    skipped = [_items(s) for s in _items(info.report.get("skipped_inputs"))]
     parts = ["## Build report\n", _table(("count", "value"), sorted(counts.items())) + "\n"]
     if dropped:
         parts += [
             "### Dropped units by reason\n",
             _table(("stage:reason", "units"), sorted(dropped.items())) + "\n",
         ]
-    warnings = [RunWarning.from_data(w) for w in info.report.get("warnings", [])]
+    warnings = [RunWarning.from_data(w) for w in _items(info.report.get("warnings"))]
     if warnings:
         lines = [f"- {cell(w)}" for w in warnings]
         kept = Counter(w.kind for w in warnings)
-        for kind, n in (info.report.get("warning_counts") or {}).items():
-            if n > kept[kind]:
+        for kind, n in _mapping(info.report.get("warning_counts")).items():
+            if isinstance(n, int) and n > kept[kind]:
                 lines.append(f"- ... and {n - kept[kind]:,} more of kind `{kind}`")
         parts += ["### Warnings\n", "\n".join(lines) + "\n"]
-    examples = info.report.get("examples", {})
+    examples = _mapping(info.report.get("examples"))
     if examples:
         rows = [
-            (k, e["doc"], e.get("text", "")) for k, found in sorted(examples.items()) for e in found
+            (k, e.get("doc", ""), e.get("text", ""))
+            for k, found in sorted(examples.items())
+            for e in map(_mapping, _items(found))
         ]
         parts += [
             "### Examples of dropped units\n",
@@ -167,15 +210,15 @@ def _report_sections(info: CardInfo) -> list[str]:
     if skipped:
         parts += [
             "### Skipped inputs\n",
-            _table(("input", "reason"), [tuple(s) for s in skipped]) + "\n",
+            _table(("input", "reason"), skipped) + "\n",
         ]
     if info.filter_report:
-        rows = sorted(info.filter_report.get("dropped", {}).items())
-        parts += ["### Filter\n", _table(("rule", "rows dropped"), rows) + "\n"]
+        rules = sorted(_mapping(info.filter_report.get("dropped")).items())
+        parts += ["### Filter\n", _table(("rule", "rows dropped"), rules) + "\n"]
     return parts
 
 
-def _json(data: Mapping[str, Any]) -> str:
+def _json(data: Mapping[str, object]) -> str:
     import json
 
     text = json.dumps(utf8_data(data), indent=2, ensure_ascii=False, sort_keys=True, default=str)

@@ -4,17 +4,17 @@ the split writer that cuts rows into `data/<split>-NNNNN-of-NNNNN.parquet`."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
 
 import pyarrow as pa
 
+from corpus.dataset import pieces
+from corpus.dataset.pieces import Figures, PieceWriter
 from corpus.dataset.schema import rows_to_table
-from corpus.dataset.stats import arrow_bytes
-from corpus.names import ParquetSink, parquet_file, write_parquet
-
-ROWS_PER_FILE = 1_000_000
+from corpus.dataset.stats import Sample
+from corpus.errors import ConfigError
+from corpus.names import parquet_file, write_parquet
 
 
 def write_parquet_atomic(path: Path, table: pa.Table) -> None:
@@ -26,7 +26,7 @@ def write_parquet_atomic(path: Path, table: pa.Table) -> None:
     os.replace(tmp, path)
 
 
-def iter_rows(files: Iterable[Path]) -> Iterator[dict[str, Any]]:
+def iter_rows(files: Iterable[Path]) -> Iterator[dict[str, object]]:
     """Stream rows of Parquet files, one row group at a time."""
     for file in files:
         pf = parquet_file(file)
@@ -35,78 +35,76 @@ def iter_rows(files: Iterable[Path]) -> Iterator[dict[str, Any]]:
 
 
 class SplitWriter:
-    """Writes rows (or Arrow tables) to dest/data/<split>-NNNNN-of-MMMMM.parquet, in order,
-    in row groups of about `GROUP_ROWS` rows, starting a new file every `rows_per_file` rows."""
-
-    GROUP_ROWS = 10_000
+    """Writes rows (or Arrow tables) to dest/<prefix>/<split>-NNNNN-of-MMMMM.parquet, in order,
+    through `PieceWriter`s (row groups of exactly GROUP_ROWS rows), starting a new file every
+    `rows_per_file` rows: the files a build's pieces would be for the same rows."""
 
     def __init__(
         self,
         dest: Path,
         schema: pa.Schema,
         splits: Iterable[str] = ("train",),
-        rows_per_file: int = ROWS_PER_FILE,
+        rows_per_file: int = 0,
+        sample: Callable[[], Sample | None] = lambda: None,
+        prefix: str = "data",
     ):
         self.declared = list(splits)
-        self.data_dir = dest / "data"
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir = dest / prefix
         self.schema = schema
-        self.rows_per_file = rows_per_file
-        self.counts: dict[str, int] = {}
-        self.nbytes: dict[str, int] = {}  # Arrow bytes per split, for the card's dataset_info
+        self.rows_per_file = rows_per_file or pieces.ROWS_PER_FILE
+        self.group_rows = pieces.GROUP_ROWS
+        self.new_sample = sample
+        self.figures: dict[str, list[Figures]] = {}
         self._files: dict[str, list[Path]] = {}
-        self._writers: dict[str, ParquetSink] = {}
-        self._in_file: dict[str, int] = {}  # rows in the split's current file
-        self._rows: dict[str, list[dict[str, Any]]] = {}
-        self._tables: dict[str, list[pa.Table]] = {}
-        self._buffered: dict[str, int] = {}
+        self._writers: dict[str, PieceWriter] = {}
+        self._in_file: dict[str, int] = {}
+        self._rows: dict[str, list[Mapping[str, object]]] = {}
 
-    def add(self, split: str, row: dict[str, Any]) -> None:
+    @property
+    def counts(self) -> dict[str, int]:
+        return {s: sum(f.rows for f in figs) for s, figs in self.figures.items()}
+
+    @property
+    def nbytes(self) -> dict[str, int]:
+        return {s: sum(f.nbytes for f in figs) for s, figs in self.figures.items()}
+
+    def add(self, split: str, row: Mapping[str, object]) -> None:
         self._rows.setdefault(split, []).append(row)
-        if len(self._rows[split]) >= self.GROUP_ROWS:
+        if len(self._rows[split]) >= self.group_rows:
             self._rows_to_table(split)
-
-    def add_table(self, split: str, table: pa.Table) -> None:
-        if not table.num_rows:
-            return
-        self._rows_to_table(split)
-        self._tables.setdefault(split, []).append(table.cast(self.schema))
-        self._buffered[split] = self._buffered.get(split, 0) + table.num_rows
-        if self._buffered[split] >= self.GROUP_ROWS:
-            self._flush(split)
 
     def _rows_to_table(self, split: str) -> None:
         rows = self._rows.pop(split, None)
         if rows:
             self.add_table(split, rows_to_table(rows, self.schema))
 
-    def empty_splits(self) -> list[str]:
-        return [s for s in self.declared if not self.counts.get(s)]
-
-    def _flush(self, split: str) -> None:
-        tables = self._tables.pop(split, [])
-        self._buffered[split] = 0
-        if not tables:
-            return
-        table = pa.concat_tables(tables).combine_chunks()
+    def add_table(self, split: str, table: pa.Table) -> None:
+        self._rows_to_table(split)
         while table.num_rows:
-            room = self.rows_per_file - self._in_file.get(split, 0)
-            piece, table = table.slice(0, room), table.slice(room)
-            self._write(split, piece)
+            writer = self._writer(split)
+            room = self.rows_per_file - self._in_file[split]
+            writer.write(table.slice(0, room))
+            self._in_file[split] += min(room, table.num_rows)
+            table = table.slice(room)
+            if self._in_file[split] >= self.rows_per_file:
+                self._close_file(split)
 
-    def _write(self, split: str, table: pa.Table) -> None:
+    def _writer(self, split: str) -> PieceWriter:
         if split not in self._writers:
             path = self.data_dir / f"{split}-{len(self._files.get(split, [])):05d}.parquet"
             self._files.setdefault(split, []).append(path)
-            self._writers[split] = ParquetSink(path, self.schema)
+            self._writers[split] = PieceWriter(
+                path, self.schema, self.new_sample(), self.group_rows
+            )
             self._in_file[split] = 0
-        self._writers[split].write_table(table, row_group_size=self.GROUP_ROWS)
+        return self._writers[split]
 
-        self.nbytes[split] = self.nbytes.get(split, 0) + arrow_bytes(table)
-        self.counts[split] = self.counts.get(split, 0) + table.num_rows
-        self._in_file[split] += table.num_rows
-        if self._in_file[split] >= self.rows_per_file:
-            self._writers.pop(split).close()
+    def _close_file(self, split: str) -> None:
+        self.figures.setdefault(split, []).append(self._writers.pop(split).close())
+
+    def empty_splits(self) -> list[str]:
+        counts = self.counts
+        return [s for s in self.declared if not counts.get(s)]
 
     def close(self) -> dict[str, int]:
         """Finish every file and give them their final `-of-N` names; returns row counts.
@@ -115,11 +113,8 @@ class SplitWriter:
         load an empty split ("corresponds to no data"). `empty_splits()` names them."""
         for split in list(self._rows):
             self._rows_to_table(split)
-        for split in list(self._tables):
-            self._flush(split)
-        for writer in self._writers.values():
-            writer.close()
-        self._writers = {}
+        for split in list(self._writers):
+            self._close_file(split)
         for split, paths in self._files.items():
             for i, path in enumerate(paths):
                 path.rename(path.with_name(f"{split}-{i:05d}-of-{len(paths):05d}.parquet"))
@@ -129,13 +124,11 @@ class SplitWriter:
         )
 
 
-def load(path: str | Path) -> Any:
+def load(path: str | Path) -> object:
     """`datasets.load_dataset(path)`: a DatasetDict with one entry per split."""
     try:
         import datasets
     except ImportError as e:
-        from corpus.errors import ConfigError
-
         raise ConfigError(
             'loading needs the datasets package: pip install "idcorpus[datasets]"'
         ) from e

@@ -32,19 +32,13 @@ are the most harmful kind, Khayrallah & Koehn 2018); exact duplicates add nothin
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
-import os
-import shutil
 import unicodedata
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 
-from corpus.errors import ConfigError, InputError, OutputError
-from corpus.names import parquet_file, utf8_text
+from corpus.errors import ConfigError
 from corpus.signals.quality import LANGUAGES, NON_ID_CONFIDENCE, SIGNAL_COLUMNS
 from translate.options import flag
 from translate.robust import RATIO_MIN_WORDS, RATIO_RANGE
@@ -64,7 +58,7 @@ DEDUP_MODES = ("none", "exact", "near")
 THRESHOLDS = ("min_score", "min_length_ratio", "max_length_ratio", "lang_confidence",
               "tgt_lang_confidence")  # fmt: skip
 OVERLAP_FLAG = "is_test_overlap"
-Row = dict[str, Any]
+Row = Mapping[str, object]  # a dataset row (column -> value)
 
 
 def _language(text: str) -> str | None:
@@ -74,11 +68,6 @@ def _language(text: str) -> str | None:
 
 def _flag_names(text: str) -> tuple[str, ...]:
     return tuple(name.strip() for name in text.split(",") if name.strip())
-
-
-def filter_when_given(given: dict[str, Any]) -> FilterConfig | None:
-    """The filter of a build: none unless a filter option was given, then only those rules."""
-    return replace(FilterConfig.off(), **given) if given else None
 
 
 @dataclass(frozen=True)
@@ -225,7 +214,7 @@ class FilterReport:
     def adds_up(self) -> bool:
         return self.kept + sum(self.dropped.values()) == self.input_rows
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> dict[str, object]:
         return {"input_rows": self.input_rows, "kept": self.kept, "dropped": dict(self.dropped)}
 
 
@@ -238,13 +227,14 @@ class RowFilter:
         self.report = report if report is not None else FilterReport.for_config(config)
         self._seen: set[bytes] = set()
         self._checked = False
+        self.last_rule: str | None = None  # the rule the last row failed (None: kept)
 
     def keep(self, row: Row) -> bool:
         if not self._checked:
             check_columns(row, self.config)
             self._checked = True
         self.report.input_rows += 1
-        rule = self.failing_rule(row)
+        rule = self.last_rule = self.failing_rule(row)
         if rule is None:
             self.report.kept += 1
             return True
@@ -253,7 +243,7 @@ class RowFilter:
 
     def failing_rule(self, row: Row) -> str | None:
         c = self.config
-        score = row["score"]  # null: given translations that no model scored, kept
+        score = number(row, "score")  # null: given translations that no model scored, kept
         if c.min_score is not None and score is not None and score < c.min_score:
             return "min_score"
         if not ratio_ok(row, c):
@@ -268,7 +258,7 @@ class RowFilter:
             if row[name]:
                 return f"flag:{name}"
         if c.dedup != "none":
-            key = pair_key(row["translation"], near=c.dedup == "near")
+            key = pair_key(pair_of(row), near=c.dedup == "near")
             if key in self._seen:
                 return "duplicate"
             self._seen.add(key)
@@ -292,15 +282,31 @@ def check_columns(row: Row, config: FilterConfig) -> None:
 
 def ratio_ok(row: Row, config: FilterConfig) -> bool:
     low, high = config.min_length_ratio, config.max_length_ratio
-    if (low is None and high is None) or len(row["translation"]["id"].split()) < RATIO_MIN_WORDS:
+    if (low is None and high is None) or len(pair_of(row)[0].split()) < RATIO_MIN_WORDS:
         return True
-    ratio = row["length_ratio_chars"]
+    ratio = number(row, "length_ratio_chars")
+    if ratio is None:
+        return True
     return (low is None or ratio >= low) and (high is None or ratio <= high)
 
 
 def _other_lang(row: Row, side: str, required: str, confidence: float) -> bool:
-    lang, conf = row[f"{side}_lang"], row[f"{side}_lang_conf"]
+    lang, conf = row[f"{side}_lang"], number(row, f"{side}_lang_conf")
     return lang != required and conf is not None and conf >= confidence
+
+
+def number(row: Row, column: str) -> float | None:
+    """A numeric column's value (None when null)."""
+    value = row[column]
+    return float(value) if isinstance(value, int | float) else None
+
+
+def pair_of(row: Row) -> tuple[str, str]:
+    """(id, en) of a row's `translation`."""
+    pair = row["translation"]
+    if not isinstance(pair, Mapping):
+        raise ConfigError(f"a row's translation is not an {{id, en}} pair: {pair!r}")
+    return str(pair["id"] or ""), str(pair["en"] or "")
 
 
 def near_key(text: str) -> str:
@@ -311,117 +317,9 @@ def near_key(text: str) -> str:
     return " ".join("".join(kept).split())
 
 
-def pair_key(translation: dict[str, str], *, near: bool) -> bytes:
+def pair_key(translation: tuple[str, str], *, near: bool) -> bytes:
     """A 16-byte hash of the (id, en) pair, exact or normalised by `near_key`."""
-    src, tgt = translation["id"], translation["en"]
+    src, tgt = translation
     if near:
         src, tgt = near_key(src), near_key(tgt)
     return hashlib.blake2b(f"{src}\x00{tgt}".encode(), digest_size=16).digest()
-
-
-def filter_dataset(
-    in_dir: str | Path,
-    out_dir: str | Path,
-    config: FilterConfig,
-    *,
-    overwrite: bool = False,
-    splits: tuple[tuple[str, float], ...] | None = None,
-    seed: int = 0,
-) -> FilterReport:
-    """Filter the dataset folder `in_dir` into a new folder `out_dir` (same layout, splits and
-    columns; card and idcorpus.json updated with the filter report). The output appears
-    atomically; an existing one is replaced only with `overwrite`. With `splits`, rows are
-    assigned to new splits by document (as `build --split` does) instead of keeping theirs."""
-    from corpus.dataset.files import iter_rows
-    from corpus.dataset.shards import split_files
-    from corpus.dataset.splits import split_of
-
-    src, out = Path(in_dir), Path(out_dir)
-    files = split_files(src)
-    if not files:
-        raise InputError(f"{src} is not an idcorpus dataset: no data/*.parquet in it")
-    if out.resolve() == src.resolve():
-        raise OutputError(f"write the filtered corpus to another folder than {src}")
-    if out.exists() and not overwrite:
-        raise OutputError(f"{out} exists; pass --overwrite to replace it")
-    meta = _read_meta(src)
-    order = _split_order(files, meta.get("splits") or {})
-    staged = out.with_name(f".{out.name}.filter-{os.getpid()}")
-    row_filter = RowFilter(config)
-    try:
-        writer = _writer(staged, files[order[0]][0], [n for n, _ in splits] if splits else order)
-        for split in order:
-            for row in iter_rows(files[split]):
-                if row_filter.keep(row):
-                    writer.add(split_of(row["doc_id"], splits, seed) if splits else split, row)
-        _finish(writer, src, out, meta, config, row_filter.report, overwrite)
-    finally:
-        shutil.rmtree(staged, ignore_errors=True)
-    return row_filter.report
-
-
-def _read_meta(src: Path) -> dict[str, Any]:
-    path = src / "idcorpus.json"
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise InputError(f"{path} is unreadable ({e}); rebuild the corpus") from e
-    return data if isinstance(data, dict) else {}
-
-
-def _split_order(files: dict[str, list[Path]], declared: dict[str, Any]) -> list[str]:
-    """The declared split order (train first when undeclared), then any other split."""
-    known = [s for s in declared if s in files]
-    rest = sorted((s for s in files if s not in known), key=lambda s: (s != "train", s))
-    return known + rest
-
-
-def _writer(staged: Path, first_file: Path, splits: list[str]) -> Any:
-    """The dataset writer for the filtered folder: the input's columns and column docs."""
-
-    from corpus.dataset.schema import BASE_DOCS
-    from corpus.dataset.writer import DatasetWriter
-    from corpus.signals.quality import SIGNAL_DOCS
-
-    schema = parquet_file(first_file).schema_arrow
-    cols = {f.name: _TYPE_NAMES.get(str(f.type), str(f.type)) for f in schema}
-    cols.pop("translation", None)
-    return DatasetWriter(staged, cols, splits, docs={**BASE_DOCS, **SIGNAL_DOCS})
-
-
-def _finish(writer: Any, src: Path, out: Path, meta: dict[str, Any], config: FilterConfig,
-            report: FilterReport, overwrite: bool) -> None:  # fmt: skip
-    """Card and JSON of the filtered folder: the input's provenance, its report plus this
-    filter's drops; nothing is published when the filter dropped every row."""
-    from corpus.dataset.writer import EmptyDatasetError
-    from corpus.report import Report
-
-    run = Report.from_dict(meta.get("report") or {})
-    for rule, n in report.dropped.items():
-        run.drop("filter", rule, n)
-    freport = {**report.to_dict(), "config": asdict(config), "input": utf8_text(src.name)}
-    try:
-        writer.finish(
-            out,
-            name=f"idcorpus id-en: {out.name}",
-            provenance=dict(meta.get("provenance") or {}),
-            report=run,
-            filter_report=freport,
-            overwrite=overwrite,
-            empty_split="split {split!r} has no rows after filtering and is left out of the dataset",
-        )
-    except EmptyDatasetError as e:
-        rules = ", ".join(f"{k} {v}" for k, v in report.dropped.items() if v)
-        raise OutputError(
-            f"no dataset written to {out}: the filter dropped all {report.input_rows} rows "
-            f"({rules or 'the input has no rows'}); relax the filter options"
-        ) from e
-    for warning in run.warnings:
-        if warning.kind == "split_empty":
-            log.warning(warning)
-
-
-_TYPE_NAMES = {"double": "float64", "float": "float32", "string": "string", "large_string": "string",
-               "int32": "int32", "int64": "int64", "bool": "bool"}  # fmt: skip

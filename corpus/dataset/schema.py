@@ -9,10 +9,11 @@ keeps its `datasets.Translation(["id", "en"])` type however the folder is loaded
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 import pyarrow as pa
+
+from corpus.signals.quality import SIGNAL_COLUMNS, SIGNAL_DOCS
 
 LANGUAGES = ("id", "en")
 BASE_COLUMNS: dict[str, str] = {
@@ -22,9 +23,9 @@ BASE_COLUMNS: dict[str, str] = {
     "sent_index": "int32",
     "src_start": "int64",
     "src_end": "int64",
+    "line_no": "int64",
     "score": "float64",
 }
-PRESPLIT_COLUMNS: dict[str, str] = {"line_no": "int64"}
 POSITION_COLUMNS = ("para_index", "sent_index", "src_start", "src_end", "line_no")
 """Columns that locate a row; no statistics are kept for them."""
 BASE_DOCS: dict[str, str] = {
@@ -35,7 +36,8 @@ BASE_DOCS: dict[str, str] = {
     "sent_index": "0-based sentence index within the document",
     "src_start": "character offset of the sentence in the cleaned document (start)",
     "src_end": "character offset of the sentence in the cleaned document (end, exclusive)",
-    "line_no": "1-based line of the sentence in the input document (presplit input)",
+    "line_no": "1-based line of the document as read that the sentence's paragraph came from "
+    "(presplit input: the sentence's own line)",
     "score": "mean log-probability per target token of the translation under the plain model "
     "(<= 0, higher is better; the same scale for retried and split rows)",
 }
@@ -50,22 +52,55 @@ _ARROW = {
 _TRANSLATION = pa.struct([("en", pa.string()), ("id", pa.string())])
 
 
+REJECTED_DIR = "rejected"  # the `rejected` configuration's folder in a dataset folder
+REJECTED_COLUMNS: dict[str, str] = {
+    "doc_id": "string",
+    "source": "string",
+    "stage": "string",
+    "reason": "string",
+    "text": "string",
+    "translation": "string",
+    "line_no": "int64",
+    "char_start": "int64",
+    "char_end": "int64",
+}
+"""The rows of the `rejected` configuration: one per unit a build or filter dropped, with its
+stage and reason, its text (and translation, where it had one) and where it was in its
+document as read (1-based line, character offsets), where known."""
+REJECTED_DOCS: dict[str, str] = {
+    "doc_id": "the document the unit was dropped from (as in the pairs)",
+    "source": "the input file",
+    "stage": "the stage that dropped it: read, html, clean, segment, translate, filter, ...",
+    "reason": "why (`stage:reason` is the card's key for its count)",
+    "text": "the dropped unit: a line, a block, a fragment, a sentence, a record",
+    "translation": "its English, where it had one (translation guards, filter drops)",
+    "line_no": "1-based line of the unit in the document as read",
+    "char_start": "character offset of the unit in the document as read (start)",
+    "char_end": "character offset of the unit in the document as read (end, exclusive)",
+}
+
+
+def rejected_schema() -> pa.Schema:
+    """The Arrow schema of `rejected/train-*.parquet` (every column nullable)."""
+    return pa.schema([pa.field(name, _ARROW[kind]) for name, kind in REJECTED_COLUMNS.items()])
+
+
+def rejected_table(rows: Sequence[Sequence[object]]) -> pa.Table:
+    """Rejected rows (tuples in REJECTED_COLUMNS order) as an Arrow table."""
+    names = list(REJECTED_COLUMNS)
+    data = {name: [row[i] for row in rows] for i, name in enumerate(names)}
+    return pa.Table.from_pydict(data, schema=rejected_schema())
+
+
 def columns(signal_columns: Mapping[str, str], presplit: bool = False) -> dict[str, str]:
-    """All non-translation columns, in order: provenance first (with `line_no` for presplit
-    input, before `score`), then signals."""
-    base = dict(BASE_COLUMNS)
-    if presplit:
-        score = base.pop("score")
-        base.update(PRESPLIT_COLUMNS)
-        base["score"] = score
-    return {**base, **signal_columns}
+    """All non-translation columns, in order: provenance first, then signals (`presplit`
+    changes nothing since every build has `line_no`)."""
+    return {**BASE_COLUMNS, **signal_columns}
 
 
 def build_columns(signals: bool, presplit: bool) -> tuple[dict[str, str], dict[str, str]]:
     """The non-translation columns of a build's rows (with the signals when `signals`) and
     the card's description of each."""
-    from corpus.signals.quality import SIGNAL_COLUMNS, SIGNAL_DOCS
-
     cols = columns(SIGNAL_COLUMNS if signals else {}, presplit=presplit)
     return cols, {**BASE_DOCS, **(SIGNAL_DOCS if signals else {})}
 
@@ -77,8 +112,8 @@ def arrow_schema(cols: Mapping[str, str]) -> pa.Schema:
     return pa.schema(fields, metadata={b"huggingface": json.dumps(meta).encode()})
 
 
-def _features_json(cols: Mapping[str, str]) -> dict[str, Any]:
-    features: dict[str, Any] = {
+def _features_json(cols: Mapping[str, str]) -> dict[str, object]:
+    features: dict[str, object] = {
         "translation": {"languages": list(LANGUAGES), "_type": "Translation"}
     }
     for name, kind in cols.items():
@@ -86,13 +121,13 @@ def _features_json(cols: Mapping[str, str]) -> dict[str, Any]:
     return features
 
 
-def features_yaml(cols: Mapping[str, str]) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = [
+def features_yaml(cols: Mapping[str, str]) -> list[dict[str, object]]:
+    items: list[dict[str, object]] = [
         {"name": "translation", "dtype": {"translation": {"languages": list(LANGUAGES)}}}
     ]
     return items + [{"name": name, "dtype": kind} for name, kind in cols.items()]
 
 
-def rows_to_table(rows: list[dict[str, Any]], schema: pa.Schema) -> pa.Table:
+def rows_to_table(rows: Sequence[Mapping[str, object]], schema: pa.Schema) -> pa.Table:
     data = {name: [row[name] for row in rows] for name in schema.names}
     return pa.Table.from_pydict(data, schema=schema)

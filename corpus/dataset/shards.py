@@ -8,13 +8,17 @@ InputError naming the file. Rows are read one record batch at a time.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from corpus.errors import InputError
 from corpus.names import check_split_name, parquet_file
+
+if TYPE_CHECKING:
+    import pyarrow.parquet as pq
 
 Pair = tuple[str, str]
 SPLIT_ORDER = ("train", "validation", "test")
@@ -64,7 +68,7 @@ def _shard_name(path: Path) -> tuple[str, int, int]:
     return match["split"], int(match["index"]), int(match["total"])
 
 
-def open_parquet(path: Path) -> Any:
+def open_parquet(path: Path) -> pq.ParquetFile:
     """The ParquetFile at `path`, which must have a `translation` column."""
     import pyarrow as pa
 
@@ -90,3 +94,15 @@ def iter_pairs(files: Iterable[Path]) -> Iterator[Pair]:
                 yield from zip((s or "" for s in ids), (t or "" for t in ens), strict=True)
         except (OSError, pa.ArrowException, KeyError, AttributeError) as e:
             raise InputError(f"{path}: cannot read its translation column ({e})") from e
+
+
+def read_meta(folder: Path) -> dict[str, object]:
+    """The folder's `idcorpus.json` (provenance, report, filter, splits); {} without one."""
+    path = folder / "idcorpus.json"
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise InputError(f"{path} is unreadable ({e}); rebuild the corpus") from e
+    return data if isinstance(data, dict) else {}

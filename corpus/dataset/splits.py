@@ -4,7 +4,6 @@ stable and streaming, so no document is in two splits however the rows are cut."
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -20,20 +19,6 @@ def split_indices(table: pa.Table, splits: tuple[tuple[str, float], ...], seed: 
         dtype=np.int64,
     )
     return per_doc[encoded.indices.to_numpy(zero_copy_only=False)] if len(per_doc) else per_doc
-
-
-def add_by_split(
-    writer: Any, table: pa.Table, splits: tuple[tuple[str, float], ...], seed: int
-) -> None:
-    """Add the rows of `table` to a DatasetWriter, each to its document's split, in order."""
-    if len(splits) == 1:
-        writer.add_table(splits[0][0], table)
-        return
-    index = split_indices(table, splits, seed)
-    for i, (name, _) in enumerate(splits):
-        mask = index == i
-        if mask.any():
-            writer.add_table(name, table.filter(pa.array(mask)))
 
 
 def split_of(doc_id: str, splits: tuple[tuple[str, float], ...], seed: int) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from typing import Any
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -77,7 +77,7 @@ class Sample:
             values = {c: v[keep] for c, v in values.items()}
         self.keys, self.values = keys, values
 
-    def add_rows(self, rows: list[dict[str, Any]], schema: pa.Schema) -> None:
+    def add_rows(self, rows: list[dict[str, object]], schema: pa.Schema) -> None:
         if rows:
             self.add_table(pa.Table.from_pylist(rows, schema=schema))
 
@@ -108,7 +108,7 @@ def arrow_bytes(table: pa.Table) -> int:
     return total
 
 
-def _column_bytes(column: Any) -> int:
+def _column_bytes(column: pa.Array | pa.ChunkedArray) -> int:
     kind = column.type
     if pa.types.is_struct(kind):
         flat = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
@@ -121,7 +121,7 @@ def _column_bytes(column: Any) -> int:
     return len(column) * (kind.bit_width // 8)
 
 
-def iter_tables(files: Iterable[Any]) -> Iterable[pa.Table]:
+def iter_tables(files: Iterable[str | Path]) -> Iterable[pa.Table]:
     """The Parquet files as Arrow tables, one row group at a time, in order."""
     for file in files:
         parquet = parquet_file(file)

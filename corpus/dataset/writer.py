@@ -1,11 +1,16 @@
 """The one writer of dataset folders: rows -> Parquet splits + statistics + card + JSON, published.
 
-`idcorpus build` and `idcorpus filter` both write through `DatasetWriter`: rows go to
-`data/<split>-NNNNN-of-NNNNN.parquet` in a staging folder next to the output, with signal
-quantiles sampled on the way; `finish` writes the card (README.md) and `idcorpus.json`,
-fsyncs every file and folder, and moves the folder into place in one rename. A dataset
-without a single row is never published (`datasets` cannot load it): `finish` raises
-`EmptyDatasetError`, and the caller says why.
+`idcorpus build` and `idcorpus filter` both write through `DatasetWriter`. Rows reach it
+either streaming (`add`, `add_table`: `idcorpus filter`) or as pieces written elsewhere and
+adopted (`adopt`: a build's assembly, whose pieces are written by worker processes or Ray
+tasks through the same corpus.dataset.pieces code, so the bytes are the same). The pairs go to
+`data/<split>-NNNNN-of-NNNNN.parquet`, the rejected units (the `rejected` configuration) to
+`rejected/train-NNNNN-of-NNNNN.parquet`, in a staging folder next to the output; `finish`
+writes the card (README.md), `idcorpus.json`, LICENSE.md and `report.html` (corpus.review: the
+page a person reads the corpus by), and `publish` fsyncs every file
+and folder and moves the folder into place in one rename (an old output is replaced only
+then, and restored if that rename fails). A dataset without a single row is never published
+(`datasets` cannot load it): `finish` raises `EmptyDatasetError`, and the caller says why.
 """
 
 from __future__ import annotations
@@ -14,16 +19,23 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Mapping
+import signal
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+
+import pyarrow as pa
 
 from corpus.dataset.card import LICENSE_FILE, CardInfo, license_text, render_card
 from corpus.dataset.files import SplitWriter
-from corpus.dataset.schema import arrow_schema
+from corpus.dataset.pieces import Figures
+from corpus.dataset.schema import REJECTED_DIR, arrow_schema, rejected_schema
 from corpus.dataset.stats import Sample
-from corpus.errors import OutputError
+from corpus.errors import ConfigError, OutputError
+from corpus.report import Report
+from corpus.review import write_report
 
 log = logging.getLogger(__name__)
 
@@ -52,114 +64,111 @@ class DatasetWriter:
     ) -> None:
         if staged.exists():
             shutil.rmtree(staged)
+        staged.mkdir(parents=True)
         self.staged = staged
         self.cols = dict(cols)
         self.docs = docs
+        self.declared = list(splits)
         self.schema = arrow_schema(self.cols)
-        self.splits = SplitWriter(staged, self.schema, splits=splits)
-        self.sample = Sample.of_dataset(self.cols)
-        self._pending: list[dict[str, Any]] = []  # rows not yet in the sample
-        self.rows = 0
+        self.splits = SplitWriter(
+            staged, self.schema, splits=splits, sample=lambda: Sample.of_dataset(self.cols)
+        )
+        self.rejected_rows = SplitWriter(staged, rejected_schema(), prefix=REJECTED_DIR)
+        self.adopted: dict[str, list[Figures]] = {}
+        self.rejected_adopted: list[Figures] = []
 
-    def add(self, split: str, row: dict[str, Any]) -> None:
+    def add(self, split: str, row: Mapping[str, object]) -> None:
         self.splits.add(split, row)
-        self.rows += 1
-        self._pending.append(row)
-        if len(self._pending) >= SplitWriter.GROUP_ROWS:
-            self._sample_pending()
 
-    def add_table(self, split: str, table: Any) -> None:
+    def add_table(self, split: str, table: pa.Table) -> None:
         """Rows of an Arrow table with this writer's columns, all of one split."""
-        self._sample_pending()
         self.splits.add_table(split, table)
-        self.sample.add_table(table)
-        self.rows += table.num_rows
 
-    def _sample_pending(self) -> None:
-        self.sample.add_rows(self._pending, self.schema)
-        self._pending = []
+    def add_rejected(self, table: pa.Table) -> None:
+        """Rejected rows (corpus.dataset.schema.REJECTED_COLUMNS) for the `rejected` config."""
+        self.rejected_rows.add_table("train", table)
+
+    def adopt(self, split: str | None, figures: Figures) -> None:
+        """A piece written elsewhere into this folder: of `split`, or rejected rows (None)."""
+        if split is None:
+            self.rejected_adopted.append(figures)
+        else:
+            self.adopted.setdefault(split, []).append(figures)
+
+    def _figures(self) -> tuple[dict[str, list[Figures]], list[Figures]]:
+        self.splits.close()
+        self.rejected_rows.close()
+        pairs = {s: list(f) for s, f in self.splits.figures.items()}
+        for split, figures in self.adopted.items():
+            pairs.setdefault(split, []).extend(figures)
+        return pairs, self.rejected_adopted + self.rejected_rows.figures.get("train", [])
 
     def finish(
         self,
         out: Path,
         *,
         name: str,
-        provenance: Mapping[str, Any],
-        report: Any,
-        filter_report: Mapping[str, Any] | None,
+        provenance: Mapping[str, object],
+        report: Report,
+        filter_report: Mapping[str, object] | None,
         overwrite: bool,
         empty_split: str = "split {split!r} received no rows and is left out of the dataset",
     ) -> Finished:
-        """Close the split files, then `publish_dataset`."""
-        self._sample_pending()
-        counts = self.splits.close()
-        return publish_dataset(
-            self.staged,
-            out,
+        """Card, JSON and licence of the staged folder (whose data/ is complete), fsync,
+        publish. `report` is a corpus.report.Report; each declared split without rows is
+        left out (`datasets` cannot load an empty split) and added to its warnings with the
+        `empty_split` message. No row at all raises EmptyDatasetError and publishes nothing."""
+        pairs, rejected = self._figures()
+        counts = {s: sum(f.rows for f in figs) for s, figs in pairs.items()}
+        if not sum(counts.values()):
+            raise EmptyDatasetError("no rows to write")
+        for split in (s for s in self.declared if not counts.get(s)):
+            report.warn("split_empty", empty_split.format(split=split))
+        order = {s: i for i, s in enumerate(self.declared)}
+        counts = dict(sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
+        sample = Sample.of_dataset(self.cols)
+        for figures in (f for figs in pairs.values() for f in figs):
+            if len(figures.keys):
+                sample.merge(figures.keys, figures.values)
+        info = CardInfo(
             name=name,
-            cols=self.cols,
-            docs=self.docs,
-            declared=self.splits.declared,
-            counts=counts,
-            nbytes=self.splits.nbytes,
-            quantiles=self.sample.quantiles(),
+            columns=self.cols,
+            column_docs={
+                c: d for c, d in self.docs.items() if c in self.cols or c == "translation"
+            },
+            split_counts=counts,
             provenance=provenance,
-            report=report,
+            report=report.to_dict(),
+            quantiles=sample.quantiles(),
             filter_report=filter_report,
-            overwrite=overwrite,
-            empty_split=empty_split,
+            split_bytes={s: sum(f.nbytes for f in figs) for s, figs in pairs.items()},
+            rejected_rows=sum(f.rows for f in rejected),
+            rejected_bytes=sum(f.nbytes for f in rejected),
         )
+        write_card(self.staged, info)
+        write_page(self.staged, out.name)
+        publish(self.staged, out, overwrite=overwrite)
+        return Finished(counts, [s for s in self.declared if not counts.get(s)])
 
 
-def publish_dataset(
-    staged: Path,
-    out: Path,
-    *,
-    name: str,
-    cols: Mapping[str, str],
-    docs: Mapping[str, str],
-    declared: list[str],
-    counts: dict[str, int],
-    nbytes: Mapping[str, int],
-    quantiles: Mapping[str, Mapping[str, float]],
-    provenance: Mapping[str, Any],
-    report: Any,
-    filter_report: Mapping[str, Any] | None,
-    overwrite: bool,
-    empty_split: str,
-) -> Finished:
-    """Card, JSON and licence of the staged folder (whose data/ is complete), fsync, publish.
-
-    `report` is a corpus.report.Report; each declared split without rows is left out
-    (`datasets` cannot load an empty split) and added to its warnings with the `empty_split`
-    message. No row at all raises EmptyDatasetError and publishes nothing."""
-    if not sum(counts.values()):
-        raise EmptyDatasetError("no rows to write")
-    empty = [s for s in declared if not counts.get(s)]
-    for split in empty:
-        report.warn("split_empty", empty_split.format(split=split))
-    order = {s: i for i, s in enumerate(declared)}
-    counts = dict(sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
-    data = report.to_dict()
-    info = CardInfo(
-        name=name,
-        columns=cols,
-        column_docs={c: d for c, d in docs.items() if c in cols or c == "translation"},
-        split_counts=counts,
-        provenance=provenance,
-        report=data,
-        quantiles=quantiles,
-        filter_report=filter_report,
-        split_bytes=nbytes,
-    )
+def write_card(staged: Path, info: CardInfo) -> None:
+    """README.md, LICENSE.md and idcorpus.json of a staged folder."""
     (staged / "README.md").write_text(render_card(info), encoding="utf-8")
-    (staged / LICENSE_FILE).write_text(license_text(provenance), encoding="utf-8")
-    record = {"provenance": provenance, "report": data, "filter": filter_report, "splits": counts}
+    (staged / LICENSE_FILE).write_text(license_text(info.provenance), encoding="utf-8")
+    record = {"provenance": info.provenance, "report": info.report,
+              "filter": info.filter_report, "splits": dict(info.split_counts)}  # fmt: skip
     text = json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True, default=str)
     (staged / "idcorpus.json").write_text(text + "\n", encoding="utf-8")
-    sync_tree(staged)
-    publish(staged, out, overwrite=overwrite)
-    return Finished(counts, empty)
+
+
+def write_page(staged: Path, name: str) -> None:
+    """report.html, the page a person reads the corpus by (corpus.review), when its extra
+    (matplotlib) is installed; without it the folder has none, and `idcorpus report` says
+    what to install."""
+    try:
+        write_report(staged, name=name)
+    except ConfigError as e:
+        log.warning("no report.html: %s", e)
 
 
 def sync_tree(root: Path) -> None:
@@ -183,16 +192,38 @@ def sync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def publish(staged: Path, out: Path, overwrite: bool) -> None:
-    """Move a finished folder into place in one rename; an old output is replaced only then,
-    and only with `overwrite`. The parent folder is fsynced so the rename is durable."""
-    if out.exists():
-        if not overwrite:
-            raise OutputError(f"{out} already exists: pass --overwrite to replace it")
-        old = out.with_name(f".{out.name}.replaced-{os.getpid()}")
-        os.replace(out, old)
-        os.replace(staged, out)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(staged, out)
-    sync_dir(out.parent)
+def publish(staged: Path, out: Path, overwrite: bool, old: Path | None = None) -> None:
+    """fsync the staged folder, then move it into place in one rename; an old output is
+    replaced only then, only with `overwrite` (moved to `old`, by default a hidden name
+    beside it, and removed), and put back if the rename fails. The parent folder is fsynced
+    so the rename is durable. Build, filter and the arrow export publish through here."""
+    sync_tree(staged)
+    if out.exists() and not overwrite:
+        raise OutputError(f"{out} already exists: pass --overwrite to replace it")
+    with signals_deferred():  # the folder is in place, or the old one still is
+        if out.exists():
+            old = old or out.with_name(f".{out.name}.replaced-{os.getpid()}")
+            os.replace(out, old)
+            try:
+                os.replace(staged, out)
+            except BaseException:
+                os.replace(old, out)
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(staged, out)
+        sync_dir(out.parent)
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """SIGINT and SIGTERM held back while the block runs (in the main thread), so a folder
+    being moved into place is never left half done; one that came is delivered at its end."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)

@@ -173,7 +173,7 @@ def check_settings(config: EvalConfig) -> None:
     """Refuse a compute type the chosen engine does not have before anything is translated
     (`--engine transformers,ctranslate2 --compute-type int8` asks transformers for int8)."""
     from translate.ct2 import CT2_COMPUTE_TYPES
-    from translate.marian import HF_COMPUTE_TYPES
+    from translate.marian_load import HF_COMPUTE_TYPES
 
     known = {"transformers": HF_COMPUTE_TYPES, "ctranslate2": CT2_COMPUTE_TYPES}
     for label, engine in zip(config.labels, config.settings, strict=True):

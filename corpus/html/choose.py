@@ -22,7 +22,8 @@ import re
 from typing import Any
 
 from corpus.errors import ConfigError
-from corpus.html.blocks import Block, Page, norm, parse
+from corpus.html.blocks import Block, Page
+from corpus.html.tree import norm, parse
 
 _BULLET = re.compile(r"^- ")
 TRAFILATURA_MAX_ELEMENTS = 30_000

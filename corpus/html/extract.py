@@ -34,8 +34,9 @@ from typing import Any
 
 from corpus.clean.span import Piece, article_span
 from corpus.html import choose
-from corpus.html.blocks import Page, PageError, norm, parse, remove
+from corpus.html.blocks import Page, PageError
 from corpus.html.furniture import prune
+from corpus.html.tree import norm, parse, remove
 from corpus.records import DroppedLine
 
 __all__ = ["Extraction", "PageError", "extract", "html_to_text", "looks_like_html"]

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import ConfigError
-from corpus.html.blocks import BLOCK_TAGS, Page, norm
+from corpus.html.blocks import BLOCK_TAGS, Page
+from corpus.html.tree import norm
 
 _DATA = Path(__file__).parents[1] / "data"
 _TOKEN_SPLIT = re.compile(r"[\s_]+|-{1,2}")

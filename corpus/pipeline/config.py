@@ -8,8 +8,9 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from corpus.dataset.filter import FilterConfig, filter_when_given
+from corpus.dataset.filter import FilterConfig
 from corpus.errors import ConfigError
 from corpus.names import check_split_name
 from corpus.pipeline.stream import available_cores
@@ -20,11 +21,12 @@ from translate.options import flag, nested
 log = logging.getLogger(__name__)
 
 EXECUTORS = ("local", "ray")
-LOCAL_CHUNK = 2048  # sentences per checkpoint: a kill loses at most this much work
-# Larger on Ray: each chunk starts a new actor pool (one model load per actor), so a chunk
-# gives every worker this many sentences; a GPU worker translates tens of times faster.
-RAY_CHUNK_PER_CPU_WORKER = 16384
-RAY_CHUNK_PER_GPU_WORKER = 65536
+LOCAL_CHUNK = 2048  # sentences per checkpoint (or checkpoint_seconds, whichever comes first)
+
+
+def filter_when_given(given: dict[str, Any]) -> FilterConfig | None:
+    """The filter of a build: none unless a filter option was given, then only those rules."""
+    return replace(FilterConfig.off(), **given) if given else None
 
 
 def check_splits(splits: tuple[tuple[str, float], ...]) -> None:
@@ -93,7 +95,10 @@ class RayOptions:
     )
     unit_documents: int = field(
         default=256,
-        metadata=flag("documents per Ray work unit (whole input files; the unit of resume)"),
+        metadata=flag(
+            "at most this many (estimated) documents per Ray work unit; a unit also holds at "
+            "most about 4 MiB of input, and a large text file is several units"
+        ),
     )
 
     def __post_init__(self) -> None:
@@ -181,13 +186,22 @@ class BuildConfig:
             negate=True,
         ),
     )
+    rejected: bool = field(
+        default=True,
+        metadata=flag(
+            "do not keep the dropped units (the dataset's `rejected` configuration)",
+            name="--no-rejected",
+            negate=True,
+        ),
+    )
     chunk_sentences: int = field(
         default=0,
         metadata=flag(
-            "sentences per checkpointed chunk; 0 = 2048 here, on Ray 16384 per CPU worker and "
-            "65536 per GPU worker"
+            "sentences per checkpoint of a local build (0 = 2048; a checkpoint also comes after "
+            "at most checkpoint_seconds of translation); changes no byte of the dataset"
         ),
     )
+    checkpoint_seconds: float = 60.0  # a checkpoint at least this often while translating
     jobs: int = field(
         default=0,
         metadata=flag(
@@ -212,6 +226,8 @@ class BuildConfig:
             raise ConfigError(
                 f"unknown executor {self.executor!r}; choose one of: {', '.join(EXECUTORS)}"
             )
+        if not self.checkpoint_seconds > 0:
+            raise ConfigError(f"checkpoint_seconds must be > 0, got {self.checkpoint_seconds}")
         if self.chunk_sentences < 0:
             raise ConfigError(
                 f"chunk_sentences must be >= 0 (0 = automatic), got {self.chunk_sentences}"
@@ -247,12 +263,8 @@ class BuildConfig:
 
     @property
     def effective_chunk(self) -> int:
-        if self.chunk_sentences:
-            return self.chunk_sentences
-        if self.executor != "ray":
-            return LOCAL_CHUNK
-        gpu = self.ray.gpus_per_worker > 0
-        return self.ray.workers * (RAY_CHUNK_PER_GPU_WORKER if gpu else RAY_CHUNK_PER_CPU_WORKER)
+        """Sentences per checkpoint of a local build (a Ray build checkpoints per batch)."""
+        return self.chunk_sentences or LOCAL_CHUNK
 
 
 def cap_workers(what: str, asked: int, room: int, why: str) -> int:

@@ -31,12 +31,16 @@ def robust_engine(engine: EngineConfig) -> Translator:
     return RobustTranslator(load_translator(engine), max_input_tokens=engine.max_input_tokens)
 
 
-def with_cache(engine: Translator, config: BuildConfig, identity: RunIdentity) -> Translator:
-    """`engine` behind the translation cache; the cache key is the identity's translation view
-    (with --no-cache, only the within-run de-duplication). Given translations: no cache."""
+def with_cache(
+    engine: Translator, config: BuildConfig, identity: RunIdentity, own: str | None = None
+) -> Translator:
+    """`engine` behind the translation cache; the cache key is the identity's translation view.
+    With --no-cache, `own` (a cache in the build's work area, removed with it: an interrupted
+    build keeps what it translated) or nothing but the within-run de-duplication.
+    Given translations: no cache."""
     if isinstance(engine, GivenTranslations):
         return engine
-    path = (config.cache_path or str(default_cache_path())) if config.use_cache else None
+    path = (config.cache_path or str(default_cache_path())) if config.use_cache else own
     return CachedTranslator(engine, path=path, namespace=identity.translation())
 
 

@@ -33,10 +33,12 @@ from corpus.clean.cleaner import CLEANER_VERSION
 from corpus.names import utf8_data
 from corpus.pipeline.config import BuildConfig
 from corpus.segment.sentences import SEGMENTER_VERSION
+from corpus.signals.quality import SIGNALS_VERSION
 from translate.base import VOLATILE_KEYS
 
-PREPARE_VERSION = "prepare-2"
-"""Bump when corpus.pipeline.prepare or corpus.pipeline.pairs change what a row holds."""
+PREPARE_VERSION = "prepare-3"
+"""Bump when corpus.pipeline.prepare or corpus.pipeline.pairs change what a row holds
+(3: a text file over 1 MiB is prepared in parts cut by byte windows, corpus.read.windows)."""
 
 CORPUS_LIBRARIES = (
     "ftfy",
@@ -145,6 +147,7 @@ def build_settings(config: BuildConfig) -> dict[str, Any]:
         "splits": {name: fraction for name, fraction in config.splits},
         "seed": config.seed,
         "signals": config.signals,
+        "rejected": config.rejected,
         "max_input_tokens": config.engine.max_input_tokens,
     }
 
@@ -177,9 +180,7 @@ def public_input(arg: str) -> str:
 
 
 def signals_version() -> str:
-    from corpus.signals import quality as signals
-
-    return str(getattr(signals, "SIGNALS_VERSION", "signals-1"))
+    return SIGNALS_VERSION
 
 
 def signature(prov: Mapping[str, Any]) -> str:

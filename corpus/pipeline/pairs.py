@@ -14,13 +14,15 @@ from typing import Any, NamedTuple
 
 from corpus.records import Document, Span
 from corpus.report import Report
+from corpus.signals.quality import compute_signals_batch
 from translate.base import Translation
 
 
 class Unit(NamedTuple):
     """A source sentence to translate, and where it sits in its cleaned document.
 
-    `line_no` is its 1-based line in the input document for presplit input, else None.
+    `line_no` is the 1-based line of the document as read that its paragraph came from (for
+    presplit input, its own line).
     `target`: the translation given with it, which is used instead of translating.
     (A tuple: units cross process boundaries by the thousand, and tuples pickle fast.)"""
 
@@ -63,9 +65,8 @@ def row_of(
         "sent_index": unit.sent_index,
         "src_start": unit.start,
         "src_end": unit.end,
+        "line_no": unit.line_no,
     }
-    if presplit:
-        row["line_no"] = unit.line_no
     score = float(translation.score)
     row["score"] = None if math.isnan(score) else round(score, 4)
     row.update(signals)
@@ -83,13 +84,12 @@ def rows_of(
 
     An empty translation is dropped (`translate:empty_output`, naming the document) — except
     for presplit input, which is one row per line whatever the model made of it."""
-    from corpus.signals.quality import compute_signals_batch
-
     report = Report()
     kept = []
     for unit, tr in zip(units, translations, strict=True):
         if not tr.text.strip() and not presplit:
-            report.drop("translate", "empty_output", doc=unit.doc_id, text=unit.text)
+            report.drop("translate", "empty_output", doc=unit.doc_id, text=unit.text,
+                        source=unit.source, line_no=unit.line_no, translation=tr.text)  # fmt: skip
         else:
             kept.append((unit, tr))
     values: list[dict[str, Any]] = [{} for _ in kept]

@@ -18,7 +18,7 @@ from corpus.errors import OutputError
 from corpus.pipeline.config import BuildConfig
 from corpus.read.inputs import check_output_outside_inputs
 from corpus.records import Document
-from corpus.report import Report
+from corpus.report import Rejected, Report
 
 WORK_SUFFIXES = (".partial", ".lock", ".ray")
 
@@ -64,6 +64,17 @@ def public_document(doc: Document, inputs: tuple[str, ...]) -> Document:
         doc_id=public_location(doc.doc_id, inputs),
         source=public_location(doc.source, inputs),
     )
+
+
+def public_rejected(rows: list[Rejected], inputs: tuple[str, ...]) -> list[Rejected]:
+    """Rejected rows whose document and source name no machine-specific folder."""
+    return [
+        r._replace(doc_id=public_location(r.doc_id, inputs) if r.doc_id else r.doc_id,
+                   source=public_location(r.source, inputs) if r.source else r.source)
+        if (r.doc_id or "").startswith("/") or (r.source or "").startswith("/")
+        else r
+        for r in rows
+    ]  # fmt: skip
 
 
 def public_location(location: str, inputs: tuple[str, ...]) -> str:

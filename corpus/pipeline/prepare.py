@@ -71,14 +71,14 @@ def prepare(
         doc.text.count("\n"),
     )
     for line in cleaned.dropped:
-        result.report.drop(
-            "clean", line.reason, doc=doc.doc_id, text=line.text, line_no=line.line_no
-        )
+        result.report.drop("clean", line.reason, doc=doc.doc_id, text=line.text,
+                           source=doc.source, line_no=line.line_no)  # fmt: skip
     for unit in units:
         if any(c.isalpha() for c in unit.text):
             result.units.append(unit)
         else:
-            result.report.drop("segment", "no_letters", doc=doc.doc_id, text=unit.text)
+            result.report.drop("segment", "no_letters", doc=doc.doc_id, text=unit.text,
+                               source=doc.source, line_no=unit.line_no)  # fmt: skip
     _count(result)
     return result
 
@@ -113,7 +113,8 @@ def _prepare_lines(doc: Document) -> Prepared:
         if n <= len(targets):
             _drop_given(result.report, doc, n, raw, line, targets[n - 1])
         elif raw.strip() and not line:
-            result.report.drop("read", "line_empty_after_repair", doc=f"{doc.doc_id}:{n}")
+            result.report.drop("read", "line_empty_after_repair", doc=doc.doc_id, text=raw,
+                               source=doc.source, line_no=n)  # fmt: skip
     _count(result)
     return result
 
@@ -138,7 +139,8 @@ def _drop_given(report: Report, doc: Document, n: int, raw: str, line: str, engl
     if line and english.strip():
         return
     reason = "empty_source" if not line else "empty_target"
-    report.drop("read", reason, doc=doc.doc_id, text=raw, line_no=n, translation=english or None)
+    report.drop("read", reason, doc=doc.doc_id, text=raw, source=doc.source, line_no=n,
+                translation=english or None)  # fmt: skip
 
 
 def _count(result: Prepared) -> None:

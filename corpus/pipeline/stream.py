@@ -56,7 +56,7 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
-def _worker_init(warm_up: Callable[[], None] | None) -> None:
+def _worker_init(warm_up: Callable[[], object] | None) -> None:
     # Ctrl-C reaches the whole process group: the parent handles it and stops the pool
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -86,7 +86,7 @@ class _Done(Future[Any]):
 class Workers:
     """`jobs` worker processes, or the calling thread for `jobs == 1`."""
 
-    def __init__(self, jobs: int, warm_up: Callable[[], None] | None = None) -> None:
+    def __init__(self, jobs: int, warm_up: Callable[[], object] | None = None) -> None:
         self.jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
         if jobs > 1:
@@ -118,8 +118,13 @@ class Workers:
             yield pending.popleft().result()
 
     def close(self, cancel: bool = False) -> None:
+        """Stop the workers: when they are done (`cancel` False), or now — what they were
+        doing is dropped (an interrupted build; its work area keeps only complete files)."""
         if self._pool is not None:
+            processes = list(getattr(self._pool, "_processes", {}).values()) if cancel else []
             self._pool.shutdown(wait=not cancel, cancel_futures=cancel)
+            for process in processes:
+                process.terminate()
             self._pool = None
 
     def __enter__(self) -> Workers:

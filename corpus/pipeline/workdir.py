@@ -1,17 +1,16 @@
-"""The build's work area next to the output: a lock, translated shards, and checkpoints.
+"""The build's work area next to the output: a lock, the run's state, and finished work.
 
 Layout: `<out>.lock` (held with flock while a build runs) and `<out>.partial/` holding
-`state.json` (run identity, chunk size, chunks and document parts done, report),
-`manifest.jsonl` (the inputs when the build started), and per finished chunk
-`shards/chunk-NNNNNN.parquet` (its rows) and `shards/chunk-NNNNNN.docs.json` (its document
-parts with a hash of each text). A shard is complete (tmp + fsync + rename) before the
-checkpoint that counts it, and the checkpoint is replaced atomically, so `kill -9` at any
-moment leaves a state from which `--resume` continues to exactly what an uninterrupted build
-writes.
+`state.json` (run identity, work-unit sizes), `manifest.jsonl` (the inputs when the build
+started), `repeats.npy` (the lines repeated across documents, from the first pass),
+`units/` (a record per prepared work unit) and `shards/` (one file per checkpoint): see
+corpus.pipeline.checkpoints. Every file is complete before it is counted, so `kill -9` at
+any moment leaves a state from which `--resume` continues to exactly what an uninterrupted
+build writes.
 
 `--resume` is refused, naming what differs, when the run identity differs (another model,
 model weights, engine, options, versions), when an input file changed, appeared or
-disappeared, or when a document already translated reads back different.
+disappeared, or when a document already prepared reads back different.
 """
 
 from __future__ import annotations
@@ -29,6 +28,7 @@ from typing import IO, Any
 from corpus.dataset.writer import sync_dir
 from corpus.errors import OutputError
 from corpus.pipeline.identity import differences
+from corpus.pipeline.plan import UnitSizes
 from corpus.read.manifest import Entry, compare
 
 RESUME_HINT = "rerun the original command with --resume, or pass --overwrite to start over"
@@ -96,22 +96,28 @@ class BuildLock:
             self._fh = None
 
 
+LAYOUT = 2  # the work area's layout version: a work area of another is not resumed
+
+
 @dataclass
 class WorkState:
     identity: dict[str, Any]
-    chunk_sentences: int
-    chunks_done: int = 0
-    docs_done: int = 0
-    part_base: dict[str, Any] | None = None
-    report: dict[str, Any] = field(default_factory=dict)
+    sizes: dict[str, int] = field(default_factory=dict)
+    layout: int = LAYOUT
+
+    def unit_sizes(self) -> UnitSizes:
+        return UnitSizes(**self.sizes)
 
 
 class WorkDir:
     def __init__(self, out: Path):
         self.path = out.with_name(out.name + ".partial")
         self.shards = self.path / "shards"
+        self.units = self.path / "units"
         self.state_file = self.path / "state.json"
         self.manifest_file = self.path / "manifest.jsonl"
+        self.repeats = self.path / "repeats.npy"
+        self.cache = self.path / "translations.sqlite3"  # the build's own cache (--no-cache)
 
     def check_start(self, *, resume: bool, overwrite: bool) -> None:
         """Refuse before any work when an interrupted build is in the way (or missing)."""
@@ -125,18 +131,20 @@ class WorkDir:
         self,
         identity: dict[str, Any],
         manifest: Iterable[Entry],
-        chunk_sentences: int,
+        sizes: UnitSizes,
         *,
         resume: bool,
     ) -> WorkState:
-        """Continue the work area (`resume`, checking identity and inputs) or start a fresh one."""
+        """Continue the work area (`resume`, checking identity and inputs) or start a fresh
+        one. A resumed build plans with the unit sizes it started with."""
         if resume and self.state_file.exists():
             return self._continue(identity, manifest)
         if self.path.exists():
             shutil.rmtree(self.path)
         self.shards.mkdir(parents=True)
+        self.units.mkdir()
         write_lines(self.manifest_file, (e.to_json() for e in manifest))
-        state = WorkState(identity=identity, chunk_sentences=chunk_sentences)
+        state = WorkState(identity=identity, sizes=sizes.to_json())
         self.save(state)
         return state
 
@@ -144,7 +152,10 @@ class WorkDir:
         try:
             state = WorkState(**json.loads(self.state_file.read_text()))
             old = list(read_lines(self.manifest_file))
-        except (OSError, ValueError, TypeError) as e:
+            if state.layout != LAYOUT:
+                raise ValueError(f"it was written by another version (layout {state.layout})")
+            state.unit_sizes()
+        except (OSError, ValueError, TypeError, KeyError) as e:
             raise OutputError(
                 f"cannot resume: {self.path} is unreadable ({e}); pass --overwrite to start over"
             ) from e
@@ -162,6 +173,7 @@ class WorkDir:
                 + "\nrestore them, or pass --overwrite instead of --resume to start over"
             )
         self.shards.mkdir(parents=True, exist_ok=True)
+        self.units.mkdir(exist_ok=True)
         return state
 
     def save(self, state: WorkState) -> None:
@@ -172,32 +184,6 @@ class WorkDir:
             os.fsync(fh.fileno())
         os.replace(tmp, self.state_file)
         sync_dir(self.path)
-
-    def shard_path(self, index: int) -> Path:
-        return self.shards / f"chunk-{index:06d}.parquet"
-
-    def docs_path(self, index: int) -> Path:
-        return self.shards / f"chunk-{index:06d}.docs.json"
-
-    def commit_chunk(
-        self, state: WorkState, index: int, docs: list[list[Any]], report: dict[str, Any],
-        part_base: dict[str, Any] | None,
-    ) -> None:  # fmt: skip
-        """Record chunk `index` (its shard already written) as done."""
-        write_lines(self.docs_path(index), docs)
-        state.chunks_done = index + 1
-        state.docs_done += len(docs)
-        state.report = report
-        state.part_base = part_base
-        self.save(state)
-
-    def done_documents(self, state: WorkState) -> Iterator[list[Any]]:
-        """[doc_id, part, text hash] of every document part of the finished chunks, in order."""
-        for index in range(state.chunks_done):
-            yield from read_lines(self.docs_path(index))
-
-    def shard_files(self, state: WorkState) -> list[Path]:
-        return [self.shard_path(i) for i in range(state.chunks_done)]
 
     def staging(self) -> Path:
         return self.path / "final"

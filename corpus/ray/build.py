@@ -1,23 +1,20 @@
-"""The whole build on Ray Data (`--executor ray`): the cluster reads, prepares, translates,
-computes signals and writes; the driver plans, keeps checkpoints and publishes.
+"""The Ray executor (`--executor ray`): the work units of a plan on a Ray cluster.
 
-    driver                 checks, lock, run identity, manifest; work units (whole input files,
-                           in reading order); the drop table of repeated lines; one marker per
-                           finished unit; the assembly plan; card; publish
-    CPU tasks              pass 1: short-line fingerprints -> groupby -> repeated lines
-                           pass 2: read + prepare a unit -> sentences (+ one end row per unit)
+    driver (here)          run identity, the plan (the same work units as a local build: a
+                           large text file is many units), progress; sends units, receives
+                           one small summary row per shard and per unit — never a sentence
+    CPU tasks              pass 1: each unit's short-line fingerprints -> the repeat table
+                           pass 2: read + prepare a unit, write its record -> sentences
     actor pool             translate: one engine per actor, loaded once for the whole run
                            (`--workers` actors, `--gpus-per-worker`, `--cpus-per-worker`)
-    CPU tasks              finish: signals + rows -> Parquet shards (one per run of sentences)
-    CPU tasks              assembly: shards -> data/<split>-*.parquet, statistics
+    CPU tasks              finish: signals + rows -> one shard per run of positions
+    CPU tasks              assembly: the dataset's files (corpus.dataset.pieces)
 
-The driver handles one small summary row per shard and per unit, never a sentence. Resume
-(corpus/ray/units.py): a unit is done when its marker (`OUT.partial/units/uNNNNNNNN.json`, with
-its report and a hash of its documents) exists; a resumed build checks those hashes against the
-inputs, deletes the shards of unfinished units and runs only those. Lines repeated across
-documents are decided in pass 1 over every document exactly as the local build's tracker decides
-them in reading order, so a Ray build and a local build of the same input and options write the
-same rows (with a batch-invariant engine setting) and the same report.
+Everything a task does is a function every executor shares (corpus.pipeline.feed,
+corpus.pipeline.tasks, corpus.dataset.pieces), and resume is the same unit records and shards
+(corpus.pipeline.checkpoints): a resumed build checks the finished units' documents on the
+cluster and translates only what no shard holds. So a Ray build and a local build of the same
+input and options write the same files, byte for byte (with a batch-invariant engine setting).
 
 The translation cache is not used on a cluster (a SQLite file on shared storage would be
 written by every node at once): each translate batch translates its distinct sentences once.
@@ -25,218 +22,168 @@ written by every node at once): each translate batch translates its distinct sen
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from corpus.errors import ConfigError, InputError
+import numpy as np
+
+from corpus.clean.config import CleanConfig
+from corpus.errors import ConfigError
+from corpus.pipeline.checkpoints import UnitStatus, statuses
 from corpus.pipeline.config import BuildConfig
-from corpus.pipeline.identity import RunIdentity
+from corpus.pipeline.engines import robust_engine
+from corpus.pipeline.executor import Engines, Job
+from corpus.pipeline.feed import changed
 from corpus.pipeline.prepare import PrepareOptions
-from corpus.pipeline.workdir import WorkDir
+from corpus.pipeline.progress import Progress
+from corpus.pipeline.repeats import RepeatTable
+from corpus.pipeline.stream import available_cores
+from corpus.pipeline.tasks import FinishOptions
+from corpus.pipeline.units import unit_digest
 from corpus.ray.stages import (
-    FinishOptions,
-    ReadUnitOptions,
+    PrepareStage,
     Translate,
-    WorkUnit,
-    fingerprint_unit,
-    finish_rows,
-    prepare_unit,
-    repeated_lines,
+    fingerprint,
+    finish_stage,
+    prepare,
+    repeated,
+    unit_row,
 )
-from corpus.ray.units import UnitMarkers, UnitProgress, plan_units
-from corpus.read.manifest import Total, scan
-from corpus.report import Report
+from translate.resolve import resolve_model
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
 TRANSLATE_BATCH = 512  # sentences per batch of the translate actors
 PREPARE_MEMORY = 512 << 20
 """Memory a read + prepare task reserves (its own resources also keep Ray from fusing it
 into the translate actors, which must only translate)."""
-ASSEMBLY_ROWS = 250_000  # rows per assembly task
 
 
-def describe_remote(
-    ray: Any, factory: Callable[[], Any], resources: dict[str, float]
-) -> dict[str, str]:
-    """The engine's description, from a task with the actors' resources (so `--device auto`
-    resolves as it will in the actors)."""
+class RayExecutor:
+    def __init__(self, config: BuildConfig, given: Engines) -> None:
+        self.config = config
+        self.factory = given.factory
+        self.ray: Any = None
+        self._stack = ExitStack()
 
-    def describe() -> dict[str, str]:
-        return dict(factory().describe())
+    def __enter__(self) -> RayExecutor:
+        if self.factory is None:
+            resolve_model(self.config.engine)  # an unavailable model fails before Ray starts
+            self.factory = partial(robust_engine, self.config.engine)
+        self.ray = self._stack.enter_context(ray_session(self.config))
+        return self
 
-    return dict(ray.get(ray.remote(**resources)(describe).remote()))
+    def describe(self) -> dict[str, str]:
+        """The engine's description, from a task with the actors' resources (so `--device
+        auto` resolves as it will in the actors)."""
+        factory = self.factory
+        assert factory is not None
 
+        def describe() -> dict[str, str]:
+            return dict(factory().describe())
 
-class RayBuild:
-    def __init__(
-        self,
-        config: BuildConfig,
-        out: Path,
-        work: WorkDir,
-        factory: Callable[[], Any],
-        ray: Any,
-    ) -> None:
-        self.config, self.out, self.work, self.factory, self.ray = config, out, work, factory, ray
-        self.markers = UnitMarkers(work, config.read)
-        self.options = PrepareOptions(presplit=config.read.presplit)
+        resources = {"num_cpus": self.config.ray.cpus_per_worker,
+                     "num_gpus": self.config.ray.gpus_per_worker}  # fmt: skip
+        return dict(self.ray.get(self.ray.remote(**resources)(describe).remote()))
 
-    def run(self, identity: RunIdentity, started: float) -> Any:
-        from corpus.pipeline.progress import Progress
-        from corpus.pipeline.summary import Summary
+    def run(self, job: Job) -> None:
+        config, work = job.config, job.work
+        units = job.plan.units
+        table = self._repeat_table(job)
+        status = statuses(work.units, work.shards, len(units))
+        self._check_done(job, status)
+        todo = [u for u, st in zip(units, status, strict=True) if not st.done]
+        initial = sum(st.record.documents for st in status if st.done and st.record)
+        with Progress(job.plan.documents, initial=initial, quiet=config.quiet) as bar:
+            if todo:
+                self._translate(job, todo, status, table, bar)
 
-        config = self.config
-        total = Total()
-        state = self.work.open(
-            identity.resume_key(),
-            total.count(scan(config.inputs, config.read)),
-            config.effective_chunk,
-            resume=config.resume,
-        )
-        units, tail = plan_units(config, config.ray.unit_documents)
-        done = self.markers.finished(units, self.ray) if config.resume else {}
-        todo = [u for u in units if u.index not in done]
-        self.markers.clear_shards(todo)
-        table = {} if self.options.presplit else self._repeated_lines(units)
-        with Progress(
-            total.value(), initial=sum(u.documents for u in units if u.index in done),
-            quiet=config.quiet,
-        ) as bar:  # fmt: skip
-            self._translate(todo, table, bar, {u.index: u for u in units})
-        report = Report()
-        for unit in units:
-            report.merge(Report.from_dict(self.markers.load(unit.index)["report"]))
-        report.merge(tail)
-        if report.counts["documents"] == 0:
-            from corpus.pipeline.assemble import nothing_usable
+    def _repeat_table(self, job: Job) -> str | None:
+        """Pass 1 on the cluster (a task per unit, grouped by fingerprint; the driver gets the
+        repeated lines only), unless a resumed build has the table."""
+        config, work = job.config, job.work
+        if config.read.presplit:
+            return None
+        if not work.repeats.exists():
+            min_docs = CleanConfig().cross_doc_min_docs
+            found = np.empty(0, dtype=np.uint64)
+            if min_docs >= 1 and job.plan.units:
+                rows = [unit_row(u, []) for u in job.plan.units]
+                partitions = max(1, min(len(rows), int(self.ray.cluster_resources().get("CPU", 1))))
+                ds = (
+                    self.ray.data.from_items(rows, override_num_blocks=len(rows))
+                    .map_batches(fingerprint, fn_kwargs={"read": config.read, "inputs": config.inputs},
+                                 batch_size=1, batch_format="pyarrow")
+                    .groupby("fp", num_partitions=partitions)
+                    .map_groups(partial(repeated, min_docs=min_docs), batch_format="numpy")
+                )  # fmt: skip
+                parts = [b["fp"] for b in ds.iter_batches(batch_size=None, batch_format="numpy")]
+                found = np.sort(np.concatenate(parts)).astype(np.uint64) if parts else found
+            RepeatTable(found).save(work.repeats)
+        return str(work.repeats)
 
-            self.work.remove()
-            raise InputError(nothing_usable(config.inputs, report))
-        prov = identity.provenance()
-        counts = self._assemble(report, prov)
-        self.work.remove()
-        del state
-        return Summary(
-            self.out,
-            report,
-            report.counts["documents"],
-            report.counts["sentences"],
-            sum(counts.values()),
-            counts,
-            time.perf_counter() - started,
-            prov,
-            {},
-        )
+    def _check_done(self, job: Job, status: list[UnitStatus]) -> None:
+        """The finished units' documents must read back the same (checked on the cluster)."""
+        done = [(u, st) for u, st in zip(job.plan.units, status, strict=True) if st.done]
+        check = self.ray.remote(unit_digest)
+        digests = self.ray.get([check.remote(u, job.config.read, job.config.inputs)
+                                for u, _ in done])  # fmt: skip
+        for (unit, st), digest in zip(done, digests, strict=True):
+            assert st.record is not None
+            if digest != st.record.digest:
+                raise changed(job.work, unit)
 
-    # pass 1 ------------------------------------------------------------------------------
-
-    def _repeated_lines(self, units: list[WorkUnit]) -> dict[bytes, frozenset[int]]:
-        """The lines to drop as repeated across documents: fingerprint -> the positions of the
-        documents that keep it (the first cross_doc_min_docs - 1; every later one drops it),
-        for the fingerprints the local tracker would track (the first max_tracked_lines
-        distinct ones in reading order)."""
-        from corpus.clean.config import CleanConfig
-
-        clean = CleanConfig()
-        need = clean.cross_doc_min_docs - 1
-        if need < 1 or not units:
-            return {}
-        ds = self._units_dataset(units).map_batches(
-            fingerprint_unit, fn_kwargs={"read": self.config.read}, batch_size=1,
-            batch_format="pyarrow",
-        )  # fmt: skip
-        partitions = max(1, min(len(units), int(self.ray.cluster_resources().get("CPU", 1))))
-        groups = (
-            ds.groupby("fp", num_partitions=partitions)
-            .map_groups(partial(repeated_lines, need=need), batch_format="numpy")
-            .materialize()
-        )  # counted, then read: one execution, not two
-        if groups.count() > clean.max_tracked_lines:
-            groups = groups.sort(["first", "fp"]).limit(clean.max_tracked_lines)
-        table: dict[bytes, frozenset[int]] = {}
-        from ray.data.expressions import col
-
-        for row in groups.filter(expr=col("count") > need).iter_rows():
-            table[int(row["fp"]).to_bytes(8, "big")] = frozenset(int(k) for k in row["keep"])
-        return table
-
-    # pass 2 ------------------------------------------------------------------------------
-
-    def _translate(self, todo: list[WorkUnit], table: dict[bytes, frozenset[int]], bar: Any,
-                   units: dict[int, WorkUnit]) -> None:  # fmt: skip
-        if not todo:
-            return
-        config = self.config
-        read = ReadUnitOptions(config.read, self.options, config.inputs, table)
-        finish = FinishOptions(str(self.work.shards), config.signals, self.options.presplit)
+    def _translate(self, job: Job, todo: list[Any], status: list[UnitStatus], table: str | None,
+                   bar: Progress) -> None:  # fmt: skip
+        config, work, ray = job.config, job.work, self.ray
+        stage = PrepareStage(config.read, config.inputs, PrepareOptions(config.read.presplit),
+                             table, work, config.rejected)  # fmt: skip
+        finish = FinishOptions(str(work.shards), config.signals, config.read.presplit,
+                               config.splits, config.seed, config.filter, config.rejected)  # fmt: skip
+        rows = [unit_row(u, [(s.start, s.end) for s in status[u.index].kept]) for u in todo]
         ds = (
-            self._units_dataset(todo)
+            ray.data.from_items(rows, override_num_blocks=len(rows))
             .map_batches(
-                prepare_unit, fn_kwargs={"options": read}, batch_size=1,
-                batch_format="pyarrow",
+                prepare, fn_kwargs={"stage": stage}, batch_size=1, batch_format="pyarrow",
                 num_cpus=1, memory=PREPARE_MEMORY,
             )
             .map_batches(
                 Translate, fn_constructor_kwargs={"factory": self.factory},
                 batch_size=TRANSLATE_BATCH, batch_format="pyarrow",
-                compute=self.ray.data.ActorPoolStrategy(size=config.ray.workers),
+                compute=ray.data.ActorPoolStrategy(size=config.ray.workers),
                 num_gpus=config.ray.gpus_per_worker, num_cpus=config.ray.cpus_per_worker,
             )
             .map_batches(
-                finish_rows, fn_kwargs={"options": finish}, batch_size=None,
+                finish_stage, fn_kwargs={"options": finish}, batch_size=None,
                 batch_format="pyarrow",
             )
         )  # fmt: skip
-        progress: dict[int, UnitProgress] = {}
         for batch in ds.iter_batches(batch_size=None, batch_format="pyarrow"):
             for row in batch.to_pylist():
-                unit = progress.setdefault(row["unit"], UnitProgress())
                 if row["kind"] == "end":
-                    unit.end = json.loads(row["info"])
+                    bar.advance(int(row["count"]), 0)
                 else:
-                    unit.written += row["count"]
-                    unit.finish.append((row["seq"], json.loads(row["info"])))
-                if unit.end is not None and unit.written == unit.end["sentences"]:
-                    self.markers.write(units[row["unit"]], progress.pop(row["unit"]))
-                    bar.advance(unit.end["documents"], unit.end["sentences"])
+                    bar.advance(0, int(row["count"]))
 
-    def _units_dataset(self, units: list[WorkUnit]) -> Any:
-        return self.ray.data.from_items([u.to_row() for u in units], override_num_blocks=len(units))
+    def map(self, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        task = self.ray.remote(_call)
+        return list(self.ray.get([task.remote(fn, item) for item in items]))
 
-    # assembly ----------------------------------------------------------------------------
+    def cache_stats(self) -> dict[str, int]:
+        return {}
 
-    def _assemble(self, report: Report, prov: dict[str, Any]) -> dict[str, int]:
-        from corpus.ray.assemble import assemble_on_ray
-
-        return assemble_on_ray(self.ray, self.config, self.work, self.out, report, prov)
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
 
 
-def build_on_ray(
-    config: BuildConfig,
-    out: Path,
-    work: WorkDir,
-    factory: Callable[[], Any] | None,
-    started: float,
-) -> Any:
-    """The Ray build (see the module docstring); `factory` makes the engine in each actor
-    (default: the model of `config.engine` behind the robustness layer)."""
-    from corpus.pipeline.engines import robust_engine
-
-    if factory is None:
-        from translate.resolve import resolve_model
-
-        resolve_model(config.engine)  # an unavailable model fails here, before Ray starts
-        factory = partial(robust_engine, config.engine)
-    with ray_session(config) as ray:
-        resources = {"num_cpus": config.ray.cpus_per_worker, "num_gpus": config.ray.gpus_per_worker}
-        identity = RunIdentity.create(config, describe_remote(ray, factory, resources))
-        return RayBuild(config, out, work, factory, ray).run(identity, started)
+def _call(fn: Callable[[T], R], item: T) -> R:
+    return fn(item)
 
 
 @contextmanager
@@ -265,8 +212,6 @@ def ray_session(config: BuildConfig) -> Iterator[Any]:
         if config.ray.address:
             kwargs["address"] = config.ray.address
         else:
-            from corpus.pipeline.stream import available_cores
-
             out = Path(config.out)
             tmp = config.ray.tmp_dir or str(out.with_name(out.name + ".ray"))
             # the translate actors hold their CPUs for the whole run: the machine's cores are

@@ -4,7 +4,7 @@ line i of one paired with line i of the other.
 Both files are read by the text reader (corpus.read.text.read_text: decompression, decoding,
 newlines unified to \\n, control characters removed, large files streamed) and split into
 lines at \\n; a final line break ends the last line, it does not start another. The pairs come
-as Document parts of whole lines, at most about PART_CHARS characters of input each; a
+as Document parts of whole lines, about PART_BYTES characters of input each; a
 part's `target` holds the English of each of its lines, exactly as read (only the line break
 removed). Nothing is repaired, cleaned or segmented here: a line is a pair.
 
@@ -23,7 +23,8 @@ from pathlib import Path
 from corpus.errors import InputError
 from corpus.read.config import ReadConfig
 from corpus.read.paths import Source, file_source
-from corpus.read.text import PART_CHARS, read_text
+from corpus.read.text import read_text
+from corpus.read.windows import PART_BYTES
 from corpus.records import Document
 from corpus.report import Report
 
@@ -48,7 +49,7 @@ def read_aligned(src: Source, config: ReadConfig, report: Report) -> Iterator[Do
     for line, english in zip_longest(sources, targets):
         if line is None or english is None:
             raise mismatch(src, target, config)
-        if size >= PART_CHARS:  # a full part, and a line after it
+        if size >= PART_BYTES:  # a full part, and a line after it
             yield _part(src, held, given, part, last=False)
             held, given, size, part = [], [], 0, part + 1
         held.append(line)

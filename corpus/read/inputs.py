@@ -10,7 +10,7 @@ format (.txt .html .htm .jsonl .ndjson .json .csv .tsv .parquet, each also compr
 from the extension (unknown: text) unless `input_format` forces one for every file (in folders,
 only files of that format or matching `glob` are taken); `hf` loads a folder or Hub name with
 `datasets.load_dataset`. Archives are skipped inputs; files of other types in a folder are
-named in one warning (corpus/read/paths.py). A text file over PART_CHARS bytes comes in parts
+named in one warning (corpus/read/paths.py). A text file over PART_BYTES bytes comes in parts
 (corpus/read/text.py).
 
 doc_id: a file read whole is named by its path relative to the folder argument (`articles/1.txt`),
@@ -33,8 +33,8 @@ input (check_output_outside_inputs).
 A new format is one function `read_x(src, config, report) -> Iterator[Document]` added to READERS
 (and its extensions to EXTENSIONS). Records live in corpus/read/records.py (JSON Lines),
 corpus/read/delimited.py (CSV, TSV) and corpus/read/tables.py (Parquet, datasets), text and HTML
-in corpus/read/text.py, paths in corpus/read/paths.py, bytes and encodings in corpus/read/decode.py
-and corpus/read/streams.py.
+in corpus/read/text.py, paths in corpus/read/paths.py, bytes and encodings in corpus/read/decode.py,
+corpus/read/encoding.py and corpus/read/streams.py.
 """
 
 from __future__ import annotations
@@ -107,6 +107,7 @@ def _generate(
 ) -> Iterator[Document]:
     for src in _iter_planned(plans, config, report):
         yield from READERS[src.fmt](src, config, report)
+    report.settle()  # what large files in parts tallied: one warning each
 
 
 def iter_sources(inputs: Sequence[str], config: ReadConfig, report: Report) -> Iterator[Source]:

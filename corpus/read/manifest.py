@@ -20,7 +20,6 @@ from corpus.names import parquet_file
 from corpus.read.config import ReadConfig
 from corpus.read.inputs import _plan, _sources
 from corpus.read.paths import Source
-from corpus.read.text import PART_CHARS
 from corpus.report import Report
 
 log = logging.getLogger(__name__)
@@ -80,9 +79,7 @@ def estimate_documents(src: Source, config: ReadConfig) -> int | None:
 def _documents(src: Source, size: int, config: ReadConfig) -> int | None:
     assert src.path is not None
     if src.fmt in ("text", "html"):
-        if src.compression or src.fmt == "html":
-            return 1
-        return max(1, -(-size // PART_CHARS))  # a large text file is read in parts
+        return 1  # a large text file too: one document, read in parts
     if src.fmt in ("jsonl", "csv", "tsv"):
         lines = _count_lines(src, size)
         return None if lines is None else max(0, lines - (0 if src.fmt == "jsonl" else 1))

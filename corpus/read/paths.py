@@ -53,7 +53,8 @@ class Source:
     """One thing to read: `name` is its doc_id (or record-id prefix), `location` names it in
     messages and `Document.source` (both valid UTF-8); `path` is None for stdin and for dataset
     names; `compression` is a read_streams.COMPRESSIONS value; `skip` a reason to report it as
-    a skipped input instead of reading it."""
+    a skipped input instead of reading it; `window` (first, end, part size) reads only
+    the parts first..end-1 of a large plain text file (corpus/read/windows.py)."""
 
     path: Path | None
     name: str
@@ -61,6 +62,7 @@ class Source:
     fmt: str
     compression: str | None = None
     skip: str | None = None
+    window: tuple[int, int, int, int] | None = None  # parts first..end-1, part and file bytes
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ class RecordLog:
         self.fields: dict[str, None] = {}  # the fields of records without the text field
 
     def skip(self, where: str, reason: str, detail: str) -> None:
-        self.report.drop("read", reason)
+        self.report.drop("read", reason, doc=where, text=detail, source=self.location)
         if sum(self.skipped.values()) < MAX_WARNINGS_PER_FILE:
             self.report.warn("bad_record", f"{detail}; record skipped", where=where)
         self.skipped[reason] += 1
@@ -167,7 +167,7 @@ def to_document(
     if config.target_field is not None:
         return _given_pair(record, text, n, src, config, rlog)
     if not text.strip():
-        rlog.report.drop("read", "empty_record")
+        rlog.report.drop("read", "empty_record", doc=where, source=src.location)
         return None
     return Document(doc_id=_record_id(record, n, src, config, rlog), text=text, source=where)
 
@@ -188,7 +188,8 @@ def _given_pair(
     doc_id = _record_id(record, n, src, config, rlog)
     if not text.strip() or not target.strip():
         reason = "empty_source" if not text.strip() else "empty_target"
-        rlog.report.drop("read", reason, doc=doc_id, text=text, translation=target or None)
+        rlog.report.drop("read", reason, doc=doc_id, text=text, source=src.location,
+                         translation=target or None)  # fmt: skip
         return None
     return Document(doc_id=doc_id, text=text, source=where, target=(target,))
 

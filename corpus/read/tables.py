@@ -48,7 +48,8 @@ def read_parquet(src: Source, config: ReadConfig, report: Report) -> Iterator[Do
                 if doc is not None:
                     yield doc
     except (OSError, ValueError) as e:
-        report.drop("read", "corrupt_file_rest")
+        report.drop("read", "corrupt_file_rest", doc=src.location, text=f"from row {row} on: {e}",
+                    source=src.location)  # fmt: skip
         report.warn(
             "damaged_file", f"unreadable from row {row} on ({e}); rest skipped", where=src.location
         )

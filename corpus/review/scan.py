@@ -9,7 +9,6 @@ plus one counter entry a document.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,30 +22,11 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from corpus.dataset.filter import FLAGS, FilterConfig
+from corpus.dataset.schema import REJECTED_DIR
 from corpus.errors import InputError
+from corpus.names import parquet_file
 from corpus.review.rules import RuleCounts, flags, floats
 from corpus.review.samples import BottomK, DocSample, Histogram
-
-REJECTED_DIR = "rejected"
-REJECTED_COLUMNS: dict[str, str] = {
-    "doc_id": "string",
-    "source": "string",
-    "stage": "string",
-    "reason": "string",
-    "text": "string",
-    "translation": "string",
-    "line_no": "int64",
-    "char_start": "int64",
-    "char_end": "int64",
-}
-"""The rows of the `rejected` configuration (one per dropped unit; see the README)."""
-
-
-def rejected_schema() -> pa.Schema:
-    """The Arrow schema of `rejected/train-*.parquet` (every column nullable)."""
-    kinds = {"string": pa.string(), "int64": pa.int64()}
-    return pa.schema([pa.field(name, kinds[kind]) for name, kind in REJECTED_COLUMNS.items()])
-
 
 BATCH_ROWS = 65_536
 SEED = 20_240_601
@@ -141,17 +121,6 @@ def host_of(doc_id: str) -> str | None:
     return host.removeprefix("www.") if host else None
 
 
-def read_meta(folder: Path) -> dict[str, Any]:
-    path = folder / "idcorpus.json"
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise InputError(f"{path} is unreadable ({e}); rebuild the corpus") from e
-    return data if isinstance(data, dict) else {}
-
-
 def rejected_files(folder: Path) -> list[Path]:
     """The Parquet files of the folder's `rejected` configuration (none when it has none)."""
     return sorted((folder / REJECTED_DIR).glob("*.parquet"))
@@ -159,7 +128,7 @@ def rejected_files(folder: Path) -> list[Path]:
 
 def scan(folder: str | Path, limits: Limits = Limits()) -> Scan:
     """Read the dataset folder `folder` once and summarise it (see the module docstring)."""
-    from corpus.dataset.shards import open_parquet, split_files
+    from corpus.dataset.shards import open_parquet, read_meta, split_files
 
     result = Scan(Path(folder), read_meta(Path(folder)))
     pass_ = _Pass(result, limits)
@@ -207,7 +176,7 @@ def _read(parquet: pq.ParquetFile, groups: list[int]) -> Iterator[pa.RecordBatch
 
 def _open(path: Path) -> pq.ParquetFile:
     try:
-        return pq.ParquetFile(path)
+        return parquet_file(path)
     except (OSError, pa.ArrowException) as e:
         raise InputError(f"{path}: not a readable Parquet file ({e})") from e
 

@@ -26,15 +26,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache, lru_cache
-from pathlib import Path
+from functools import lru_cache
 
 from corpus.records import Span
+from corpus.segment import lexicon
 from corpus.segment.quotes import QUOTE, inside, quote_regions, quoted_non_boundary
 
 SEGMENTER_VERSION = "id-rules-3"
 
-_DATA = Path(__file__).parents[1] / "data"
 _CLOSERS = "\"'”’»)]}"
 _OPENERS = "\"'“‘«([{"
 _STOPS = ".!?…"
@@ -62,50 +61,11 @@ _DOMAIN_WORDS = frozenset({"Com", "Co", "Id", "Net", "Org", "Js"})
 
 
 @lru_cache(maxsize=1)
-def _abbreviations() -> dict[str, str]:
-    """Abbreviation without its final period -> behaviour, both as written and lower-cased
-    (so "A.S." for Amerika Serikat and "a.s." for alaihissalam can differ)."""
-    table: dict[str, str] = {}
-    path = _DATA / "abbreviations.tsv"
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        abbr, behaviour = line.split("\t")[:2]
-        for piece in abbr.split():  # "Dr. rer. nat." -> "Dr", "rer", "nat"
-            key = piece.rstrip(".,")
-            if key:
-                table.setdefault(key, behaviour)
-                table.setdefault(key.lower(), behaviour)
-    return table
-
-
-def _behaviour(token: str) -> str | None:
-    table = _abbreviations()
-    return table.get(token) or table.get(token.lower())
-
-
-@cache
-def _word_set(name: str) -> frozenset[str]:
-    return frozenset(_rows(name))
-
-
-@lru_cache(maxsize=1)
-def _starters() -> dict[str, str]:
-    """Capitalised sentence-starting word -> "any" or "strong" (see the data file)."""
-    return dict(row.split("\t")[:2] for row in _rows("sentence_starters_id.txt"))
-
-
-@lru_cache(maxsize=1)
 def _candidates() -> re.Pattern[str]:
     """_CANDIDATE plus a space before a strong starter ("persen Sementara itu")."""
-    strong = sorted(w for w, kind in _starters().items() if kind == "strong")
+    strong = sorted(w for w, kind in lexicon.starters().items() if kind == "strong")
     unmarked = rf"(?<=[a-z0-9%])[ \u00a0](?=(?:{'|'.join(strong)})(?:[ \u00a0][a-z]|,))"
     return re.compile(f"{_CANDIDATE.pattern}|{unmarked}")
-
-
-def _rows(name: str) -> list[str]:
-    lines = (_DATA / name).read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
 def split_paragraphs(text: str) -> list[Span]:
@@ -192,9 +152,9 @@ def _stop_ends(text: str, start: int, end: int, lo: int, hi: int) -> bool:
     core = text[start:end].rstrip(_CLOSERS)
     closed = len(core) < end - start
     if core[-1] in "?!":
-        if closed and _is_speech_verb(next_word):  # "Siapa kalian?” Ujar Budi ...
+        if closed and lexicon.is_speech_verb(next_word):  # "Siapa kalian?” Ujar Budi ...
             return False
-        return not lower or (not closed and not _is_speech_verb(next_word))
+        return not lower or (not closed and not lexicon.is_speech_verb(next_word))
     if len(core) > 1 or core[-1] == "…" or closed:
         return not lower  # ellipsis, or a stop followed by a closing quote/bracket
     tm = _TOKEN_BEFORE.search(text, max(lo, start - 60), start)
@@ -211,26 +171,20 @@ def _after_token(
 ) -> bool:
     """Decide a single period after `token`, given what follows."""
     token = token.rsplit("/", 1)[-1] if "/" in token[:-1] else token  # "03/RW." -> "RW."
-    behaviour = _behaviour(token)
+    behaviour = lexicon.behaviour(token)
     if behaviour == "initial" or (behaviour is None and _INITIALS.fullmatch(token)):
-        return not lower and nxt in _starters()
+        return not lower and nxt in lexicon.starters()
     if behaviour is not None:
         if lower or behaviour == "prefix" or (behaviour == "number" and _NUMBERISH.match(nxt)):
             return False
-        return not bracket and _behaviour(nxt) is None
+        return not bracket and lexicon.behaviour(nxt) is None
     if _LIST_MARKER.fullmatch(token) and _list_position(text, tok_start, lo, token):
         return False
     if _NUMBERISH.fullmatch(nxt) and _after_number_abbreviation(text, tok_start, lo):
         return False  # one piece of a code: "Peraturan Bapepam No. XI. B. 02.00"
     if lower:  # "... pada 1879. atau ..." (sentences typed in lower case)
-        return bool(_LOWER_START_OK.fullmatch(token)) and not _is_speech_verb(nxt)
+        return bool(_LOWER_START_OK.fullmatch(token)) and not lexicon.is_speech_verb(nxt)
     return True
-
-
-def _is_speech_verb(word: str) -> bool:
-    word = word.lower()
-    verbs = _word_set("speech_verbs_id.txt")
-    return word in verbs or (word.endswith("nya") and word[:-3] in verbs)
 
 
 def _colon_ends(text: str, last: int, start: int, end: int, hi: int) -> bool:
@@ -242,7 +196,7 @@ def _colon_ends(text: str, last: int, start: int, end: int, hi: int) -> bool:
     if k >= hi or not text[k].isupper():
         return False
     words = text[max(last, start - 200) : start].lower().split()
-    if len(words) < 3 or words[-1] not in _word_set("list_cues_id.txt"):
+    if len(words) < 3 or words[-1] not in lexicon.word_set("list_cues_id.txt"):
         return False
     return words[-1] != "ini" or words[-2] == "berikut"  # "berikut ini:", not "minggu ini:"
 
@@ -259,7 +213,9 @@ def _lower_word_before(text: str, space: int, last: int) -> bool:
 def _after_number_abbreviation(text: str, tok_start: int, lo: int) -> bool:
     """Does the token at `tok_start` follow an abbreviation that a number follows ("No.")?"""
     tm = _TOKEN_BEFORE.search(text, max(lo, tok_start - 30), max(lo, tok_start - 1))
-    return tm is not None and tm.group()[-1:] == "." and _behaviour(tm.group()[:-1]) == "number"
+    return (
+        tm is not None and tm.group()[-1:] == "." and lexicon.behaviour(tm.group()[:-1]) == "number"
+    )
 
 
 def _list_position(text: str, pos: int, lo: int, token: str) -> bool:
@@ -281,7 +237,7 @@ def _glued_stop_ends(text: str, start: int, end: int, lo: int) -> bool:
     if not token.isalpha() or not nxt or _URLISH.search(nxt.group()):
         return False
     word = nxt.group().split(".")[0]
-    return word.isalpha() and word not in _DOMAIN_WORDS and _behaviour(token) is None
+    return word.isalpha() and word not in _DOMAIN_WORDS and lexicon.behaviour(token) is None
 
 
 def _line_break_ends(text: str, nl: int, lo: int, hi: int, wrapped: bool) -> bool:
