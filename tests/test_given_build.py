@@ -77,6 +77,9 @@ def test_flores_devtest_with_real_output_one_row_per_line_in_order(tmp_path: Pat
     assert str(tmp_path) not in (out / "README.md").read_text(encoding="utf-8")
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "## Given translations" in card and "`score` is null in every row" in card
+    signature = prov["signature"]
+    assert signature.startswith("idcorpus:") and "|translations:given|seg:" in signature
+    assert "model:" not in signature and "engine:" not in signature
 
 
 def test_text_pair_drops_empty_sides_and_needs_no_model(tmp_path: Path) -> None:
@@ -115,6 +118,9 @@ def test_named_model_scores_the_given_english(tiny_model: str, tmp_path: Path, e
     translator = _meta(out)["provenance"]["translator"]
     assert translator["translations"] == "given" and translator["engine"] == engine
     assert "forced-decoding" in (out / "README.md").read_text(encoding="utf-8")
+    signature = _meta(out)["provenance"]["signature"]
+    assert "|translations:given|model:" in signature and f"|engine:{engine}/" in signature
+    assert "beams:" not in signature
 
 
 @pytest.mark.parametrize("kind", ["jsonl", "csv"])
@@ -172,6 +178,8 @@ def test_cli_mismatch_exit_2_then_build_filter_report(tmp_path: Path) -> None:
     report = run_cli("report", str(out))
     assert report.returncode == 0, report.stderr
     assert (out / "report.html").stat().st_size > 10_000
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "none of the 3 pairs has one" in html and "figcaption>0 pairs" not in html
 
 
 def test_ray_is_refused_with_given_translations(tmp_path: Path) -> None:

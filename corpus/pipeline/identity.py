@@ -184,16 +184,25 @@ def signals_version() -> str:
 
 
 def signature(prov: Mapping[str, Any]) -> str:
-    """A one-line summary in the spirit of sacrebleu's signature."""
+    """A one-line summary in the spirit of sacrebleu's signature. Given translations
+    (`--target`, `--target-field`) say so, with the model that scored them if one did (no
+    decoding, so no beams)."""
     t = prov.get("translator", {})
     fingerprint = t.get("model_fingerprint", "")
     model = t.get("model", "?")
-    parts = [
-        f"idcorpus:{prov['tool_version']}",
-        f"model:{model}@{t.get('revision') or 'local'}"
-        + (f"#{fingerprint}" if fingerprint else ""),
-        f"engine:{t.get('engine', '?')}/{t.get('compute_type', '?')}/{t.get('device', '?')}",
-        f"beams:{t.get('num_beams', '?')}",
+    given = t.get("translations") == "given"
+    parts = [f"idcorpus:{prov['tool_version']}"]
+    if given:
+        parts.append("translations:given")
+    if not given or t.get("engine", "none") != "none":
+        parts += [
+            f"model:{model}@{t.get('revision') or 'local'}"
+            + (f"#{fingerprint}" if fingerprint else ""),
+            f"engine:{t.get('engine', '?')}/{t.get('compute_type', '?')}/{t.get('device', '?')}",
+        ]
+    if not given:
+        parts.append(f"beams:{t.get('num_beams', '?')}")
+    parts += [
         f"seg:{prov['segmenter']}",
         f"clean:{prov['cleaner']}",
         f"id:{prov.get('identity', '?')}",
