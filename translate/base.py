@@ -31,6 +31,7 @@ class Translation:
     (eos included when the model emitted it; <= 0, higher is better): the model's own
     distribution, with `<pad>` (never an output token) left out and no penalty applied,
     whatever decoding produced the text (a retry's n-gram ban, a forced minimum length).
+    NaN: no score (a translation that was given, not made, with no model to score it).
     It does not depend on which other sentences were translated in the same batch.
     `tokens` counts the target tokens the model produced (eos excluded); `src_tokens` the
     source tokens the model read (eos included), 0 where an engine does not know.
@@ -117,12 +118,14 @@ class EngineConfig:
     """Which model to load, where, and how to decode. Validated once, here. The fields with
     `flag(...)` are the command-line options of `build` and `evaluate` (translate.options)."""
 
-    model: str = field(
-        default=DEFAULT_MODEL,
+    model: str | None = field(
+        default=None,
         metadata=flag(
             "the translation model: a Hugging Face hub id (needs network the first time) or a "
-            "local folder of a Marian model",
+            "local folder of a Marian model; with given translations (--target, "
+            "--target-field) the model that scores them (none: no score)",
             metavar="ID|FOLDER",
+            default_text=DEFAULT_MODEL,
         ),
     )
     revision: str | None = field(
@@ -168,7 +171,15 @@ class EngineConfig:
     )
     cache_dir: str | None = None
 
+    @property
+    def model_id(self) -> str:
+        """The model to load: the one named, else DEFAULT_MODEL (`model` is None when none was
+        named, which given translations need to know: they are scored only by a named model)."""
+        return self.model or DEFAULT_MODEL
+
     def __post_init__(self) -> None:
+        if self.model is not None and not self.model.strip():
+            raise ConfigError("--model must not be empty (leave it out for the default model)")
         if self.engine not in ENGINES:
             raise ConfigError(
                 f"unknown engine {self.engine!r}; choose one of: {', '.join(ENGINES)}"

@@ -55,14 +55,15 @@ class ResolvedModel:
 
 
 def resolve_model(config: EngineConfig) -> ResolvedModel:
-    """The local directory of `config.model`, checked; raises ModelLoadError within seconds."""
-    path = Path(config.model).expanduser()
+    """The local directory of `config.model_id`, checked; raises ModelLoadError within seconds."""
+    model = config.model_id
+    path = Path(model).expanduser()
     store = Path(config.cache_dir) / "fingerprints" if config.cache_dir else None
     if path.is_dir():
-        return resolve_local(config.model, path, store)
-    if looks_like_path(config.model):
-        raise model_error(config.model, f"no such directory: {path}")
-    return resolve_hub(config.model, config.revision, store)
+        return resolve_local(model, path, store)
+    if looks_like_path(model):
+        raise model_error(model, f"no such directory: {path}")
+    return resolve_hub(model, config.revision, store)
 
 
 def looks_like_path(model: str) -> bool:

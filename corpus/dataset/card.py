@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 
 import yaml
 
+from corpus.dataset.origin import english_licence, given_section, pipeline_words
 from corpus.dataset.schema import LANGUAGES, REJECTED_COLUMNS, REJECTED_DOCS, features_yaml
 from corpus.names import json_shown, shown, utf8_data, utf8_text
 from corpus.report import RunWarning
@@ -38,7 +39,8 @@ def license_text(provenance: Mapping[str, object]) -> str:
     """The LICENSE.md of a dataset folder: what covers each side of the pairs."""
     model = str(_mapping(provenance.get("translator")).get("model", "the model named in README.md"))
     note = OPUS_MT_NOTE if "opus-mt" in model.lower() else OTHER_MODEL_NOTE
-    return "# Licence\n\n" + note.format(model=model) + "\n\n" + SOURCE_NOTE + "\n"
+    note = english_licence(provenance, note.format(model=model))
+    return "# Licence\n\n" + note + "\n\n" + SOURCE_NOTE + "\n"
 
 
 @dataclass(frozen=True)
@@ -124,8 +126,7 @@ def render_card(info: CardInfo) -> str:
         f"---\n{meta}---\n",
         f"# {info.name}\n",
         f"Indonesian–English parallel corpus of {total:,} sentence pairs, built by idcorpus "
-        f"{info.provenance.get('tool_version', '')} from Indonesian documents: read → clean → "
-        "segment → machine-translate (id→en) → pairs.\n",
+        f"{info.provenance.get('tool_version', '')} {pipeline_words(info.provenance)}\n",
         "## How to load\n",
         "```python\nfrom datasets import load_dataset\n\n"
         'ds = load_dataset("path/to/this/folder")\n'
@@ -145,6 +146,7 @@ def render_card(info: CardInfo) -> str:
         qnames = sorted({q for qs in info.quantiles.values() for q in qs}, key=lambda s: int(s[1:]))
         rows = [(c, *(qs.get(q, "") for q in qnames)) for c, qs in info.quantiles.items()]
         parts += ["## Signal statistics\n", _table(("signal", *qnames), rows) + "\n"]
+    parts += given_section(info.provenance)
     parts += _report_sections(info)
     parts += [
         "## Provenance\n",

@@ -3,7 +3,9 @@
 Rules run in this order and the first one a row fails is the one it is counted under, so
 ``kept + sum(dropped.values()) == input_rows`` always holds:
 
-1. ``min_score``      score (mean token log-prob) below `min_score`.
+1. ``min_score``      score (mean token log-prob) below `min_score`. A null score (given
+                      translations built without a model) is no score, not a low one:
+                      this rule keeps the row.
 2. ``length_ratio``   length_ratio_chars outside [min_length_ratio, max_length_ratio]; only
                       judged for sources of `RATIO_MIN_WORDS` (4) words or more, since the
                       ratio of a 1-3 word fragment says little ("RI" -> "Indonesia").
@@ -78,7 +80,8 @@ class FilterConfig:
         default=-3.0,
         metadata=flag(
             "drop pairs whose score (mean log-probability per token, <= 0) is lower: the model "
-            "was guessing"
+            "was guessing (a null score, of given translations built without --model, is not "
+            "low: such a row is kept by this rule)"
         ),
     )
     min_length_ratio: float | None = field(
@@ -240,7 +243,7 @@ class RowFilter:
 
     def failing_rule(self, row: Row) -> str | None:
         c = self.config
-        score = number(row, "score")
+        score = number(row, "score")  # null: given translations that no model scored, kept
         if c.min_score is not None and score is not None and score < c.min_score:
             return "min_score"
         if not ratio_ok(row, c):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from corpus.pipeline.config import BuildConfig
+from corpus.pipeline.given import GivenTranslations
 from corpus.pipeline.identity import RunIdentity
 from translate import load_translator
 from translate.base import EngineConfig, Translator
@@ -17,7 +18,10 @@ from translate.robust import RobustTranslator
 
 
 def load_engine(config: BuildConfig) -> Translator:
-    """The engine of `config` wrapped in the robustness layer."""
+    """The engine of `config` wrapped in the robustness layer; with given translations, what
+    scores them (corpus.pipeline.given: the named model, or none)."""
+    if config.read.given:
+        return GivenTranslations.load(config.engine)
     return robust_engine(config.engine)
 
 
@@ -32,7 +36,10 @@ def with_cache(
 ) -> Translator:
     """`engine` behind the translation cache; the cache key is the identity's translation view.
     With --no-cache, `own` (a cache in the build's work area, removed with it: an interrupted
-    build keeps what it translated) or nothing but the within-run de-duplication."""
+    build keeps what it translated) or nothing but the within-run de-duplication.
+    Given translations: no cache."""
+    if isinstance(engine, GivenTranslations):
+        return engine
     path = (config.cache_path or str(default_cache_path())) if config.use_cache else own
     return CachedTranslator(engine, path=path, namespace=identity.translation())
 

@@ -142,7 +142,7 @@ def build_settings(config: BuildConfig) -> dict[str, Any]:
     """The options of `config` that shape the dataset (not speed, not where files go)."""
     return {
         "inputs": [public_input(arg) for arg in config.inputs],
-        "read": dataclasses.asdict(config.read),
+        "read": read_settings(config),
         "filter": dataclasses.asdict(config.filter) if config.filter else None,
         "splits": {name: fraction for name, fraction in config.splits},
         "seed": config.seed,
@@ -150,6 +150,27 @@ def build_settings(config: BuildConfig) -> dict[str, Any]:
         "rejected": config.rejected,
         "max_input_tokens": config.engine.max_input_tokens,
     }
+
+
+def read_settings(config: BuildConfig) -> dict[str, Any]:
+    """The read options; a target file (`--target`) by its public name and its content's
+    hash, so that a changed file is another run (resume and the card trust it)."""
+    read = dataclasses.asdict(config.read)
+    if config.read.target is not None:
+        read["target"] = Path(config.read.target).name
+        read["target_sha256"] = file_sha256(Path(config.read.target))
+    return read
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            while block := f.read(1 << 20):
+                digest.update(block)
+    except OSError as e:
+        return f"unreadable: {e.strerror}"  # reported when it is read
+    return digest.hexdigest()
 
 
 def public_input(arg: str) -> str:
@@ -163,16 +184,25 @@ def signals_version() -> str:
 
 
 def signature(prov: Mapping[str, Any]) -> str:
-    """A one-line summary in the spirit of sacrebleu's signature."""
+    """A one-line summary in the spirit of sacrebleu's signature. Given translations
+    (`--target`, `--target-field`) say so, with the model that scored them if one did (no
+    decoding, so no beams)."""
     t = prov.get("translator", {})
     fingerprint = t.get("model_fingerprint", "")
     model = t.get("model", "?")
-    parts = [
-        f"idcorpus:{prov['tool_version']}",
-        f"model:{model}@{t.get('revision') or 'local'}"
-        + (f"#{fingerprint}" if fingerprint else ""),
-        f"engine:{t.get('engine', '?')}/{t.get('compute_type', '?')}/{t.get('device', '?')}",
-        f"beams:{t.get('num_beams', '?')}",
+    given = t.get("translations") == "given"
+    parts = [f"idcorpus:{prov['tool_version']}"]
+    if given:
+        parts.append("translations:given")
+    if not given or t.get("engine", "none") != "none":
+        parts += [
+            f"model:{model}@{t.get('revision') or 'local'}"
+            + (f"#{fingerprint}" if fingerprint else ""),
+            f"engine:{t.get('engine', '?')}/{t.get('compute_type', '?')}/{t.get('device', '?')}",
+        ]
+    if not given:
+        parts.append(f"beams:{t.get('num_beams', '?')}")
+    parts += [
         f"seg:{prov['segmenter']}",
         f"clean:{prov['cleaner']}",
         f"id:{prov.get('identity', '?')}",

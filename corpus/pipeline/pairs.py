@@ -8,6 +8,7 @@ arguments, run in the build's worker processes.
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -22,6 +23,7 @@ class Unit(NamedTuple):
 
     `line_no` is the 1-based line of the document as read that its paragraph came from (for
     presplit input, its own line).
+    `target`: the translation given with it, which is used instead of translating.
     (A tuple: units cross process boundaries by the thousand, and tuples pickle fast.)"""
 
     doc_id: str
@@ -32,6 +34,7 @@ class Unit(NamedTuple):
     end: int
     text: str
     line_no: int | None = None
+    target: str | None = None  # the given translation (--target, --target-field), untouched
 
 
 def units_of(doc: Document, spans: Sequence[Span], paragraphs: Sequence[Span]) -> list[Unit]:
@@ -64,7 +67,8 @@ def row_of(
         "src_end": unit.end,
         "line_no": unit.line_no,
     }
-    row["score"] = round(float(translation.score), 4)
+    score = float(translation.score)
+    row["score"] = None if math.isnan(score) else round(score, 4)
     row.update(signals)
     return row
 

@@ -4,7 +4,8 @@ A work unit is what one task reads, in reading order: several small inputs up to
 `unit_bytes` bytes (or `unit_documents` estimated documents), one input, or a range of the
 parts of one large plain-text file (corpus/read/windows.py: a part can be found without
 reading what comes before it), so a large text file is many units, locally and on Ray alike.
-Record files (JSON Lines, CSV, TSV, Parquet), compressed files, stdin and datasets are read
+A text file with given translations (`--target`) is one unit: it reads the file and the target
+file together, line by line (corpus/read/aligned.py). Record files (JSON Lines, CSV, TSV, Parquet), compressed files, stdin and datasets are read
 whole by one unit, in order.
 
 Planning reads no text: file sizes, and the line counts of record files for the progress
@@ -100,7 +101,7 @@ def plan_units(inputs: Sequence[str], read: ReadConfig, sizes: UnitSizes) -> Pla
     for index, source in enumerate(iter_sources(inputs, read, report)):
         events = report.take().to_state()
         size = _size(source)
-        parts = windows.windows_of(size, sizes.part_bytes) if _windowed(source) else 1
+        parts = windows.windows_of(size, sizes.part_bytes) if _windowed(source, read) else 1
         per_unit = max(1, sizes.unit_bytes // sizes.part_bytes)
         if parts > 1:  # read by ranges of parts of the plan's size, however many units
             source = dataclasses.replace(source, window=(0, parts, sizes.part_bytes, size))
@@ -134,9 +135,11 @@ def _close(plan: Plan, unit: _Open) -> None:
                                    unit.documents, unit.first))  # fmt: skip
 
 
-def _windowed(source: Source) -> bool:
-    """A plain (uncompressed) text file, whose parts can be read by ranges."""
-    return source.fmt == "text" and source.compression is None and source.path is not None
+def _windowed(source: Source, read: ReadConfig) -> bool:
+    """A plain (uncompressed) text file, whose parts can be read by ranges; not one paired
+    line by line with given translations (`--target`), whose lines are read with the target's."""
+    plain = source.fmt == "text" and source.compression is None and source.path is not None
+    return plain and read.target is None
 
 
 def _size(source: Source) -> int:

@@ -8,6 +8,9 @@ document order, and passed in as `drop` (see corpus.clean.cleaner).
 Presplit input (`--presplit`) is one sentence per line: every line with any text after Unicode
 repair is one unit, in input order, duplicates included, with its 1-based line number; nothing
 is cleaned away and nothing is segmented, so the output lines up with a reference file.
+With given translations (`--target`, `--target-field`) each unit carries its English, and a
+line whose source or English is empty is a dropped unit (`read:empty_source`,
+`read:empty_target`).
 """
 
 from __future__ import annotations
@@ -82,30 +85,62 @@ def prepare(
 
 def _prepare_lines(doc: Document) -> Prepared:
     """One unit per line with text after Unicode repair; the repaired lines keep their line
-    numbers (blank lines stay blank), so offsets point into the repaired text."""
-    lines = doc.text.split("\n")
+    numbers (blank lines stay blank), so offsets point into the repaired text. With given
+    translations (`doc.target`), each unit carries its line's English (see `given_lines`)."""
+    lines = given_lines(doc) if doc.target is not None else doc.text.split("\n")
     repaired = [repair(line) if line.strip() else "" for line in lines]
     text = "\n".join(repaired)
-    spans, numbers, pos = [], [], 0
+    targets = list(doc.target or ())
+    spans, numbers, given, pos = [], [], [], 0
     for n, line in enumerate(repaired, 1):
-        if line:
+        english = targets[n - 1] if n <= len(targets) else None
+        if line and (english is None or english.strip()):
             spans.append(Span(pos, pos + len(line), line))
             numbers.append(n)
+            given.append(english)
         pos += len(line) + 1
     units = [
-        u._replace(line_no=n)
-        for u, n in zip(units_of(doc, spans, split_paragraphs(text)), numbers, strict=True)
+        u._replace(line_no=n, target=english)
+        for u, n, english in zip(
+            units_of(doc, spans, split_paragraphs(text)), numbers, given, strict=True
+        )
     ]
     paragraphs = len(split_paragraphs(text))
     result = Prepared(
         doc.doc_id, doc.part, units, len(units), len(text), paragraphs, len(lines) - 1
     )
     for n, (raw, line) in enumerate(zip(lines, repaired, strict=True), 1):
-        if raw.strip() and not line:
+        if n <= len(targets):
+            _drop_given(result.report, doc, n, raw, line, targets[n - 1])
+        elif raw.strip() and not line:
             result.report.drop("read", "line_empty_after_repair", doc=doc.doc_id, text=raw,
                                source=doc.source, line_no=n)  # fmt: skip
     _count(result)
     return result
+
+
+def given_lines(doc: Document) -> list[str]:
+    """The source side of `doc`'s given pairs: its lines, one per given translation (a line
+    break after the last is no line); a record whose text spans lines but has one translation
+    is one pair, line breaks and all."""
+    assert doc.target is not None
+    lines = doc.text.split("\n")
+    if lines[-1] == "" and len(lines) == len(doc.target) + 1:
+        return lines
+    if len(lines) == len(doc.target):
+        return lines
+    if len(doc.target) == 1:
+        return [doc.text]
+    raise ValueError(f"{doc.source}: {len(lines)} lines but {len(doc.target)} translations")
+
+
+def _drop_given(report: Report, doc: Document, n: int, raw: str, line: str, english: str) -> None:
+    """A given pair with an empty side is a dropped unit (its line and what it had)."""
+    if line and english.strip():
+        return
+    reason = "empty_source" if not line else "empty_target"
+    report.drop("read", reason, doc=doc.doc_id, text=raw, source=doc.source, line_no=n,
+                translation=english or None)  # fmt: skip
 
 
 def _count(result: Prepared) -> None:

@@ -24,6 +24,7 @@ from corpus.errors import BuildFinished, OutputError, StorageError
 from corpus.pipeline.assemble import assemble
 from corpus.pipeline.config import BuildConfig
 from corpus.pipeline.executor import Engines, Job, make_executor
+from corpus.pipeline.given import check_given
 from corpus.pipeline.identity import RunIdentity
 from corpus.pipeline.paths import check_output
 from corpus.pipeline.plan import UnitSizes, plan_units
@@ -52,6 +53,7 @@ def build(
     started = time.perf_counter()
     out = Path(config.out)
     iter_documents(config.inputs, config.read, Report())  # a missing input fails now
+    check_given(config.inputs, config.read, config.executor)  # a target that does not line up
     check_output(config)
     with BuildLock(out):
         work = WorkDir(out)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from corpus.pipeline.checkpoints import ShardInfo, UnitStatus
 from corpus.pipeline.executor import Job
 from corpus.pipeline.feed import End, Failed, Sentences, UnitEnd
+from corpus.pipeline.given import GivenTranslations
 from corpus.pipeline.pairs import Unit
 from corpus.pipeline.progress import Progress, SliceSizer
 from corpus.pipeline.stream import Workers
@@ -119,6 +120,9 @@ class Translating:
 
     def _translate_next(self) -> None:
         """One engine call: the distinct sentences of the next positions."""
+        if isinstance(self.translator, GivenTranslations):
+            self._given_next(self.translator)
+            return
         taken: list[_Pos] = []
         distinct: dict[str, list[int]] = {}
         size = min(self.sizer.size, self.chunk)  # a checkpoint never waits for a longer call
@@ -141,6 +145,20 @@ class Translating:
         for p, found in zip(taken, result, strict=True):
             assert found is not None
             self.translated.append((p, found))
+        self._count_documents()
+
+    def _given_next(self, given: GivenTranslations) -> None:
+        """The next positions' given translations (--target, --target-field), each pair as it
+        is: no de-duplication by text (a repeated source may have two English versions), and a
+        call only scores them when a model was named."""
+        size = min(self.sizer.size, self.chunk)
+        taken = [self.pending.popleft() for _ in range(min(size, len(self.pending)))]
+        began = time.monotonic()
+        found = given.translations([p.item.text for p in taken],
+                                   [p.item.target or "" for p in taken])  # fmt: skip
+        self.sizer.record(len(taken), time.monotonic() - began)
+        self.bar.advance(0, len(taken))
+        self.translated.extend(zip(taken, found, strict=True))
         self._count_documents()
 
     def _count_documents(self) -> None:

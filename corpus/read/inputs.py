@@ -245,13 +245,14 @@ def _glob_reaches(pattern: list[str], path: list[str]) -> bool:
     return fnmatch.fnmatchcase(path[0], head) and _glob_reaches(rest, path[1:])
 
 
+from corpus.read.aligned import read_text_input  # noqa: E402
 from corpus.read.delimited import read_csv, read_tsv  # noqa: E402
 from corpus.read.records import read_jsonl  # noqa: E402
 from corpus.read.tables import read_hf, read_parquet  # noqa: E402
-from corpus.read.text import markup_aware, read_html, read_text  # noqa: E402
+from corpus.read.text import markup_aware, read_html  # noqa: E402
 
 READERS: dict[str, Reader] = {
-    "text": markup_aware(read_text),
+    "text": markup_aware(read_text_input),
     "html": read_html,
     "jsonl": markup_aware(read_jsonl),
     "csv": markup_aware(read_csv),

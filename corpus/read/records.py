@@ -164,10 +164,34 @@ def to_document(
         rlog.skip(where, "text_not_string", f"field {config.text_field!r} holds {kind}, not text")
         return None
     text = rlog.text(value or "")
+    if config.target_field is not None:
+        return _given_pair(record, text, n, src, config, rlog)
     if not text.strip():
         rlog.report.drop("read", "empty_record", doc=where, source=src.location)
         return None
     return Document(doc_id=_record_id(record, n, src, config, rlog), text=text, source=where)
+
+
+def _given_pair(
+    record: Any, text: str, n: int, src: Source, config: ReadConfig, rlog: RecordLog
+) -> Document | None:
+    """A record with its given translation (`--target-field`, untouched): one pair, or a
+    dropped unit when either side is empty (`read:empty_source`, `read:empty_target`)."""
+    assert config.target_field is not None
+    where = f"{src.location}:{n}"
+    value = get_field(record, config.target_field)
+    if value is not MISSING and value is not None and not isinstance(value, str):
+        kind = type(value).__name__
+        rlog.skip(where, "target_not_string", f"field {config.target_field!r} holds {kind}")
+        return None
+    target = value if isinstance(value, str) else ""
+    doc_id = _record_id(record, n, src, config, rlog)
+    if not text.strip() or not target.strip():
+        reason = "empty_source" if not text.strip() else "empty_target"
+        rlog.report.drop("read", reason, doc=doc_id, text=text, source=src.location,
+                         translation=target or None)  # fmt: skip
+        return None
+    return Document(doc_id=doc_id, text=text, source=where, target=(target,))
 
 
 def _record_id(record: Any, n: int, src: Source, config: ReadConfig, rlog: RecordLog) -> str:
@@ -180,13 +204,17 @@ def _record_id(record: Any, n: int, src: Source, config: ReadConfig, rlog: Recor
 
 
 def require_columns(names: Sequence[str], src: Source, config: ReadConfig) -> list[str]:
-    """The top-level columns to read for the text (and id) field; InputError if one is absent."""
-    wanted = [config.text_field] + ([config.id_field] if config.id_field else [])
+    """The top-level columns to read for the text (target, id) field; InputError if one is
+    absent."""
+    options = {config.text_field: "--text-field"}
+    if config.target_field:
+        options[config.target_field] = "--target-field"
+    if config.id_field:
+        options.setdefault(config.id_field, "--id-field")
     columns: list[str] = []
-    for name in wanted:
+    for name, option in options.items():
         column = name if name in names else name.split(".", 1)[0]
         if column not in names:
-            option = "--text-field" if name == config.text_field else "--id-field"
             raise InputError(
                 f"{src.location}: no column {name!r}; its columns are: {', '.join(names)}. "
                 f"Name the right one with {option}"

@@ -122,7 +122,7 @@ def markup_aware(reader: Reader) -> Reader:
 
     def read(src: Source, config: ReadConfig, report: Report) -> Iterator[Document]:
         for doc in reader(src, config, report):
-            if looks_like_html(doc.text):
+            if looks_like_html(doc.text) and doc.target is None:  # a given pair stays as it is
                 found = html_document(doc, report)
                 if found is not None:
                     yield found

@@ -31,6 +31,21 @@ def _outside(hist: Histogram, fmt: str = "g") -> str:
     return "; ".join(ends) + " (in the end bins)" if ends else ""
 
 
+def _without(hist: Histogram) -> str:
+    return f" ({hist.missing:,} without a score, kept by --min-score)" if hist.missing else ""
+
+
+def no_scores(pairs: int) -> str:
+    """What stands for the score chart when no pair has a score: given translations (`--target`,
+    `--target-field`) that no model scored."""
+    return (
+        '<figure><figcaption class="muted">score: none of the '
+        f"{pairs:,} pairs has one (null in every row): the translations were given and no "
+        "model was named (<code>--model</code>) to score them. <code>--min-score</code> "
+        "removes none of them.</figcaption></figure>"
+    )
+
+
 def _figure(svg: str, caption: str) -> str:
     return f"<figure>{svg}<figcaption>{caption}</figcaption></figure>"
 
@@ -40,12 +55,14 @@ def signals_section(s: Scan) -> str:
     c, alone, total = s.rules.config, s.rules.alone, s.pairs
     figures = []
     hists = s.histograms
-    if "score" in s.columns:
+    if "score" in s.columns and not hists["score"].total and hists["score"].missing:
+        figures.append(no_scores(hists["score"].missing))
+    elif "score" in s.columns:
         h = hists["score"]
         figures.append(_figure(
             charts.histogram_chart(h, "score", "score: mean log-probability per token",
                                    [(c.min_score or -3.0, f"--min-score {c.min_score:g}")]),
-            f"{h.total:,} pairs. <code>--min-score {c.min_score:g}</code> "
+            f"{h.total:,} pairs{_without(h)}. <code>--min-score {c.min_score:g}</code> "
             f"{_removes(alone.get('min_score', 0), total)}. {_outside(h)}",
         ))  # fmt: skip
     if "length_ratio_chars" in s.columns:
@@ -72,7 +89,13 @@ def signals_section(s: Scan) -> str:
         ))  # fmt: skip
     for name, label in (("length_ratio_tokens", "target / source model tokens"),
                         ("repetition", "share of repeated word n-grams in the translation")):  # fmt: skip
-        if name in s.columns:
+        if name in s.columns and not hists[name].total and hists[name].missing:
+            figures.append(
+                '<figure><figcaption class="muted">'
+                f"{name.replace('_', '-')}: none of the {hists[name].missing:,} pairs has a "
+                "value (null in every row). No filter rule.</figcaption></figure>"
+            )
+        elif name in s.columns:
             h = hists[name]
             figures.append(_figure(
                 charts.histogram_chart(h, name.replace("_", "-"), label),
