@@ -10,8 +10,9 @@ import pyarrow.parquet as pq
 import pytest
 
 from corpus.dataset.files import SplitWriter
-from corpus.dataset.filter import FilterConfig, FilterReport, filter_rows, near_key
+from corpus.dataset.filter import FilterConfig, FilterReport, filter_rows
 from corpus.dataset.filter_folder import filter_dataset
+from corpus.dataset.pairkeys import near_key
 from corpus.dataset.schema import arrow_schema, columns
 from corpus.errors import ConfigError, InputError, OutputError
 from corpus.signals.quality import SIGNAL_COLUMNS

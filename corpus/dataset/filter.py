@@ -31,13 +31,12 @@ are the most harmful kind, Khayrallah & Koehn 2018); exact duplicates add nothin
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
+from corpus.dataset.pairkeys import pair_key
 from corpus.errors import ConfigError
 from corpus.signals.quality import LANGUAGES, NON_ID_CONFIDENCE, SIGNAL_COLUMNS
 from translate.options import flag
@@ -307,19 +306,3 @@ def pair_of(row: Row) -> tuple[str, str]:
     if not isinstance(pair, Mapping):
         raise ConfigError(f"a row's translation is not an {{id, en}} pair: {pair!r}")
     return str(pair["id"] or ""), str(pair["en"] or "")
-
-
-def near_key(text: str) -> str:
-    """Text for near-duplicate matching: NFKC, casefolded, accents, punctuation and symbols
-    removed, whitespace collapsed. Digits are kept: "3 orang" and "4 orang" differ."""
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-    kept = (ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] not in "MPSC")
-    return " ".join("".join(kept).split())
-
-
-def pair_key(translation: tuple[str, str], *, near: bool) -> bytes:
-    """A 16-byte hash of the (id, en) pair, exact or normalised by `near_key`."""
-    src, tgt = translation
-    if near:
-        src, tgt = near_key(src), near_key(tgt)
-    return hashlib.blake2b(f"{src}\x00{tgt}".encode(), digest_size=16).digest()

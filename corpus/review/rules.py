@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from corpus.dataset.filter import FilterConfig
+from corpus.dataset.pairkeys import near_key
 from translate.robust import RATIO_MIN_WORDS
 
 
@@ -121,8 +122,6 @@ def repeats(hashes: np.ndarray) -> int:
 def pair_hashes(sources: list[str], targets: list[str], *, near: bool) -> np.ndarray:
     """A 64-bit hash of each (source, target) pair (near: of their `near_key` forms)."""
     if near:
-        from corpus.dataset.filter import near_key
-
         sources = [near_key(s) for s in sources]
         targets = [near_key(t) for t in targets]
     pairs = zip(sources, targets, strict=True)
