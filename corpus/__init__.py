@@ -1,7 +1,7 @@
 """idcorpus: Indonesian documents -> Indonesian-English parallel corpus (Hugging Face dataset).
 
     import corpus
-    summary = corpus.pipeline(corpus.BuildConfig(inputs=("news/",), out="corpus-out/"))
+    summary = corpus.build(corpus.BuildConfig(inputs=("news/",), out="corpus-out/"))
     corpus.filter_dataset("corpus-out/", "corpus-clean/", corpus.FilterConfig(min_score=-2.5))
     corpus.export("corpus-clean/", "jsonl", "exports/")
     result = corpus.evaluate(corpus.EvalConfig(sets=("flores-devtest",)))

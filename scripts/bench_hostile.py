@@ -15,9 +15,10 @@ first_checkpoint_s, rss_500mb_mib
     with the real command, `python -m corpus build FILE --out OUT --model MODEL --no-cache`
     (default engine and --jobs), in its own process group.
     - `first_checkpoint_s`: seconds from the start of the command until the first checkpoint
-      file appears in `OUT.partial/`: a translated shard (`*.parquet`, any folder), a chunk's
-      document list (`*.docs.json`) or a unit marker (`units/*.json`); temporary names
-      (`.tmp`) do not count. The folder is polled every --interval seconds (0.2).
+      file appears in `OUT.partial/`: a shard of translated rows (`shards/*.parquet`; a
+      unit record, `units/*.json`, written when a unit is prepared, before anything of it is
+      translated, does not count, nor do temporary names). The folder is polled every
+      --interval seconds (0.2).
     - `rss_500mb_mib`: the peak, over the samples, of the summed resident memory (VmRSS) of
       the build's whole process tree (the command and every process below it: --jobs
       workers, Ray, ...), from the start until --window seconds (30) after the first
@@ -253,9 +254,7 @@ def is_checkpoint(path: Path) -> bool:
     name = path.name
     if ".tmp" in name or name.startswith("."):
         return False
-    return name.endswith((".parquet", ".docs.json")) or (
-        path.parent.name == "units" and name.endswith(".json")
-    )
+    return path.parent.name == "shards" and name.endswith(".parquet")
 
 
 def first_checkpoint(partial: Path) -> Path | None:

@@ -167,7 +167,11 @@ def build_parser() -> argparse.ArgumentParser:
         "Print the cleaned text of each input document and every line the cleaner dropped.",
     )
     declare(clean, BuildConfig, only=("inputs",))
-    declare(clean.add_argument_group("reading the inputs"), ReadConfig, exclude=("presplit",))
+    declare(
+        clean.add_argument_group("reading the inputs"),
+        ReadConfig,
+        exclude=("presplit", "target", "target_field"),
+    )
     clean.add_argument("--dropped-only", action="store_true", help="print only the dropped lines")
 
     flt = command(
