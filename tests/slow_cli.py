@@ -90,8 +90,17 @@ def main() -> int:
     local.load_engine = load  # type: ignore[assignment]
     seconds = os.environ.get("IDCORPUS_TEST_CHECKPOINT_S")
     if seconds:
-        real = commands.build_config
-        commands.build_config = lambda args: replace(real(args), checkpoint_seconds=float(seconds))
+        from corpus.pipeline.config import BuildConfig
+
+        real = commands.from_args
+
+        def with_interval(cls: Any, args: Any, **given: Any) -> Any:
+            config = real(cls, args, **given)
+            if cls is BuildConfig:
+                return replace(config, checkpoint_seconds=float(seconds))
+            return config
+
+        commands.from_args = with_interval  # type: ignore[assignment]
     at = os.environ.get("IDCORPUS_TEST_SIGNAL")
     if at:
         when, name = at.split(":")

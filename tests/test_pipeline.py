@@ -339,7 +339,10 @@ def test_rebuilds_translate_only_what_the_cache_lacks(tiny_model: str, tmp_path:
         return {row["translation"]["id"] for row in rows}  # type: ignore[index]
 
     first_stats, first = run("first")
-    assert first_stats == {"hits": 0, "misses": len(sources(first)), "corrupt": 0}
+    # each distinct sentence translated once: a repeat shares its engine call, or (when it
+    # comes in a later call: calls are sized by the engine's speed) is a hit of this build's own
+    assert first_stats["misses"] == len(sources(first)) and first_stats["corrupt"] == 0
+    assert first_stats["hits"] <= len(first) - len(sources(first))
     assert len(first) > len(sources(first))  # repeated sentences were translated once
 
     again_stats, again = run("again")
