@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol, runtime_checkable
 
-from translate.errors import ConfigError, TranslationError
+from translate.errors import ConfigError, ModelLoadError, TranslationError
 from translate.options import flag, nested
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-id-en"
@@ -271,3 +271,16 @@ def check_lengths(sentences: Sequence[str], results: Sequence[Translation]) -> l
             f"engine returned {len(results)} translations for {len(sentences)} sentences"
         )
     return list(results)
+
+
+def chosen_device(device: str, cuda: bool, library: str) -> str:
+    """`device` ("auto", "cpu" or "cuda") as an engine runs it, given whether `library` (the
+    engine's own runtime: torch, CTranslate2) sees a CUDA device; "cuda" without one is the
+    user's to fix."""
+    if device == "auto":
+        return "cuda" if cuda else "cpu"
+    if device == "cuda" and not cuda:
+        raise ModelLoadError(
+            f"--device cuda was asked for but {library} sees no CUDA device; use --device cpu"
+        )
+    return device

@@ -36,7 +36,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from translate.base import EngineConfig
+from translate.base import EngineConfig, chosen_device
 from translate.engine import BaseEngine, Runtime
 from translate.errors import ModelLoadError, TranslationError
 from translate.plan import Output, default_threads, finish_score, load_tokenizer, thread_split
@@ -66,14 +66,7 @@ def default_cache_root() -> Path:
 def pick_device(device: str) -> str:
     import ctranslate2
 
-    cuda = ctranslate2.get_cuda_device_count() > 0
-    if device == "auto":
-        return "cuda" if cuda else "cpu"
-    if device == "cuda" and not cuda:
-        raise ModelLoadError(
-            "--device cuda was asked for but CTranslate2 sees no CUDA device; use --device cpu"
-        )
-    return device
+    return chosen_device(device, ctranslate2.get_cuda_device_count() > 0, "CTranslate2")
 
 
 def pick_compute_type(compute_type: str, device: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from translate.base import chosen_device
 from translate.errors import ModelLoadError
 
 HF_COMPUTE_TYPES = ("auto", "float32", "float16", "bfloat16")
@@ -13,13 +14,7 @@ HF_COMPUTE_TYPES = ("auto", "float32", "float16", "bfloat16")
 def pick_device(device: str) -> str:
     import torch
 
-    if device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if device == "cuda" and not torch.cuda.is_available():
-        raise ModelLoadError(
-            "--device cuda was asked for but torch sees no CUDA device; use --device cpu"
-        )
-    return device
+    return chosen_device(device, torch.cuda.is_available(), "torch")
 
 
 def pick_dtype(compute_type: str, device: str) -> str:
