@@ -403,6 +403,7 @@ MARIAN_SHAPES: dict[str, dict[str, Any]] = {
 }
 
 
+@pytest.mark.slow  # builds and saves models with transformers (torch): out of the inner loop
 @pytest.mark.parametrize("shape", list(MARIAN_SHAPES), ids=list(MARIAN_SHAPES))
 def test_the_expected_tensors_are_those_transformers_saves_and_needs(
     tmp_path: Path, shape: str
