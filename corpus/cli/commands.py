@@ -7,6 +7,7 @@ import argparse
 import sys
 from typing import Any, TextIO
 
+from corpus.dataset.filter import OVERLAP_FLAG
 from corpus.errors import BuildFinished, ConfigError
 from corpus.names import shown
 from corpus.pipeline.config import BuildConfig
@@ -59,7 +60,17 @@ def print_summary(summary: Any) -> None:
         )
     for reason, n in sorted(summary.report.dropped.items()):
         say(f"  dropped {reason:<30} {n:>8,}", file=out)
+    overlap_line(summary.flags)
     say(f"  signature        {summary.provenance.get('signature', '')}", file=out)
+
+
+def overlap_line(flags: dict[str, int]) -> None:
+    """The rows written that share a sentence or a long n-gram with a vendored test set (no
+    line when the rows have no signals)."""
+    if OVERLAP_FLAG in flags:
+        n = flags[OVERLAP_FLAG]
+        say(f"  test-set overlap {n:>10,} rows ({OVERLAP_FLAG}; filter --drop-test-overlap "
+            "removes them)", file=sys.stderr)  # fmt: skip
 
 
 def print_warnings(report: Report, note: str = "") -> None:
@@ -131,6 +142,7 @@ def filter(args: argparse.Namespace) -> int:  # noqa: A001 - the subcommand's na
         say(f"  kept        {report.kept:>10,}", file=out)
         for rule, n in report.dropped.items():
             say(f"  dropped {rule:<24} {n:>8,}", file=out)
+        overlap_line(report.flags)
     return 0
 
 

@@ -56,6 +56,15 @@ class CardInfo:
     split_bytes: Mapping[str, int] = field(default_factory=dict)
     rejected_rows: int = 0
     rejected_bytes: int = 0
+    flags: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # split -> flag -> rows
+
+    def flag_totals(self) -> dict[str, int]:
+        """Rows per flag in all splits (flags in column order)."""
+        total: dict[str, int] = {}
+        for split in self.flags.values():
+            for name, n in split.items():
+                total[name] = total.get(name, 0) + n
+        return total
 
 
 def card_yaml(info: CardInfo) -> dict[str, object]:
@@ -142,10 +151,7 @@ def render_card(info: CardInfo) -> str:
         )
         + "\n",
     ]
-    if info.quantiles:
-        qnames = sorted({q for qs in info.quantiles.values() for q in qs}, key=lambda s: int(s[1:]))
-        rows = [(c, *(qs.get(q, "") for q in qnames)) for c, qs in info.quantiles.items()]
-        parts += ["## Signal statistics\n", _table(("signal", *qnames), rows) + "\n"]
+    parts += _signal_sections(info)
     parts += given_section(info.provenance)
     parts += _report_sections(info)
     parts += [
@@ -155,6 +161,28 @@ def render_card(info: CardInfo) -> str:
         f"See [{LICENSE_FILE}]({LICENSE_FILE}).\n",
     ]
     return shown("\n".join(parts))
+
+
+def _signal_sections(info: CardInfo) -> list[str]:
+    """Quantiles of each numeric signal, then the rows that carry each flag."""
+    parts: list[str] = []
+    if info.quantiles:
+        qnames = sorted({q for qs in info.quantiles.values() for q in qs}, key=lambda s: int(s[1:]))
+        rows = [(c, *(qs.get(q, "") for q in qnames)) for c, qs in info.quantiles.items()]
+        parts += ["## Signal statistics\n", _table(("signal", *qnames), rows) + "\n"]
+    flags = info.flag_totals()
+    if flags:
+        total = sum(info.split_counts.values())
+        rows = [(f, f"{n:,}", f"{n / total:.2%}" if total else "") for f, n in flags.items()]
+        parts += [
+            "### Flags\n",
+            "Rows that carry each flag, counted exactly over all splits (per split in "
+            "`idcorpus.json`, `flags`); `idcorpus filter --drop-flagged FLAG` removes them, "
+            "`--drop-test-overlap` the rows that share a sentence or a long n-gram with a "
+            "vendored test set (`is_test_overlap`).\n",
+            _table(("flag", "rows", "share"), rows) + "\n",
+        ]
+    return parts
 
 
 def _rejected_section(info: CardInfo) -> list[str]:

@@ -200,11 +200,14 @@ def check_finite(name: str, value: float | None) -> None:
 
 @dataclass
 class FilterReport:
-    """Rows read, kept, and dropped per rule (in rule order; 0 when a rule dropped none)."""
+    """Rows read, kept, and dropped per rule (in rule order; 0 when a rule dropped none);
+    `flags`: rows written per flag (bool signal), set by corpus.dataset.filter_folder from
+    what its writer counted (not part of `to_dict`: the card and JSON have their own)."""
 
     input_rows: int = 0
     kept: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
+    flags: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def for_config(cls, config: FilterConfig) -> FilterReport:

@@ -66,7 +66,8 @@ def filter_dataset(
                     writer.add(split_of(str(row["doc_id"]), splits, seed) if splits else split, row)
                 else:
                     writer.add_rejected(rejected_table([_rejected(row, row_filter.last_rule)]))
-        _finish(writer, src, out, meta, config, row_filter.report, overwrite)
+        row_filter.report.flags = _finish(writer, src, out, meta, config, row_filter.report,
+                                          overwrite)  # fmt: skip
     finally:
         shutil.rmtree(staged, ignore_errors=True)
     return row_filter.report
@@ -100,15 +101,16 @@ def _writer(staged: Path, first_file: Path, splits: list[str]) -> DatasetWriter:
 
 
 def _finish(writer: DatasetWriter, src: Path, out: Path, meta: JSON, config: FilterConfig,
-            report: FilterReport, overwrite: bool) -> None:  # fmt: skip
+            report: FilterReport, overwrite: bool) -> dict[str, int]:  # fmt: skip
     """Card and JSON of the filtered folder: the input's provenance, its report plus this
-    filter's drops; nothing is published when the filter dropped every row."""
+    filter's drops; nothing is published when the filter dropped every row. Returns the rows
+    written per flag."""
     run = Report.from_dict(_mapping(meta.get("report")))
     for rule, n in report.dropped.items():
         run.drop("filter", rule, n)
     freport = {**report.to_dict(), "config": asdict(config), "input": utf8_text(src.name)}
     try:
-        writer.finish(
+        finished = writer.finish(
             out,
             name=f"idcorpus id-en: {out.name}",
             provenance=_mapping(meta.get("provenance")),
@@ -126,6 +128,7 @@ def _finish(writer: DatasetWriter, src: Path, out: Path, meta: JSON, config: Fil
     for warning in run.warnings:
         if warning.kind == "split_empty":
             log.warning(warning)
+    return finished.flags
 
 
 _TYPE_NAMES = {"double": "float64", "float": "float32", "string": "string", "large_string": "string",

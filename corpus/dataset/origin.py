@@ -7,21 +7,24 @@ the build did. Names are public (a file's name, never its path)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 
-def given_from(provenance: Mapping[str, Any]) -> str | None:
+def given_from(provenance: Mapping[str, object]) -> str | None:
     """`file en.txt` or `column en` when the translations were given, else None."""
-    translator = provenance.get("translator") or {}
+    translator = _mapping(provenance.get("translator"))
     if translator.get("translations") != "given":
         return None
-    read = (provenance.get("build") or {}).get("read") or {}
+    read = _mapping(_mapping(provenance.get("build")).get("read"))
     if read.get("target"):
         return f"file {read['target']}"
     return f"column {read.get('target_field') or '?'}"
 
 
-def pipeline_words(provenance: Mapping[str, Any]) -> str:
+def _mapping(value: object) -> Mapping[str, object]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def pipeline_words(provenance: Mapping[str, object]) -> str:
     """The card's one-line account of how the pairs were made."""
     where = given_from(provenance)
     if where is None:
@@ -31,12 +34,12 @@ def pipeline_words(provenance: Mapping[str, Any]) -> str:
     return f"from given pairs: Indonesian input with its English given in the {where}."
 
 
-def given_section(provenance: Mapping[str, Any]) -> list[str]:
+def given_section(provenance: Mapping[str, object]) -> list[str]:
     """The card's section on given translations (empty for a translating build)."""
     where = given_from(provenance)
     if where is None:
         return []
-    translator = provenance.get("translator") or {}
+    translator = _mapping(provenance.get("translator"))
     if translator.get("engine") == "none":
         score = (
             "`score` is null in every row: no model was named (`--model`), so none was loaded "
@@ -60,7 +63,7 @@ def given_section(provenance: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def english_licence(provenance: Mapping[str, Any], translated_note: str) -> str:
+def english_licence(provenance: Mapping[str, object], translated_note: str) -> str:
     """LICENSE.md's sentence on the English side (`translated_note`: the model's, used when
     the English was machine-translated here)."""
     where = given_from(provenance)

@@ -8,8 +8,9 @@ through a `PieceWriter`, which writes row groups of exactly `GROUP_ROWS` rows (t
 a file shorter). The same rows therefore give the same bytes whoever writes them and however
 they were cut into sources: a local build (in its worker processes), a Ray build (in Ray
 tasks) and `idcorpus filter` (streaming, corpus.dataset.files.SplitWriter) alike. Each piece
-returns its figures (rows, Arrow bytes, the statistics sample), which the driver's dataset
-writer adopts.
+returns its figures (rows, Arrow bytes, rows per flag, the statistics sample), which the
+driver's dataset writer adopts: the card's counts are sums of what the pieces wrote, exact
+whatever process wrote them.
 """
 
 from __future__ import annotations
@@ -74,10 +75,12 @@ class Layout:
 
 @dataclass
 class Figures:
-    """What a written piece adds to its split: rows, Arrow bytes, statistics sample."""
+    """What a written piece adds to its split: rows, Arrow bytes, rows with each flag (every
+    bool column of the schema; true only, nulls not counted), statistics sample."""
 
     rows: int = 0
     nbytes: int = 0
+    flags: dict[str, int] = field(default_factory=dict)
     keys: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.uint64))
     values: dict[str, np.ndarray] = field(default_factory=dict)
 
@@ -110,7 +113,7 @@ class PieceWriter:
         self.writer: ParquetSink | None = None
         self.buffer: list[pa.Table] = []
         self.buffered = 0
-        self.figures = Figures()
+        self.figures = Figures(flags=dict.fromkeys(flag_columns(schema), 0))
 
     def write(self, table: pa.Table) -> None:
         if not table.num_rows:
@@ -130,6 +133,8 @@ class PieceWriter:
         self.writer.write_table(group, row_group_size=self.group_rows)
         self.figures.rows += group.num_rows
         self.figures.nbytes += arrow_bytes(group)
+        for name in self.figures.flags:
+            self.figures.flags[name] += true_rows(group.column(name))
         if self.sample is not None:
             self.sample.add_table(group)
 
@@ -141,6 +146,23 @@ class PieceWriter:
         if self.sample is not None:
             self.figures.keys, self.figures.values = self.sample.keys, self.sample.values
         return self.figures
+
+
+def flag_columns(schema: pa.Schema) -> list[str]:
+    """The flags of rows of `schema`: its bool columns, in order."""
+    return [f.name for f in schema if pa.types.is_boolean(f.type)]
+
+
+def true_rows(column: pa.ChunkedArray) -> int:
+    """How many values of a bool column are true (null is not)."""
+    return int(pc.sum(pc.cast(column, pa.int64())).as_py() or 0)
+
+
+def add_flags(total: dict[str, int], flags: Mapping[str, int]) -> dict[str, int]:
+    """`total` with `flags` added to it, flag by flag."""
+    for name, n in flags.items():
+        total[name] = total.get(name, 0) + n
+    return total
 
 
 def plan_pieces(

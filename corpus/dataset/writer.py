@@ -30,7 +30,7 @@ import pyarrow as pa
 
 from corpus.dataset.card import LICENSE_FILE, CardInfo, license_text, render_card
 from corpus.dataset.files import SplitWriter
-from corpus.dataset.pieces import Figures
+from corpus.dataset.pieces import Figures, add_flags
 from corpus.dataset.schema import REJECTED_DIR, arrow_schema, rejected_schema
 from corpus.dataset.stats import Sample
 from corpus.errors import ConfigError, OutputError
@@ -46,10 +46,12 @@ class EmptyDatasetError(OutputError):
 
 @dataclass
 class Finished:
-    """What `DatasetWriter.finish` wrote: rows per split and the splits left out."""
+    """What `DatasetWriter.finish` wrote: rows per split, the splits left out, and rows per
+    flag (bool column) in all splits."""
 
     counts: dict[str, int]
     empty_splits: list[str] = field(default_factory=list)
+    flags: dict[str, int] = field(default_factory=dict)
 
 
 class DatasetWriter:
@@ -126,6 +128,7 @@ class DatasetWriter:
             report.warn("split_empty", empty_split.format(split=split))
         order = {s: i for i, s in enumerate(self.declared)}
         counts = dict(sorted(counts.items(), key=lambda kv: (order.get(kv[0], len(order)), kv[0])))
+        flags = {s: split_flags(pairs.get(s, [])) for s in counts}
         sample = Sample.of_dataset(self.cols)
         for figures in (f for figs in pairs.values() for f in figs):
             if len(figures.keys):
@@ -144,19 +147,33 @@ class DatasetWriter:
             split_bytes={s: sum(f.nbytes for f in figs) for s, figs in pairs.items()},
             rejected_rows=sum(f.rows for f in rejected),
             rejected_bytes=sum(f.nbytes for f in rejected),
+            flags=flags,
         )
         write_card(self.staged, info)
         write_page(self.staged, out.name)
         publish(self.staged, out, overwrite=overwrite)
-        return Finished(counts, [s for s in self.declared if not counts.get(s)])
+        empty = [s for s in self.declared if not counts.get(s)]
+        return Finished(counts, empty, info.flag_totals())
+
+
+def split_flags(figures: list[Figures]) -> dict[str, int]:
+    """Rows per flag of one split: the sum of what its pieces counted as they wrote them."""
+    total: dict[str, int] = {}
+    for piece in figures:
+        add_flags(total, piece.flags)
+    return total
 
 
 def write_card(staged: Path, info: CardInfo) -> None:
     """README.md, LICENSE.md and idcorpus.json of a staged folder."""
     (staged / "README.md").write_text(render_card(info), encoding="utf-8")
     (staged / LICENSE_FILE).write_text(license_text(info.provenance), encoding="utf-8")
-    record = {"provenance": info.provenance, "report": info.report,
-              "filter": info.filter_report, "splits": dict(info.split_counts)}  # fmt: skip
+    record: dict[str, object] = {
+        "provenance": info.provenance, "report": info.report, "filter": info.filter_report,
+        "splits": dict(info.split_counts)}  # fmt: skip
+    if info.flag_totals():  # rows per flag, in all splits and per split
+        record["flags"] = {"rows": info.flag_totals(),
+                           "splits": {s: dict(f) for s, f in info.flags.items()}}  # fmt: skip
     text = json.dumps(record, indent=2, ensure_ascii=False, sort_keys=True, default=str)
     (staged / "idcorpus.json").write_text(text + "\n", encoding="utf-8")
 

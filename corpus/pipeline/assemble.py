@@ -49,6 +49,7 @@ class Finished:
     counts: dict[str, int]
     report: Report
     rejected: int = 0
+    flags: dict[str, int] = field(default_factory=dict)  # rows per flag, all splits
 
 
 @dataclass
@@ -137,7 +138,7 @@ def assemble(job: Job, mapper: Mapper, provenance: dict[str, Any]) -> Finished:
     except EmptyDatasetError as e:
         work.remove()
         raise OutputError(empty_reason(out, report, fdict)) from e
-    return Finished(dict(finished.counts), report)
+    return Finished(dict(finished.counts), report, flags=finished.flags)
 
 
 def _write(writer: DatasetWriter, pieces: list[Piece], layout: Layout, mapper: Mapper) -> None:

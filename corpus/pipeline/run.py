@@ -111,6 +111,7 @@ def _run(config: BuildConfig, out: Path, work: WorkDir, started: float, given: E
             time.perf_counter() - started,
             provenance,
             executor.cache_stats(),
+            finished.flags,
         )
 
 

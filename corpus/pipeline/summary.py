@@ -20,6 +20,7 @@ class Summary:
     elapsed_s: float
     provenance: dict[str, Any] = field(default_factory=dict)
     cache_stats: dict[str, int] = field(default_factory=dict)
+    flags: dict[str, int] = field(default_factory=dict)  # rows written per flag (bool signal)
 
     @property
     def sentences_per_s(self) -> float:
