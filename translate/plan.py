@@ -37,11 +37,16 @@ MAX_INTER_THREADS = 4
 
 def load_tokenizer(path: str) -> Any:
     """The model's tokenizer; any failure (even the TypeError a missing source.spm gives in
-    transformers) is a ModelLoadError. translate.modelcheck has named most causes before."""
-    from transformers import AutoTokenizer
+    transformers) is a ModelLoadError. translate.modelcheck has named most causes before.
+
+    MarianTokenizer directly, which is what AutoTokenizer picks for the `model_type` "marian"
+    modelcheck requires: AutoTokenizer loads the model config first, and transformers'
+    configuration module imports torch (about 240 MiB resident), which the CTranslate2
+    engine never uses."""
+    from transformers.models.marian.tokenization_marian import MarianTokenizer
 
     try:
-        return AutoTokenizer.from_pretrained(path)
+        return MarianTokenizer.from_pretrained(path)
     except (OSError, ValueError, KeyError, ImportError, TypeError, RuntimeError) as e:
         raise ModelLoadError(
             f"cannot load the tokenizer from {path} ({type(e).__name__}: {e}); the folder "
