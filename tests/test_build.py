@@ -96,7 +96,12 @@ class Interrupting:
 
 
 def interrupted(cfg: BuildConfig, engine: Translator) -> Path:
-    with pytest.raises(KeyboardInterrupt):
+    import corpus.pipeline.translating
+
+    # The build waits INTERRUPT_GRACE_S (1 s) for checkpoints being written when interrupted;
+    # a test run on a loaded machine can take longer to write one, and this test needs one.
+    with pytest.MonkeyPatch.context() as patch, pytest.raises(KeyboardInterrupt):
+        patch.setattr(corpus.pipeline.translating, "INTERRUPT_GRACE_S", 60.0)
         build(cfg, Interrupting(engine, 3))
     partial = Path(cfg.out + ".partial")
     assert list((partial / "shards").glob("u*-*.parquet"))  # checkpoints were written
