@@ -121,3 +121,19 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
     except OSError:
         return False
+
+
+class Interrupting:
+    """A real engine (a Translator), interrupted (as by Ctrl-C) at its `calls`-th batch."""
+
+    def __init__(self, inner: Any, calls: int) -> None:
+        self.inner, self.calls = inner, calls
+
+    def translate_batch(self, sentences: Any) -> Any:
+        self.calls -= 1
+        if self.calls <= 0:
+            raise KeyboardInterrupt
+        return self.inner.translate_batch(sentences)
+
+    def describe(self) -> dict[str, str]:
+        return self.inner.describe()

@@ -6,14 +6,13 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
-from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
-from helpers import NEWS, REPO, dataset_files, read_rows, run_cli
+from helpers import NEWS, REPO, Interrupting, dataset_files, read_rows, run_cli
 
 from corpus.clean.repair import repair
 from corpus.errors import InputError, OutputError
@@ -23,7 +22,7 @@ from corpus.pipeline.run import build
 from corpus.read.config import ReadConfig
 from corpus.records import Document
 from translate import load_translator
-from translate.base import DecodingOptions, EngineConfig, Translation, Translator
+from translate.base import DecodingOptions, EngineConfig, Translator
 from translate.robust import RobustTranslator
 
 FLORES_DEVTEST = REPO / "corpus" / "data" / "testsets" / "flores" / "ind_Latn.devtest.gz"
@@ -77,22 +76,6 @@ def test_jobs_do_not_change_the_dataset(
     assert dataset_files(tmp_path / "one" / "corpus") == dataset_files(tmp_path / "two" / "corpus")
     assert one.pairs_written == two.pairs_written > 50
     assert one.report.to_dict() == two.report.to_dict()
-
-
-class Interrupting:
-    """The real engine, interrupted (as by Ctrl-C) at its `calls`-th batch."""
-
-    def __init__(self, inner: Translator, calls: int) -> None:
-        self.inner, self.calls = inner, calls
-
-    def translate_batch(self, sentences: Sequence[str]) -> list[Translation]:
-        self.calls -= 1
-        if self.calls <= 0:
-            raise KeyboardInterrupt
-        return self.inner.translate_batch(sentences)
-
-    def describe(self) -> dict[str, str]:
-        return self.inner.describe()
 
 
 def interrupted(cfg: BuildConfig, engine: Translator) -> Path:

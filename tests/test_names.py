@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import Interrupting
 
 from corpus.errors import ConfigError, InputError
 from corpus.names import (
@@ -103,22 +104,6 @@ def tiny_engine(model: str) -> Any:
 
 def parquet_rows(out: Path) -> list[dict[str, Any]]:
     return [r for f in sorted((out / "data").iterdir()) for r in parquet_file(f).read().to_pylist()]
-
-
-class Interrupting:
-    """The real engine, interrupted (as by Ctrl-C) at its `calls`-th batch."""
-
-    def __init__(self, inner: Any, calls: int) -> None:
-        self.inner, self.calls = inner, calls
-
-    def translate_batch(self, sentences: Any) -> Any:
-        self.calls -= 1
-        if self.calls <= 0:
-            raise KeyboardInterrupt
-        return self.inner.translate_batch(sentences)
-
-    def describe(self) -> dict[str, str]:
-        return self.inner.describe()
 
 
 def test_build_and_resume_with_names_that_are_not_utf8(tiny_model: str, tmp_path: Path) -> None:
