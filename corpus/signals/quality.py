@@ -90,7 +90,7 @@ SIGNAL_COLUMNS: dict[str, str] = {
 SIGNAL_DOCS: dict[str, str] = {
     "length_ratio_chars": "English characters / Indonesian characters (about 0.9 for human translations).",
     "length_ratio_tokens": "Target tokens / source tokens of the model's vocabulary (eos excluded); null when unknown.",
-    "src_lang": f"Language of the source, one of {', '.join(LANGUAGES)} (naive Bayes over byte n-grams; Indonesian vs Malay by weighted words).",
+    "src_lang": f"Language of the source, one of {', '.join(LANGUAGES)} (naive Bayes over byte n-grams; Indonesian vs Malay by weighted words, with the rest of the sentence's document unless the input is presplit).",
     "src_lang_conf": "Probability of src_lang (0-1).",
     "tgt_lang": "Language of the translation, as src_lang.",
     "tgt_lang_conf": "Probability of tgt_lang (0-1).",
