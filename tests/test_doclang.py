@@ -115,6 +115,13 @@ def test_evidence_is_taken_from_a_window_of_sentences() -> None:
     assert beyond[-1][0] == alone[0] and beyond[-1][1] == pytest.approx(alone[1], abs=1e-3)
 
 
+def test_no_documents_and_empty_documents() -> None:
+    assert identify_documents([]) == []
+    assert identify_documents([[], []]) == [[], []]
+    found = identify_documents([[], [MALAY_UNMARKED], []])
+    assert found == [[], identify_batch([MALAY_UNMARKED]), []]
+
+
 def test_starts_must_describe_documents() -> None:
     with pytest.raises(ValueError, match="starts"):
         doclang.identify_documents(language_identifier(), ["a b c", "d e f"], [1])
