@@ -29,7 +29,7 @@ from corpus.pipeline.pairs import rows_of
 from corpus.pipeline.prepare import PrepareOptions, prepare
 from corpus.records import Document
 from corpus.segment.sentences import SEGMENTER_VERSION, segment
-from corpus.signals.quality import SIGNALS_VERSION, compute_signals_batch
+from corpus.signals.quality import SIGNALS_VERSION, compute_signals_batch, identify_documents
 from translate.base import DecodingOptions, EngineConfig, Translation
 from translate.engine import SCORING_VERSION
 from translate.robust import RETRY_VERSION, better, is_degenerate, join_pieces, repetition_score
@@ -49,6 +49,7 @@ SIGNALS = {
     "signals-4": ("f6255552ddc87ba3",),
     "signals-5": ("123fb61a922bf4c6",),
     "signals-6": ("a74e79ddb92d4181",),
+    "signals-7": ("8e236a5ffef1cc82",),  # the source decided with its document (doclang)
 }
 SPLITTER = {"clauses-words-chars-2": ("8722b30a814ed6ed",)}
 RETRY = {"ngram3-2": ("02655da53b9208b4",)}
@@ -138,7 +139,9 @@ def test_signals_have_their_version() -> None:
         Translation(t, score=-0.5, tokens=len(t.split()), src_tokens=len(s.split()) + 1)
         for s, t in zip(sources, targets, strict=True)
     ]
-    out = compute_signals_batch(sources, translations)
+    out: list[Any] = compute_signals_batch(sources, translations)
+    # a build's source language: with its document (here runs of 4 sentences), from signals-7
+    out.append(identify_documents([sources[i : i + 4] for i in range(0, len(sources), 4)]))
     check("SIGNALS_VERSION", "corpus/signals/quality.py", SIGNALS_VERSION, SIGNALS, out)
 
 

@@ -68,7 +68,8 @@ class LocalExecutor:
         done = {i for i, s in enumerate(status) if s.done}
         feed = Feed(
             job.plan.units, done, config.read, config.inputs,
-            PrepareOptions(presplit=config.read.presplit), table, work, config.rejected,
+            PrepareOptions(config.read.presplit, identify=config.signals), table, work,
+            config.rejected,
         )  # fmt: skip
         items: queue.Queue[object] = queue.Queue(maxsize=FEED_AHEAD)
         thread = threading.Thread(target=feed.run, args=(workers, items), daemon=True)

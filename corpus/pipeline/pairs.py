@@ -2,7 +2,9 @@
 
 `units_of` places each sentence in its document (paragraph, sentence index, offsets);
 `rows_of` pairs units with their translations and quality signals — a pure function of its
-arguments, run in the build's worker processes.
+arguments, run in the build's worker processes. A unit's source language comes with it when
+it was identified with its whole document (the build does so when it prepares documents);
+else its sentence is identified alone here.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ class Unit(NamedTuple):
     `line_no` is the 1-based line of the document as read that its paragraph came from (for
     presplit input, its own line).
     `target`: the translation given with it, which is used instead of translating.
+    `src_lang`, `src_lang_conf`: its language ID, decided with its document's evidence where
+    the whole document was in hand (corpus.pipeline.tasks.prepare_task); None: not yet.
     (A tuple: units cross process boundaries by the thousand, and tuples pickle fast.)"""
 
     doc_id: str
@@ -35,6 +39,8 @@ class Unit(NamedTuple):
     text: str
     line_no: int | None = None
     target: str | None = None  # the given translation (--target, --target-field), untouched
+    src_lang: str | None = None
+    src_lang_conf: float | None = None
 
 
 def units_of(doc: Document, spans: Sequence[Span], paragraphs: Sequence[Span]) -> list[Unit]:
@@ -94,7 +100,11 @@ def rows_of(
             kept.append((unit, tr))
     values: list[dict[str, Any]] = [{} for _ in kept]
     if signals and kept:
-        values = compute_signals_batch([u.text for u, _ in kept], [t for _, t in kept])
+        src_langs = None  # identified with their documents already, or here, each alone
+        if all(u.src_lang is not None for u, _ in kept):
+            src_langs = [(str(u.src_lang), u.src_lang_conf or 0.0) for u, _ in kept]
+        sources, targets = [u.text for u, _ in kept], [t for _, t in kept]
+        values = compute_signals_batch(sources, targets, src_langs=src_langs)
     rows = [row_of(u, t, v, presplit) for (u, t), v in zip(kept, values, strict=True)]
     report.count("pairs", len(rows))
     return rows, report

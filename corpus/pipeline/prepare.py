@@ -27,9 +27,12 @@ from corpus.segment.sentences import segment, split_paragraphs
 
 @dataclass(frozen=True)
 class PrepareOptions:
-    """How documents become units."""
+    """How documents become units. `identify`: give each unit its source language, decided
+    with the rest of its document (corpus.pipeline.tasks.prepare_task; the build does when it
+    computes signals)."""
 
     presplit: bool = False
+    identify: bool = False
 
 
 @dataclass

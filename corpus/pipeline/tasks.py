@@ -1,8 +1,9 @@
 """The build's tasks that run in any process (`--jobs` workers, Ray tasks): picklable, pure.
 
-- `prepare_task`: document parts -> their sentence units, per part what the caller keeps
-  (`DocMeta`, with the part's rejected rows) and one report of counts, in document order
-  however tasks are grouped;
+- `prepare_task`: document parts -> their sentence units (with their source language, decided
+  with the rest of their document, when the build computes signals), per part what the
+  caller keeps (`DocMeta`, with the part's rejected rows) and one report of counts, in
+  document order however tasks are grouped;
 - `finish`: translated units of one checkpoint -> dataset rows with their signals, the
   filter's row rules applied, written as a shard (corpus.pipeline.checkpoints);
 - `Offsets`: positions (offsets, sentence, paragraph and line numbers) continued across the
@@ -27,6 +28,7 @@ from corpus.pipeline.pairs import Unit, rows_of
 from corpus.pipeline.prepare import Prepared, PrepareOptions, prepare
 from corpus.records import Document
 from corpus.report import Rejected, Report
+from corpus.signals.quality import identify_documents
 from translate.base import Translation
 
 
@@ -62,10 +64,12 @@ class PreparedBatch:
 
 
 def prepare_task(task: tuple[list[PrepItem], PrepareOptions, str | None]) -> PreparedBatch:
-    """Prepare document parts; `table`: the path of the repeated-lines table (None: none)."""
+    """Prepare document parts; `table`: the path of the repeated-lines table (None: none).
+    With `options.identify`, each unit gets its source language (`identified`)."""
     items, options, table_path = task
     table = repeats.load(table_path) if table_path else None
     result = PreparedBatch([], [], Report())
+    parts = []
     for item in items:
         drop = None
         if table is not None:
@@ -74,10 +78,33 @@ def prepare_task(task: tuple[list[PrepItem], PrepareOptions, str | None]) -> Pre
         report = Report()
         report.merge(item.read)
         report.merge(prepared.report)
-        result.units += prepared.units
+        parts.append(prepared.units)
         result.docs.append(meta_of(prepared, item, report.take_rejected()))
         result.report.merge(report)
+    if options.identify:
+        parts = identified(parts, options.presplit)
+    result.units = [u for units in parts for u in units]
     return result
+
+
+def identified(parts: list[list[Unit]], presplit: bool) -> list[list[Unit]]:
+    """The units of each document part with their source language, each sentence's
+    Indonesian/Malay decision taking in the rest of its part (a document, or one part of a
+    text file read in parts: corpus/read/windows.py); presplit input is one sentence per
+    line from no document, so each line is decided alone. Results depend on the part only,
+    whatever else shares the task."""
+    if presplit:
+        documents = [[u.text] for units in parts for u in units]
+    else:
+        documents = [[u.text for u in units] for units in parts]
+    langs = [lang for doc in identify_documents(documents) for lang in doc]
+    out, at = [], 0
+    for units in parts:
+        found = langs[at : at + len(units)]
+        out.append([u._replace(src_lang=lang, src_lang_conf=conf)
+                    for u, (lang, conf) in zip(units, found, strict=True)])  # fmt: skip
+        at += len(units)
+    return out
 
 
 def meta_of(prepared: Prepared, item: PrepItem, rejected: list[Rejected]) -> DocMeta:

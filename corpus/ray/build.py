@@ -142,7 +142,7 @@ class RayExecutor:
     def _translate(self, job: Job, todo: list[Any], status: list[UnitStatus], table: str | None,
                    bar: Progress) -> None:  # fmt: skip
         config, work, ray = job.config, job.work, self.ray
-        stage = PrepareStage(config.read, config.inputs, PrepareOptions(config.read.presplit),
+        stage = PrepareStage(config.read, config.inputs, PrepareOptions(config.read.presplit, config.signals),
                              table, work, config.rejected)  # fmt: skip
         finish = FinishOptions(str(work.shards), config.signals, config.read.presplit,
                                config.splits, config.seed, config.filter, config.rejected)  # fmt: skip

@@ -64,12 +64,14 @@ def unit_row(unit: WorkUnit, covered: list[tuple[int, int]]) -> dict[str, Any]:
 
 
 BLOCK_ROWS = 4096  # sentences per block a prepare task hands on
-UNIT_COLUMNS = ("doc_id", "source", "para_index", "sent_index", "start", "end", "text", "line_no")
+UNIT_COLUMNS = ("doc_id", "source", "para_index", "sent_index", "start", "end", "text", "line_no",
+                "src_lang", "src_lang_conf")  # fmt: skip
 STAGE_SCHEMA = pa.schema(
     [("kind", pa.string()), ("unit", pa.int64()), ("pos", pa.int64()), ("count", pa.int64()),
      ("doc_id", pa.string()), ("source", pa.string()), ("para_index", pa.int64()),
      ("sent_index", pa.int64()), ("start", pa.int64()), ("end", pa.int64()),
-     ("text", pa.string()), ("line_no", pa.int64())]
+     ("text", pa.string()), ("line_no", pa.int64()), ("src_lang", pa.string()),
+     ("src_lang_conf", pa.float64())]
 )  # fmt: skip
 
 
@@ -141,7 +143,7 @@ def finish_stage(batch: pa.Table, options: FinishOptions) -> pa.Table:
             for name in SUMMARY_SCHEMA.names:
                 out[name].append(r[name])
     for run in _runs([r for r in rows if r["kind"] == "unit"]):
-        units = [Unit(*(r[c] for c in UNIT_COLUMNS)) for r in run]
+        units = [Unit(**{c: r[c] for c in UNIT_COLUMNS}) for r in run]
         translations = [tuple(r[f"tr_{n}"] for n in TRANSLATION_FIELDS) for r in run]
         first = run[0]
         finish(FinishTask(first["unit"], first["pos"], first["pos"] + len(run), units,

@@ -25,12 +25,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from corpus.blocks import slices
-from corpus.signals.langid_data import Trained, file_digest, load_trained, model_path
+from corpus.signals.langid_data import Context, Trained, file_digest, load_trained, model_path
 from corpus.signals.langid_features import (
     Ints,
     Sums,
@@ -81,15 +82,34 @@ class Split:
     scale: float
 
 
+class Scores(NamedTuple):
+    """Per text: `logits` over the model's languages (id and ms before their split), `odds`
+    d, the log-odds of ms over id (without a `Split`: the marker words' tip), and whether
+    it is `undetermined` (no letters)."""
+
+    logits: Floats
+    odds: Floats
+    undetermined: npt.NDArray[np.bool_]
+
+
 class Identifier:
     """Text -> (language, probability) over the model's languages; "und", 0.0 without
     letters. Call it on one text, or `identify_batch` on many (the same results).
-    `split` None: the marker words tip the id/ms odds by e each (py3langid's model)."""
+    `split` None: the marker words tip the id/ms odds by e each (py3langid's model).
+    `context`: how a sentence's document moves its id/ms odds (corpus/signals/doclang.py;
+    None: never)."""
 
-    def __init__(self, model: Model, markers: Markers, split: Split | None = None) -> None:
+    def __init__(
+        self,
+        model: Model,
+        markers: Markers,
+        split: Split | None = None,
+        context: Context | None = None,
+    ) -> None:
         self.model = model
         self.markers = markers
         self.split = split
+        self.context = context if split is not None else None
         self._ms = model.languages.index("ms")
         self._id = model.languages.index("id")
 
@@ -98,34 +118,44 @@ class Identifier:
 
     def identify_batch(self, texts: Sequence[str]) -> list[tuple[str, float]]:
         """One (language, probability) per text; the same whatever the batch."""
-        if len(texts) < SMALL:
-            return [self._identify_one(text) for text in texts]
-        results: list[tuple[str, float]] = []
-        chars = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        for start, end in slices(chars, SUB_BATCH, SUB_BATCH_CHARS):
-            results.extend(self._identify(texts[start:end]))
-        return results
+        return self.decide(self.scores_batch(texts))
 
-    def _identify(self, texts: Sequence[str]) -> list[tuple[str, float]]:
+    def scores_batch(self, texts: Sequence[str]) -> Scores:
+        """The `Scores` of each text (what `decide` turns into labels); the same whatever
+        the batch."""
+        if len(texts) < SMALL:
+            parts = [self._score_one(text) for text in texts]
+        else:
+            chars = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+            parts = [self._score(texts[s:e]) for s, e in slices(chars, SUB_BATCH, SUB_BATCH_CHARS)]
+        if not parts:
+            return Scores(np.zeros((0, len(self.model.languages))), np.zeros(0), np.zeros(0, bool))
+        if len(parts) == 1:
+            return parts[0]
+        return Scores(*(np.concatenate(arrays) for arrays in zip(*parts, strict=True)))
+
+    def _score(self, texts: Sequence[str]) -> Scores:
         lowered = [t.lower() for t in texts]
-        scored = [i for i, low in enumerate(lowered) if any(map(str.isalpha, low))]
-        if len(scored) < len(texts):  # some are "und": score the others
-            results = [UNDETERMINED] * len(texts)
-            picked = self._identify([texts[i] for i in scored]) if scored else []
-            for i, result in zip(scored, picked, strict=True):
-                results[i] = result
-            return results
+        letters = np.fromiter((any(map(str.isalpha, low)) for low in lowered), bool, len(texts))
+        if not letters.all():  # some are "und": score the others
+            scored = np.flatnonzero(letters)
+            picked = self._score([texts[i] for i in scored.tolist()]) if scored.size else None
+            logits = np.zeros((len(texts), len(self.model.languages)))
+            odds = np.zeros(len(texts))
+            if picked is not None:
+                logits[scored], odds[scored] = picked.logits, picked.odds
+            return Scores(logits, odds, ~letters)
         encoded = [model_input(text, low) for text, low in zip(texts, lowered, strict=True)]
         lengths = np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded))
         sums = feature_sums(self.model, encoded, lengths)
         return self.finish(sums, lengths, marker_shifts(self.markers, lowered))
 
-    def _identify_one(self, text: str) -> tuple[str, float]:
-        """`_identify` of one text, with the same arithmetic: the walk in Python (cheaper
+    def _score_one(self, text: str) -> Scores:
+        """`_score` of one text, with the same arithmetic: the walk in Python (cheaper
         than numpy's per-call cost for a few texts), the rest on one-row arrays."""
         lowered = text.lower()
         if not any(map(str.isalpha, lowered)):
-            return UNDETERMINED
+            return Scores(np.zeros((1, len(self.model.languages))), np.zeros(1), np.ones(1, bool))
         encoded = model_input(text, lowered)
         counts = Counter(walk_one(self.model, encoded))
         counts.pop(self.model.blank, None)
@@ -138,11 +168,11 @@ class Identifier:
         sums = (once[None, :], extra[None, :], np.array([len(counts) > 0]))
         shift = marker_shift(lowered, self.markers.words)
         lengths, shifts = np.array([len(encoded)]), np.array([shift], dtype=np.float64)
-        return self.finish(sums, lengths, shifts)[0]
+        return self.finish(sums, lengths, shifts)
 
-    def finish(self, sums: Sums, lengths: Ints, shifts: Floats) -> list[tuple[str, float]]:
-        """From per-text feature sums to (language, probability): naive Bayes scores (0 for
-        a text without features) divided by sqrt(bytes), id/ms split by the words, softmax."""
+    def finish(self, sums: Sums, lengths: Ints, shifts: Floats) -> Scores:
+        """From per-text feature sums to `Scores`: naive Bayes scores (0 for a text without
+        features) divided by sqrt(bytes) and scaled, and the ms-over-id log-odds d."""
         once, extra, found = sums
         scale = 1.0 / np.sqrt(np.maximum(lengths, 1))
         scores = once * (self.model.unit * np.log1p(1.0)) + extra / SCALE
@@ -150,16 +180,31 @@ class Identifier:
         logits[~found] = 0.0
         words = shifts * self.markers.unit
         if self.split is None:
-            logits[:, self._ms] += words
-            logits[:, self._id] -= words
-            return best(logits, self.model.languages)
+            return Scores(logits, words, np.zeros(len(logits), bool))
         logits *= self.split.scale
         ms, id_ = logits[:, self._ms], logits[:, self._id]
         d = self.split.bias + self.split.char * (ms - id_) + self.split.word * words
-        pair = np.logaddexp(ms, id_)
-        logits[:, self._ms] = pair - np.logaddexp(0.0, -d)  # + log sigmoid(d)
-        logits[:, self._id] = pair - np.logaddexp(0.0, d)
-        return best(logits, self.model.languages)
+        return Scores(logits, d, np.zeros(len(logits), bool))
+
+    def decide(self, scores: Scores, shift: Floats | None = None) -> list[tuple[str, float]]:
+        """(language, probability) of each scored text: the id+ms probability split by
+        sigmoid(d + `shift`) (a document's evidence: corpus/signals/doclang.py), softmax;
+        ("und", 0.0) for a text without letters. Elementwise: a row's result depends on its
+        own scores only."""
+        logits = scores.logits.copy()
+        d = scores.odds if shift is None else scores.odds + shift
+        if self.split is None:  # py3langid's model: the markers tip the two logits
+            logits[:, self._ms] += d
+            logits[:, self._id] -= d
+        else:
+            ms, id_ = logits[:, self._ms], logits[:, self._id]
+            pair = np.logaddexp(ms, id_)
+            logits[:, self._ms] = pair - np.logaddexp(0.0, -d)  # + log sigmoid(d)
+            logits[:, self._id] = pair - np.logaddexp(0.0, d)
+        results = best(logits, self.model.languages)
+        for i in np.flatnonzero(scores.undetermined).tolist():
+            results[i] = UNDETERMINED
+        return results
 
 
 def load_identifier(path: Path | None = None, store: Path | None = None) -> Identifier:
@@ -179,7 +224,9 @@ def load_identifier(path: Path | None = None, store: Path | None = None) -> Iden
 def trained_identifier(model: Model, trained: Trained) -> Identifier:
     words = dict(zip(trained.words, trained.word_units.tolist(), strict=True))
     split = Split(*trained.stack, scale=trained.char_scale)
-    return Identifier(model, word_table(words, 2.0**-trained.word_exponent), split)
+    return Identifier(
+        model, word_table(words, 2.0**-trained.word_exponent), split, trained.document
+    )
 
 
 def load_py3langid_identifier(languages: Sequence[str]) -> Identifier:

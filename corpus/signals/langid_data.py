@@ -4,11 +4,14 @@
 It holds what py3langid's automaton does not: naive Bayes weights for our ten languages over
 py3langid 0.4's byte n-gram features (int16 units of 2**-char_exponent, in py3langid's feature
 order), the Indonesian/Malay word weights (int32 units of 2**-word_exponent) and the stacking
-coefficients that turn the two scores into P(ms | id or ms). Plain arrays only (no pickle).
+coefficients that turn the two scores into P(ms | id or ms), and how a sentence's document moves
+that split (`Context`, in `meta`: absent in a file built before it). Plain arrays only (no
+pickle).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -26,6 +29,18 @@ from corpus.errors import ConfigError
 MODEL_FILE = "langid_model.npz"
 FORMAT = 1
 """Changes when the arrays or their meaning change; a file of another format is refused."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """How a document's other sentences move a sentence's Indonesian-vs-Malay log-odds
+    (corpus/signals/doclang.py): their evidence, each clipped to +-`clip`, summed and
+    multiplied by `weight`, sets a prior with `switch` the share of a document's sentences
+    taken to be in the other language."""
+
+    weight: float
+    clip: float
+    switch: float
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,7 @@ class Trained:
     stack: tuple[float, float, float]
     features_sha256: str
     meta: dict[str, Any] = field(default_factory=dict)
+    document: Context | None = None  # None: each sentence decided alone (an older file)
 
     def char_weights(self) -> npt.NDArray[np.float64]:
         return self.char_units.astype(np.float64) * 2.0**-self.char_exponent
@@ -84,6 +100,7 @@ def load_trained(path: Path | None = None, *, char: bool = True) -> Trained:
             stack=tuple(float(c) for c in meta["stack"]),  # type: ignore[arg-type]
             features_sha256=str(meta["features_sha256"]),
             meta=meta,
+            document=Context(**meta["document"]) if meta.get("document") else None,
         )
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile) as e:
         raise ConfigError(
@@ -97,7 +114,8 @@ def save_trained(path: Path, trained: Trained) -> None:
     meta = dict(trained.meta, format=FORMAT, languages=list(trained.languages),
                 char_exponent=trained.char_exponent, char_scale=trained.char_scale,
                 word_exponent=trained.word_exponent, stack=list(trained.stack),
-                features_sha256=trained.features_sha256)  # fmt: skip
+                features_sha256=trained.features_sha256,
+                document=dataclasses.asdict(trained.document) if trained.document else None)  # fmt: skip
     words = "\n".join(trained.words).encode("ascii")
     staged = path.with_name(f".{path.name}.tmp.npz")
     np.savez_compressed(

@@ -5,18 +5,19 @@ pair (`compute_signals` for one pair: the same values); each column is described
 `SIGNAL_DOCS` (copied into the dataset card). Call it per chunk: language ID scores a whole
 batch at once (corpus/signals/langid.py), so a chunk costs a small fraction of pair-by-pair calls.
 
-Language ID (corpus/signals/langid.py) is naive Bayes over py3langid's byte n-grams, trained
-for `LANGUAGES` (scripts/build_langid_model.py), with Indonesian and Malay, which share most
-of their vocabulary, split by a stacked score of weighted words (kerana/karena,
-pejabat/kantor, ...). Both sides of every pair are identified. Measured by
-scripts/bench_langid.py on sets it was not trained on: see the README's "Quality signals".
-Most misses are Malay called Indonesian on sentences without a telling word, at low
-confidence, hence the confidence threshold of `is_non_indonesian_source`.
+Language ID (corpus/signals/langid.py): naive Bayes over py3langid's byte n-grams for
+`LANGUAGES` (scripts/build_langid_model.py), Indonesian and Malay split by weighted words
+(kerana/karena, pejabat/kantor, ...). Both sides are identified; a build identifies sources
+with their documents (`identify_documents`, corpus/signals/doclang.py: a Malay sentence
+without a telling word takes the language the rest of its document tells). Measured by
+scripts/bench_langid.py (README, "Quality signals"). A sentence alone, most misses are Malay
+called Indonesian at low confidence: hence the threshold of `is_non_indonesian_source`.
 """
 
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -36,15 +37,16 @@ Minangkabau, Balinese, Banjar, Acehnese (the model's languages, in its order).""
 
 LANGID_MISSING = 'language ID needs py3langid 0.4.x: pip install "idcorpus[langid]"'
 
-SIGNALS_VERSION = "signals-6"
+SIGNALS_VERSION = "signals-7"
 """Changes when a signal's value for the same pair may change (2: batch language ID over
 py3langid 0.4's model; probabilities within 1e-5 of py3langid's own float32 ones; 4: number,
 date, URL and e-mail agreement (corpus/signals/numbers.py) and test-set overlap
 (corpus/signals/contamination.py); 5: our own language-ID model over ten languages, Malay
 told from Indonesian by weighted words; 6: the id/ms word evidence mixed by a fitted
-regression, wordfreq's mild leans left out)."""
+regression, wordfreq's mild leans left out; 7: a build's source Indonesian/Malay decision
+takes in the evidence of the sentence's document, corpus/signals/doclang.py)."""
 
-LANGID_MODEL_SHA256 = "2f26daf1beb3da08"
+LANGID_MODEL_SHA256 = "2041029c2d2641f1"
 """The start of corpus/data/langid_model.npz's sha256. A rebuilt model changes src_lang and
 tgt_lang, so SIGNALS_VERSION (part of a build's identity) must change with it: the test
 that checks this digest is the reminder."""
@@ -88,7 +90,7 @@ SIGNAL_COLUMNS: dict[str, str] = {
 SIGNAL_DOCS: dict[str, str] = {
     "length_ratio_chars": "English characters / Indonesian characters (about 0.9 for human translations).",
     "length_ratio_tokens": "Target tokens / source tokens of the model's vocabulary (eos excluded); null when unknown.",
-    "src_lang": f"Language of the source, one of {', '.join(LANGUAGES)} (naive Bayes over byte n-grams; Indonesian vs Malay by weighted words).",
+    "src_lang": f"Language of the source, one of {', '.join(LANGUAGES)} (naive Bayes over byte n-grams; Indonesian vs Malay by weighted words, with the rest of the sentence's document unless the input is presplit).",
     "src_lang_conf": "Probability of src_lang (0-1).",
     "tgt_lang": "Language of the translation, as src_lang.",
     "tgt_lang_conf": "Probability of tgt_lang (0-1).",
@@ -123,19 +125,25 @@ def compute_signals_batch(
     translations: Sequence[Translation],
     *,
     src_tokens: Sequence[int | None] | None = None,
+    src_langs: Sequence[tuple[str, float]] | None = None,
 ) -> list[dict[str, object]]:
     """`compute_signals` of each pair, identical to pair-by-pair calls, in one language-ID
-    batch for both sides (what a pipeline worker calls per chunk)."""
-    if len(sources) != len(translations) or (
-        src_tokens is not None and len(src_tokens) != len(sources)
-    ):
+    batch for both sides (what a pipeline worker calls per chunk). `src_langs`: the sources'
+    language ID where known already (a build identifies them with their documents:
+    `identify_documents`); by default each source is identified alone."""
+    n = len(sources)
+    given = [x for x in (src_tokens, src_langs) if x is not None]
+    if {len(translations), *map(len, given)} != {n}:
         raise ValueError("compute_signals_batch needs one translation (and src_tokens) per source")
     targets = [t.text for t in translations]
-    langs = identify_batch([*sources, *targets])
+    langs = (
+        [*src_langs, *identify_batch(targets)]
+        if src_langs is not None
+        else identify_batch([*sources, *targets])
+    )
     words = [
         _WORD.findall(unicodedata.normalize("NFKC", x).casefold()) for x in (*sources, *targets)
     ]
-    n = len(sources)
     copies = untranslated_batch(sources, targets, [" ".join(w) for w in words])
     overlap = test_overlap(words)
     counts = src_tokens if src_tokens is not None else [None] * n
@@ -257,6 +265,19 @@ def identify_batch(texts: Sequence[str]) -> list[tuple[str, float]]:
     """(language, probability) of each text over `LANGUAGES`; ("und", 0.0) without letters.
     The same for a text whatever batch it comes in."""
     return language_identifier().identify_batch(texts)
+
+
+def identify_documents(documents: Sequence[Sequence[str]]) -> list[list[tuple[str, float]]]:
+    """`identify_batch` of the sentences of each document, the Indonesian/Malay decision of
+    each taking in the evidence of the rest of its document (corpus/signals/doclang.py); a
+    document of one sentence gets `identify_batch`'s result. One batch for all."""
+    identifier = language_identifier()
+    from corpus.signals.doclang import identify_documents as identify  # numpy: on first use
+
+    texts = [text for doc in documents for text in doc]
+    starts = list(itertools.accumulate((len(doc) for doc in documents if doc), initial=0))[:-1]
+    found = iter(identify(identifier, texts, starts))
+    return [[next(found) for _ in doc] for doc in documents]
 
 
 @functools.lru_cache(maxsize=1)
