@@ -1,3 +1,3 @@
-from corpus.cli.main import main
+from corpus.cli.main import run
 
-raise SystemExit(main())
+run()

@@ -109,4 +109,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from corpus.cli.stopping import exit_within
+
+    code = main()
+    exit_within(code)
+    sys.exit(code)

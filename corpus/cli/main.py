@@ -17,15 +17,20 @@ import difflib
 import logging
 import os
 import re
-import signal
 import sys
 import textwrap
 import traceback
 from collections.abc import Sequence
-from types import FrameType
 from typing import Any, NoReturn
 
 from corpus import __version__
+from corpus.cli.stopping import (
+    EXIT_INTERRUPTED,
+    EXIT_TERMINATED,
+    Terminated,
+    bounded_stop,
+    exit_within,
+)
 from corpus.errors import ConfigError, CorpusError, StorageError
 from corpus.names import shown
 from corpus.read.streams import utf8_name
@@ -33,7 +38,6 @@ from translate.errors import ModelLoadError, TranslationError
 
 log = logging.getLogger("idcorpus")
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_ENGINE, EXIT_INTERNAL = 0, 1, 2, 3, 4
-EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 
 DESCRIPTION = """\
 Turn Indonesian text into an Indonesian-English parallel corpus. idcorpus reads your documents
@@ -60,14 +64,6 @@ and report it); 130/143 interrupted (--resume continues).
 `idcorpus COMMAND --help` lists the options of a command, with their defaults."""
 
 EXPORT_FORMATS = ("jsonl", "tsv", "moses", "tmx", "arrow")
-
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, handled like Ctrl-C (the work area stays resumable)."""
-
-
-def _terminate(signum: int, frame: FrameType | None) -> None:
-    raise Terminated()
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -243,17 +239,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     # the command shows its own progress; the libraries' per-file bars (model weights,
     # dataset generation) would only interleave with it
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    signal.signal(signal.SIGTERM, _terminate)
-    try:
+    with bounded_stop(_resume_hint(args)):
         return _run(args)
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def run() -> NoReturn:
+    """The `idcorpus` program: main(), and an interrupted command's exit bounded in time
+    (the interpreter's exit hooks get corpus.cli.stopping.STOP_DEADLINE_S)."""
+    code = main()
+    exit_within(code)
+    raise SystemExit(code)
+
+
+def _resume_hint(args: argparse.Namespace) -> str:
+    return " rerun the same command with --resume to continue" if args.command == "build" else ""
 
 
 def _run(args: argparse.Namespace) -> int:
     from corpus.cli import commands
 
-    resume = " rerun the same command with --resume to continue" if args.command == "build" else ""
+    resume = _resume_hint(args)
     try:
         return int(getattr(commands, args.command)(args))
     except (ModelLoadError, ConfigError) as e:

@@ -1,0 +1,93 @@
+"""SIGINT and SIGTERM -> a stop that is bounded in time.
+
+The first signal raises KeyboardInterrupt (SIGTERM: its subclass `Terminated`) in the main
+thread, so the build checkpoints what it finished and exits 130/143 with the resume hint. It
+also arms a watchdog: if the command is still running `STOP_DEADLINE_S` later (something in
+the orderly stop hung), the watchdog thread ends the process — worker processes terminated,
+the hint printed, `os._exit`. A second signal does the same at once. `exit_within` bounds
+the interpreter's own exit (a library's exit hook that waits on a dead worker) the same way.
+A forced stop is what kill -9 does to a build, which the work area survives by design: every
+checkpoint is complete or absent, and `--resume` continues.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+STOP_DEADLINE_S = 30.0
+"""Seconds from the first signal to the forced exit (the orderly stop takes a few)."""
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C (the work area stays resumable)."""
+
+
+class Stopper:
+    """The signal handler of one command run; `hint` ends the forced exit's message."""
+
+    def __init__(self, hint: str, deadline_s: float = STOP_DEADLINE_S) -> None:
+        self.hint = hint
+        self.deadline_s = deadline_s
+        self.code: int | None = None  # the first signal's exit code
+        self.timer: threading.Timer | None = None
+
+    def handle(self, signum: int, frame: FrameType | None) -> None:
+        code = EXIT_TERMINATED if signum == signal.SIGTERM else EXIT_INTERRUPTED
+        if self.code is not None:
+            force(self.code, "a second signal: stopping now", self.hint)
+        self.code = code
+        self.timer = watchdog(code, self.deadline_s, self.hint)
+        raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
+
+
+def watchdog(code: int, seconds: float, hint: str) -> threading.Timer:
+    """A daemon thread that ends the process with `code` after `seconds`, unless cancelled."""
+    what = f"still running {seconds:.0f} s after the signal: stopping now"
+    timer = threading.Timer(seconds, force, args=(code, what, hint))
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def force(code: int, what: str, hint: str) -> None:
+    """End the process now: its worker processes first, then itself, saying so."""
+    for child in multiprocessing.active_children():
+        child.terminate()
+    try:
+        sys.stderr.write(f"idcorpus: {what};{hint}\n")
+        sys.stderr.flush()
+    finally:
+        os._exit(code)
+
+
+@contextmanager
+def bounded_stop(hint: str, deadline_s: float = STOP_DEADLINE_S) -> Iterator[Stopper]:
+    """SIGINT and SIGTERM handled by a `Stopper` while the block runs (in the main thread;
+    elsewhere the handlers stay as they are). The watchdog ends with the block: a caller that
+    goes on (a test calling main()) is never ended by it later."""
+    stopper = Stopper(hint, deadline_s)
+    if threading.current_thread() is not threading.main_thread():
+        yield stopper
+        return
+    old = {s: signal.signal(s, stopper.handle) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield stopper
+    finally:
+        for s, handler in old.items():
+            signal.signal(s, handler)
+        if stopper.timer is not None:
+            stopper.timer.cancel()
+
+
+def exit_within(code: int, seconds: float = STOP_DEADLINE_S) -> None:
+    """Bound the exit of an interrupted command: the interpreter's exit hooks get `seconds`."""
+    if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
+        watchdog(code, seconds, " rerun the same command with --resume to continue")
