@@ -106,17 +106,21 @@ def test_workers_are_lean_unless_they_may_read_a_dataset(
 
 def test_rows_do_not_depend_on_the_signal_block(monkeypatch: pytest.MonkeyPatch) -> None:
     """Signals are computed in blocks of SIGNAL_BLOCK pairs (a worker's working memory):
-    the rows are the same for any block, an empty translation dropped in any of them."""
+    the rows are the same for any block, an empty translation dropped in any of them, the
+    sources' languages identified here or given with the units (a build's)."""
     from corpus.pipeline import pairs
     from translate.base import Translation
 
     texts = ["Harga beras naik di pasar.", "Kerana itu kami pergi.", "Rapat dimulai 10.30 WIB."]
     units = [pairs.Unit("d", "d.txt", 0, i, 0, 9, texts[i % 3]) for i in range(7)]
+    given = [u._replace(src_lang="ms", src_lang_conf=i / 10) for i, u in enumerate(units)]
     english = ["Rice prices rose at the market.", "", "The meeting starts at 10.30."]
     translations = [Translation(english[i % 3], -0.5, 6, 9) for i in range(7)]
-    found = []
-    for block in (1, 3, 512):
-        monkeypatch.setattr(pairs, "SIGNAL_BLOCK", block)
-        rows, report = pairs.rows_of(units, translations, signals=True, presplit=False)
-        found.append((rows, report.to_dict()))
-    assert len(found[0][0]) == 5 and found[0] == found[1] == found[2]
+    for each in (units, given):
+        found = []
+        for block in (1, 3, 512):
+            monkeypatch.setattr(pairs, "SIGNAL_BLOCK", block)
+            rows, report = pairs.rows_of(each, translations, signals=True, presplit=False)
+            found.append((rows, report.to_dict()))
+        assert len(found[0][0]) == 5 and found[0] == found[1] == found[2]
+    assert [r["src_lang_conf"] for r in found[0][0]] == [0.0, 0.2, 0.3, 0.5, 0.6]
