@@ -87,6 +87,7 @@ def prepare_task(task: tuple[list[PrepItem], PrepareOptions, str | None]) -> Pre
     if options.identify:
         parts = identified(parts, options.presplit)
     result.units = [u for units in parts for u in units]
+    release_memory()  # what cleaning and language ID freed (corpus.pipeline.memory)
     return result
 
 
