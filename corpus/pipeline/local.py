@@ -15,6 +15,7 @@ stays flat; documents keep their input order everywhere, so the dataset does not
 
 from __future__ import annotations
 
+import functools
 import queue
 import threading
 from collections.abc import Callable, Sequence
@@ -25,11 +26,12 @@ from corpus.pipeline.config import BuildConfig
 from corpus.pipeline.engines import close_translator, load_engine, with_cache
 from corpus.pipeline.executor import Engines, Job
 from corpus.pipeline.feed import Feed
+from corpus.pipeline.plan import Plan
 from corpus.pipeline.prepare import PrepareOptions
 from corpus.pipeline.repeats import RepeatCounter, unit_fingerprints
 from corpus.pipeline.stream import Workers, worker_count
+from corpus.pipeline.tasks import warm_worker
 from corpus.pipeline.translating import Translating
-from corpus.signals.quality import language_identifier
 from translate.base import Translator
 
 T = TypeVar("T")
@@ -61,7 +63,7 @@ class LocalExecutor:
             self.chain = self.given or with_cache(self.loaded, config, job.identity, own)
         if self.workers is None:
             jobs = worker_count(config.jobs, job.input_bytes)
-            self.workers = Workers(jobs, _warm_up(config))
+            self.workers = Workers(jobs, _warm_up(config, job.plan, jobs))
         workers = self.workers
         table = self._repeat_table(job, workers)
         status = statuses(work.units, work.shards, len(job.plan.units))
@@ -118,6 +120,9 @@ def _fingerprints(args: tuple[Any, ...]) -> Any:
     return unit_fingerprints(*args)
 
 
-def _warm_up(config: BuildConfig) -> Callable[[], object] | None:
-    """Each worker loads the language-ID model once, before its first task."""
-    return language_identifier if config.signals else None
+def _warm_up(config: BuildConfig, plan: Plan, jobs: int) -> functools.partial[None]:
+    """What each worker loads once, before its first task (corpus.pipeline.tasks.warm_worker).
+    Worker processes (not this one, `jobs` 1) keep pyarrow from importing pandas unless they
+    may read a Hugging Face dataset (`datasets` uses pandas)."""
+    reads_hf = any(source.fmt == "hf" for unit in plan.units for source in unit.sources)
+    return functools.partial(warm_worker, config.signals, jobs > 1 and not reads_hf)

@@ -7,7 +7,8 @@
 - `finish`: translated units of one checkpoint -> dataset rows with their signals, the
   filter's row rules applied, written as a shard (corpus.pipeline.checkpoints);
 - `Offsets`: positions (offsets, sentence, paragraph and line numbers) continued across the
-  parts of a long document: each part is prepared on its own, starting at 0.
+  parts of a long document: each part is prepared on its own, starting at 0;
+- `warm_worker`: what a `--jobs` worker loads once, before its first task.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from corpus.dataset.schema import arrow_schema, build_columns, rejected_table, r
 from corpus.dataset.splits import split_of
 from corpus.pipeline import repeats
 from corpus.pipeline.checkpoints import ShardInfo, write_shard
+from corpus.pipeline.memory import arrow_without_pandas, release_memory
 from corpus.pipeline.pairs import Unit, rows_of
 from corpus.pipeline.prepare import Prepared, PrepareOptions, prepare
 from corpus.records import Document
 from corpus.report import Rejected, Report
-from corpus.signals.quality import identify_documents
+from corpus.signals.contamination import testset_index
+from corpus.signals.quality import identify_documents, language_identifier
 from translate.base import Translation
 
 
@@ -84,6 +87,7 @@ def prepare_task(task: tuple[list[PrepItem], PrepareOptions, str | None]) -> Pre
     if options.identify:
         parts = identified(parts, options.presplit)
     result.units = [u for units in parts for u in units]
+    release_memory()  # what cleaning and language ID freed (corpus.pipeline.memory)
     return result
 
 
@@ -163,7 +167,22 @@ def finish(task: FinishTask) -> ShardInfo:
     )  # fmt: skip
     table = rows_to_table(rows, schema_of(opt.signals, opt.presplit))
     write_shard(Path(opt.shards), info, table, rejected_table(rejected) if opt.rejected else None)
+    del rows, table, rejected
+    release_memory()  # a worker keeps nothing of a checkpoint (corpus.pipeline.memory)
     return info
+
+
+def warm_worker(signals: bool, lean_arrow: bool) -> None:
+    """What a build's worker process loads once, before its first task: the language-ID
+    model and the test-set index when the build computes signals; with `lean_arrow`, pyarrow
+    told that pandas is not there (a build that reads no Hugging Face dataset: see
+    corpus.pipeline.memory); then what loading them freed is given back."""
+    if lean_arrow:
+        arrow_without_pandas()
+    if signals:
+        language_identifier()
+        testset_index()
+    release_memory(collect=True)
 
 
 def _kept(row: dict[str, Any], row_filter: RowFilter, report: Report) -> bool:
