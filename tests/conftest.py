@@ -11,6 +11,10 @@ inner loop skips all four:
 
     pytest -m "not model and not cli and not ray and not slow"
 
+The whole suite runs in parallel (pytest-xdist, one worker per core, a test file at a time per
+worker: scripts/test.sh), but for the tests marked `serial`, which assert on wall-clock time and
+run alone afterwards; each worker has its own user cache (XDG_CACHE_HOME below).
+
 A CLI subprocess started by a test not marked `cli` fails it (tests/helpers.py checks), so a
 test the scan misses cannot slip into the inner loop.
 """
@@ -33,8 +37,12 @@ os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # user-cache files (model fingerprints, CTranslate2 conversions, the translation cache) go to a
-# folder of this checkout, never to the user's own cache
-os.environ["XDG_CACHE_HOME"] = str(Path(__file__).resolve().parents[1] / ".cache" / "user")
+# folder of this checkout, never to the user's own cache; one per pytest-xdist worker, so that
+# parallel workers never share a cache a test counts the hits of
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+os.environ["XDG_CACHE_HOME"] = str(
+    Path(__file__).resolve().parents[1] / ".cache" / (f"user-{_WORKER}" if _WORKER else "user")
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / ".cache"
@@ -100,6 +108,8 @@ TIERS = {
     "ray": "starts Ray (the ray_cluster fixture)",
     "slow": "takes seconds of CPU without any of those (set by the test module: whole test sets "
     "scored with sacrebleu)",
+    "serial": "asserts on wall-clock time (how soon a signal stops a build): scripts/test.sh runs "
+    "it alone, after the rest of the suite ran in parallel",
 }
 MODEL_FIXTURES = {"tiny_model"}
 RAY_FIXTURES = {"ray_cluster"}

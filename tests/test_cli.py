@@ -8,12 +8,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import NEWS, SEEDS, read_rows, run_cli
-from helpers import TINY as TINY_FLAGS
+from helpers import FAST, NEWS, SEEDS, read_rows, run_cli
 
 from corpus.dataset.export import read_export
 
-TINY = [*TINY_FLAGS, "--no-cache"]
+TINY = [*FAST, "--no-cache"]  # the tiny model on CTranslate2: nothing here depends on the engine
 
 
 def test_clean_lists_every_promo_line_and_keeps_article(tmp_path: Path) -> None:

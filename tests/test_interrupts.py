@@ -22,7 +22,7 @@ import pytest
 from helpers import SEEDS, cli_env, dataset_files
 
 # the idcorpus command in subprocesses, through a driver that slows the engine down
-pytestmark = pytest.mark.cli
+pytestmark = [pytest.mark.cli, pytest.mark.serial]  # times the stop: run alone
 DRIVER = Path(__file__).with_name("slow_cli.py")
 FLORES = Path(__file__).with_name("fixtures") / "flores_devtest"
 CHECKPOINT_S = 2.0

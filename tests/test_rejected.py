@@ -30,8 +30,10 @@ def engine(tiny_model: str) -> Translator:
 
 
 def engine_config(model: str) -> EngineConfig:
-    return EngineConfig(model=model, engine="transformers", device="cpu", threads=1,
-                        decoding=DecodingOptions(num_beams=1))  # fmt: skip
+    # CTranslate2, the default engine: what is dropped and counted here does not depend on the
+    # engine, and it translates the tiny model several times faster than transformers
+    return EngineConfig(model=model, engine="ctranslate2", compute_type="float32", device="cpu",
+                        threads=1, decoding=DecodingOptions(num_beams=1))  # fmt: skip
 
 
 def config(inputs: Path, out: Path, model: str, **kwargs: Any) -> BuildConfig:
