@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from helpers import FAST, NEWS, REPO, dataset_files
+from helpers import NEWS, REPO, TINY, dataset_files
 
 from corpus.cli.main import main
 from corpus.dataset import pieces
@@ -32,7 +32,7 @@ OVERLAP_LINE = re.compile(
     r"removes them\)$",
     re.M,
 )
-TALKING = [*(a for a in FAST if a != "--quiet"), "--no-cache"]  # the summary is printed
+TALKING = [*(a for a in TINY if a != "--quiet"), "--no-cache"]  # the summary is printed
 NO_FILTER = ["--min-score", "-99", "--min-length-ratio", "0.01", "--max-length-ratio", "99",
              "--require-src-lang", "", "--require-tgt-lang", "", "--drop-flagged", "",
              "--dedup", "none"]  # fmt: skip

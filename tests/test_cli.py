@@ -8,11 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import FAST, NEWS, SEEDS, read_rows, run_cli
+from helpers import NEWS, SEEDS, read_rows, run_cli
+from helpers import TINY as TINY_FLAGS
 
 from corpus.dataset.export import read_export
 
-TINY = [*FAST, "--no-cache"]  # the tiny model on CTranslate2: nothing here depends on the engine
+TINY = [*TINY_FLAGS, "--no-cache"]
 
 
 def test_clean_lists_every_promo_line_and_keeps_article(tmp_path: Path) -> None:

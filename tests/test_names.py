@@ -164,14 +164,14 @@ def test_build_and_resume_with_names_that_are_not_utf8(tiny_model: str, tmp_path
 def test_names_with_escape_sequences_never_reach_the_terminal_raw(
     tiny_model: str, tmp_path: Path
 ) -> None:
-    from helpers import FAST, cli_env, run_cli
+    from helpers import TINY, cli_env, run_cli
 
     src = tmp_path / "in"
     src.mkdir()
     (src / "b\x1b[31mred\x1b[0m.txt").write_text("Presiden meresmikan jalan tol baru.\n")
     (src / "empty\x1b]0;pwned\x07.txt").write_bytes(b"")
     out = tmp_path / os.fsdecode(b"out\xfe\x1b[2J")
-    args = ["build", str(src), "--out", str(out), "--model", tiny_model, *FAST]
+    args = ["build", str(src), "--out", str(out), "--model", tiny_model, *TINY]
     result = run_cli(*[a for a in args if a != "--quiet"], env=cli_env())
     assert result.returncode == 0, result.stderr
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr

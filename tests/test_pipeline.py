@@ -80,7 +80,7 @@ def test_card_declares_config_and_provenance(seeds_corpus: Path) -> None:
     }
     info = json.loads((seeds_corpus / "idcorpus.json").read_text())
     prov = info["provenance"]
-    assert prov["translator"]["engine"] == "transformers"
+    assert prov["translator"]["engine"] == "ctranslate2"
     assert "transformers" in prov["translator"] and "ftfy" in prov["libraries"]
     assert prov["signature"] in card
     assert (

@@ -35,7 +35,7 @@ from corpus.read.paths import Source
 from corpus.read.windows import Cutter
 from corpus.records import Document
 from corpus.report import Report
-from tests.helpers import FAST, cli_env, run_cli
+from tests.helpers import TINY, cli_env, run_cli
 from translate.options import from_args
 
 TEXT = "Pemerintah mengumumkan kebijakan baru untuk petani.\n"
@@ -684,7 +684,7 @@ def test_build_with_a_non_utf8_name_a_gz_file_and_hostile_neighbours(
     (src / "README.md").write_text("about this folder")
     out = tmp_path / "corpus"
     result = run_cli(
-        "build", str(src), "--out", str(out), "--model", tiny_model, *FAST, env=cli_env()
+        "build", str(src), "--out", str(out), "--model", tiny_model, *TINY, env=cli_env()
     )
     assert result.returncode == 0, result.stderr
     assert "loop.txt: symlink loop" in result.stderr and "bundle.zip: archive" in result.stderr
