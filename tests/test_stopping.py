@@ -91,12 +91,42 @@ def test_a_second_signal_stops_at_once() -> None:
     proc.stdout.readline()
     assert proc.stdout.readline().strip() == "ready"
     proc.send_signal(signal.SIGINT)
-    time.sleep(0.5)
+    time.sleep(1.5)
     assert proc.poll() is None  # the first signal's stop hangs (the deadline is 10 minutes)
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=30)
     assert proc.returncode == 130, err  # the first signal's code
     assert "a second signal: stopping now; rerun with --resume" in err
+
+
+ORDERLY = """
+import sys, time
+from corpus.cli.stopping import bounded_stop
+
+with bounded_stop(" rerun with --resume", deadline_s=600):
+    try:
+        print("ready", flush=True)
+        time.sleep(600)
+    except KeyboardInterrupt:
+        print("stopping", flush=True)
+        time.sleep(1.0)  # the orderly stop: checkpoints written
+        print("stopped in order", flush=True)
+        sys.exit(143)
+"""
+
+
+def test_one_signal_delivered_twice_at_once_is_one_request() -> None:
+    """GNU timeout sends SIGTERM to the command and to its process group: the build may get
+    it twice, the second while its orderly stop has begun, and must still stop in order."""
+    proc = start(ORDERLY)
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "ready"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.stdout.readline().strip() == "stopping"
+    proc.send_signal(signal.SIGTERM)  # well within a second of the first
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "stopped in order" in out and "stopping now" not in err
 
 
 def test_an_interrupted_exit_that_hangs_is_bounded() -> None:

@@ -4,7 +4,8 @@ The first signal raises KeyboardInterrupt (SIGTERM: its subclass `Terminated`) i
 thread, so the build checkpoints what it finished and exits 130/143 with the resume hint. It
 also arms a watchdog: if the command is still running `STOP_DEADLINE_S` later (something in
 the orderly stop hung), the watchdog thread ends the process — worker processes terminated,
-the hint printed, `os._exit`. A second signal does the same at once. `exit_within` bounds
+the hint printed, `os._exit`. A second signal (one that comes a second or more after the
+first) does the same at once. `exit_within` bounds
 the interpreter's own exit (a library's exit hook that waits on a dead worker) the same way.
 A forced stop is what kill -9 does to a build, which the work area survives by design: every
 checkpoint is complete or absent, and `--resume` continues.
@@ -17,6 +18,7 @@ import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -24,6 +26,10 @@ from types import FrameType
 EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
 STOP_DEADLINE_S = 30.0
 """Seconds from the first signal to the forced exit (the orderly stop takes a few)."""
+SAME_REQUEST_S = 1.0
+"""A signal this soon after the first is the same request, not a second one: GNU `timeout`
+sends its signal to the command and to the command's process group, so the build gets it
+twice at once; a person pressing Ctrl-C again takes longer."""
 
 
 class Terminated(KeyboardInterrupt):
@@ -37,13 +43,16 @@ class Stopper:
         self.hint = hint
         self.deadline_s = deadline_s
         self.code: int | None = None  # the first signal's exit code
+        self.first_at = 0.0  # when it came (time.monotonic)
         self.timer: threading.Timer | None = None
 
     def handle(self, signum: int, frame: FrameType | None) -> None:
         code = EXIT_TERMINATED if signum == signal.SIGTERM else EXIT_INTERRUPTED
         if self.code is not None:
-            force(self.code, "a second signal: stopping now", self.hint)
-        self.code = code
+            if time.monotonic() - self.first_at >= SAME_REQUEST_S:
+                force(self.code, "a second signal: stopping now", self.hint)
+            return  # the same request delivered twice (GNU timeout signals the process and its group)
+        self.code, self.first_at = code, time.monotonic()
         self.timer = watchdog(code, self.deadline_s, self.hint)
         raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
