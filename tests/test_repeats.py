@@ -93,3 +93,30 @@ def test_a_table_saves_and_loads(tmp_path: Path) -> None:
     table.save(tmp_path / "r.npy")
     assert np.array_equal(repeats.load(str(tmp_path / "r.npy")).fps, table.fps)
     assert RepeatTable().drop(fingerprints(MENU)) == frozenset()
+
+
+def test_no_first_pass_when_no_line_can_be_in_enough_documents(tmp_path: Path) -> None:
+    """Fewer one-document files than cross_doc_min_docs (3): nothing to count, so a single huge
+    text file (or a gzip bomb) starts translating without reading itself whole first; a
+    large file cut into parts is still one document; records hold many documents."""
+    from corpus.pipeline.plan import UnitSizes, plan_units
+    from corpus.pipeline.repeats import needs_first_pass
+    from corpus.read.config import ReadConfig
+
+    big = tmp_path / "big.txt"
+    big.write_text("Beranda | Nasional\n\nHarga beras naik lagi.\n\n" * 400, encoding="utf-8")
+    (tmp_path / "b.html").write_text("<p>Harga beras naik lagi minggu ini.</p>", encoding="utf-8")
+    (tmp_path / "c.txt.gz").write_bytes(b"")
+    records = tmp_path / "r.jsonl"
+    records.write_text('{"text": "Harga beras naik."}\n', encoding="utf-8")
+    sizes = UnitSizes(unit_bytes=2000, part_bytes=1000)
+
+    def needs(*names: str) -> bool:
+        plan = plan_units([str(tmp_path / n) for n in names], ReadConfig(), sizes)
+        return needs_first_pass(plan)
+
+    assert len(plan_units([str(big)], ReadConfig(), sizes).units) > 1  # one document, in parts
+    assert not needs("big.txt")
+    assert not needs("big.txt", "b.html")
+    assert needs("big.txt", "b.html", "c.txt.gz")
+    assert needs("r.jsonl")

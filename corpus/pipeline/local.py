@@ -28,7 +28,7 @@ from corpus.pipeline.executor import Engines, Job
 from corpus.pipeline.feed import Feed
 from corpus.pipeline.plan import Plan
 from corpus.pipeline.prepare import PrepareOptions
-from corpus.pipeline.repeats import RepeatCounter, unit_fingerprints
+from corpus.pipeline.repeats import RepeatCounter, needs_first_pass, unit_fingerprints
 from corpus.pipeline.stream import Workers, worker_count
 from corpus.pipeline.tasks import warm_worker
 from corpus.pipeline.translating import Translating
@@ -81,7 +81,7 @@ class LocalExecutor:
     def _repeat_table(self, job: Job, workers: Workers) -> str | None:
         """The path of the repeat table (the first pass, unless a resumed build has it)."""
         config, work = job.config, job.work
-        if config.read.presplit:
+        if config.read.presplit or not needs_first_pass(job.plan):
             return None
         if not work.repeats.exists():
             units = [(u, config.read, config.inputs) for u in job.plan.units]

@@ -8,7 +8,8 @@ document keeps it for being early, so the first pages of a site lose their menus
 ones do, and the decision depends on the set of documents only: not on their order, on
 `--jobs`, on how the input was cut into work units, or on the executor.
 
-`unit_fingerprints` (pass 1, one task per work unit, in any process) gives each document's
+`needs_first_pass` says when the input cannot hold such a line (fewer one-document files than
+`cross_doc_min_docs`): no first pass then. `unit_fingerprints` (pass 1, one task per work unit, in any process) gives each document's
 distinct fingerprints with the document's key (the parts of a large text file are one
 document). `RepeatCounter` counts, per fingerprint, the documents holding it: exactly, with
 memory bounded by spilling (fingerprint, document) pairs to partition files in the work area
@@ -29,11 +30,30 @@ import numpy as np
 
 from corpus.clean.cleaner import fingerprints
 from corpus.clean.config import CleanConfig
-from corpus.pipeline.plan import WorkUnit
+from corpus.pipeline.plan import Plan, WorkUnit
 from corpus.pipeline.units import unit_documents
 from corpus.read.config import ReadConfig
 from corpus.records import Document
 from corpus.report import Report
+
+ONE_DOCUMENT_FORMATS = frozenset({"text", "html"})  # a file of these is one document
+
+
+def needs_first_pass(plan: Plan, min_docs: int = CleanConfig().cross_doc_min_docs) -> bool:
+    """Whether the input can hold a line of `min_docs` documents: not when it is fewer files
+    than that, each one document (text and HTML files; the parts of a large text file are one
+    document). Then no line can go, and the first pass is skipped: one huge text file, or a
+    gzip bomb, starts translating at once instead of being read whole first."""
+    documents = set()
+    for unit in plan.units:
+        for source in unit.sources:
+            if source.skip is not None:
+                continue
+            if source.path is None or source.fmt not in ONE_DOCUMENT_FORMATS:
+                return True  # records, stdin: documents are known only by reading
+            documents.add(source.name)
+    return len(documents) >= max(min_docs, 1)
+
 
 SPILL_PAIRS = 4 << 20  # (fingerprint, document) pairs held in memory before spilling (64 MiB)
 PARTITIONS = 64  # spill files, by the fingerprint's top 6 bits

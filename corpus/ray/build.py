@@ -41,7 +41,7 @@ from corpus.pipeline.executor import Engines, Job
 from corpus.pipeline.feed import changed
 from corpus.pipeline.prepare import PrepareOptions
 from corpus.pipeline.progress import Progress
-from corpus.pipeline.repeats import RepeatTable
+from corpus.pipeline.repeats import RepeatTable, needs_first_pass
 from corpus.pipeline.stream import available_cores
 from corpus.pipeline.tasks import FinishOptions
 from corpus.pipeline.units import unit_digest
@@ -108,7 +108,7 @@ class RayExecutor:
         """Pass 1 on the cluster (a task per unit, grouped by fingerprint; the driver gets the
         repeated lines only), unless a resumed build has the table."""
         config, work = job.config, job.work
-        if config.read.presplit:
+        if config.read.presplit or not needs_first_pass(job.plan):
             return None
         if not work.repeats.exists():
             min_docs = CleanConfig().cross_doc_min_docs
