@@ -22,7 +22,7 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -77,10 +77,10 @@ def _signal_at(when: str, sig: signal.Signals) -> None:
         DatasetWriter.finish = finishing  # type: ignore[method-assign]
 
 
-def main() -> int:
+def main() -> NoReturn:
     import corpus.cli.commands as commands
     import corpus.pipeline.local as local
-    from corpus.cli.main import main as cli
+    from corpus.cli.main import run
     from translate.robust import RobustTranslator
 
     def load(config: Any) -> RobustTranslator:
@@ -105,12 +105,8 @@ def main() -> int:
     if at:
         when, name = at.split(":")
         _signal_at(when, signal.Signals[f"SIG{name}"])
-    return cli(sys.argv[1:])
+    run()  # the idcorpus program, as `python -m corpus` runs it
 
 
 if __name__ == "__main__":
-    from corpus.cli.stopping import exit_within
-
-    code = main()
-    exit_within(code)
-    sys.exit(code)
+    main()

@@ -5,8 +5,8 @@ thread, so the build checkpoints what it finished and exits 130/143 with the res
 also arms a watchdog: if the command is still running `STOP_DEADLINE_S` later (something in
 the orderly stop hung), the watchdog thread ends the process — worker processes terminated,
 the hint printed, `os._exit`. A second signal (one that comes a second or more after the
-first) does the same at once. `exit_within` bounds
-the interpreter's own exit (a library's exit hook that waits on a dead worker) the same way.
+first) does the same at once. `exit_within` bounds the interpreter's own exit (a library's
+exit hook that waits on a dead worker) the same way; the command has printed its hint then.
 A forced stop is what kill -9 does to a build, which the work area survives by design: every
 checkpoint is complete or absent, and `--resume` continues.
 """
@@ -50,28 +50,29 @@ class Stopper:
         code = EXIT_TERMINATED if signum == signal.SIGTERM else EXIT_INTERRUPTED
         if self.code is not None:
             if time.monotonic() - self.first_at >= SAME_REQUEST_S:
-                force(self.code, "a second signal: stopping now", self.hint)
+                force(self.code, f"a second signal: stopping now;{self.hint}")
             return  # the same request delivered twice (GNU timeout signals the process and its group)
         self.code, self.first_at = code, time.monotonic()
-        self.timer = watchdog(code, self.deadline_s, self.hint)
+        what = f"still running {self.deadline_s:.0f} s after the signal: stopping now;{self.hint}"
+        self.timer = watchdog(code, self.deadline_s, what)
         raise Terminated() if signum == signal.SIGTERM else KeyboardInterrupt()
 
 
-def watchdog(code: int, seconds: float, hint: str) -> threading.Timer:
-    """A daemon thread that ends the process with `code` after `seconds`, unless cancelled."""
-    what = f"still running {seconds:.0f} s after the signal: stopping now"
-    timer = threading.Timer(seconds, force, args=(code, what, hint))
+def watchdog(code: int, seconds: float, what: str) -> threading.Timer:
+    """A daemon thread that ends the process with `code` after `seconds`, saying `what`,
+    unless cancelled."""
+    timer = threading.Timer(seconds, force, args=(code, what))
     timer.daemon = True
     timer.start()
     return timer
 
 
-def force(code: int, what: str, hint: str) -> None:
-    """End the process now: its worker processes first, then itself, saying so."""
+def force(code: int, what: str) -> None:
+    """End the process now: its worker processes first, then itself, saying `what`."""
     for child in multiprocessing.active_children():
         child.terminate()
     try:
-        sys.stderr.write(f"idcorpus: {what};{hint}\n")
+        sys.stderr.write(f"idcorpus: {what}\n")
         sys.stderr.flush()
     finally:
         os._exit(code)
@@ -97,6 +98,9 @@ def bounded_stop(hint: str, deadline_s: float = STOP_DEADLINE_S) -> Iterator[Sto
 
 
 def exit_within(code: int, seconds: float = STOP_DEADLINE_S) -> None:
-    """Bound the exit of an interrupted command: the interpreter's exit hooks get `seconds`."""
+    """Bound the exit of an interrupted command, which has printed its message and hint: the
+    interpreter's exit hooks get `seconds`."""
     if code in (EXIT_INTERRUPTED, EXIT_TERMINATED):
-        watchdog(code, seconds, " rerun the same command with --resume to continue")
+        watchdog(
+            code, seconds, f"still exiting {seconds:.0f} s after the command ended: stopping now"
+        )
