@@ -9,9 +9,9 @@ ones do, and the decision depends on the set of documents only: not on their ord
 `--jobs`, on how the input was cut into work units, or on the executor.
 
 `needs_first_pass` says when the input cannot hold such a line (fewer one-document files than
-`cross_doc_min_docs`): no first pass then. `unit_fingerprints` (pass 1, one task per work unit, in any process) gives each document's
-distinct fingerprints with the document's key (the parts of a large text file are one
-document). `RepeatCounter` counts, per fingerprint, the documents holding it: exactly, with
+`cross_doc_min_docs`): no first pass then. `unit_fingerprints` (pass 1, one task per work unit,
+in any process) gives each document's distinct fingerprints with the document's key (the
+parts of a large text file are one document). `RepeatCounter` counts, per fingerprint, the documents holding it: exactly, with
 memory bounded by spilling (fingerprint, document) pairs to partition files in the work area
 once `SPILL_PAIRS` are held, each partition then counted alone. `RepeatTable` is the result, a
 sorted array of the fingerprints to drop, saved in the work area (a resumed build reuses it),
